@@ -1,0 +1,1 @@
+"""reelproof.adapters layer (see DESIGN.md: layers import only downward)."""

@@ -1,0 +1,1 @@
+"""reelproof.core layer (see DESIGN.md: layers import only downward)."""

@@ -1,0 +1,1 @@
+"""reelproof.interfaces layer (see DESIGN.md: layers import only downward)."""

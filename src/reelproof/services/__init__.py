@@ -1,0 +1,1 @@
+"""reelproof.services layer (see DESIGN.md: layers import only downward)."""
