@@ -1,0 +1,562 @@
+"""The reelproof/v1 documents (spec/formats.md) as strict, typed models.
+
+Unknown keys are errors: a typo must never silently change a decision. Parsing keeps the
+line of every key so an error can name the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeAlias
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    TypeAdapter,
+    ValidationError,
+)
+
+from reelproof.core.errors import DocumentError
+
+API_VERSION = "reelproof/v1"
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+_TERRITORY = re.compile(r"^(?:[A-Z]{2}|[A-Z]{2}-[A-Z0-9]{1,3}|EU|WORLD)$")
+
+
+def _territory(value: str) -> str:
+    if not _TERRITORY.match(value):
+        raise ValueError(
+            f"'{value}' is not a territory; expected an ISO 3166-1 alpha-2 code (FR), "
+            "an ISO 3166-2 subdivision (US-CA), EU or WORLD"
+        )
+    return value
+
+
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+Territory = Annotated[str, AfterValidator(_territory)]
+TriState: TypeAlias = StrictBool | Literal["unknown"]
+
+UnionKey = Literal[
+    "sag_aftra_tv_theatrical",
+    "sag_aftra_interactive",
+    "sag_aftra_commercials",
+    "wga",
+    "dga",
+    "iatse",
+    "equity_pact",
+]
+Medium = Literal["series", "film", "trailer", "marketing", "game"]
+ReplicaType = Literal["employment_based", "independently_created", "background_actor"]
+TalentUse = Literal[
+    "replica_creation",
+    "replica_use",
+    "digital_alteration",
+    "voice_replica",
+    "dubbing",
+    "training",
+    "biometric_enrollment",
+]
+Outcome = Literal["proceed", "inform", "escalate", "written_approval", "prohibited"]
+OUTCOME_ORDER: tuple[Outcome, ...] = (
+    "proceed",
+    "inform",
+    "escalate",
+    "written_approval",
+    "prohibited",
+)
+ObligationKind = Literal[
+    "consent",
+    "compensation",
+    "notice_to_union",
+    "bargain_with_union",
+    "consult",
+    "disclose_to",
+    "label_visible",
+    "mark_machine_readable",
+    "rights_clearance",
+    "legal_review",
+    "record_keep",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- metadata -----------------------------------------------------------------------------
+
+
+class Metadata(_Strict):
+    id: Id
+
+
+class DeclarationMetadata(_Strict):
+    id: Id
+    production: Id
+    declared_by: str | None = None
+    declared_at: dt.date | None = None
+
+
+# --- Production ---------------------------------------------------------------------------
+
+
+class ProductionSpec(_Strict):
+    title: str
+    studio: str
+    unions: list[UnionKey] = []
+    territories: Annotated[list[Territory], Field(min_length=1)]
+    principal_photography_start: dt.date | None = None
+    strike_in_progress: StrictBool = False
+
+
+# --- Performer ----------------------------------------------------------------------------
+
+
+class PerformerSpec(_Strict):
+    name: str
+    unions: list[str] = []
+    domicile: Territory | None = None
+    deceased: StrictBool = False
+    date_of_death: dt.date | None = None
+    minor: StrictBool = False
+    representation: Literal["union", "counsel", "none"] = "none"
+    estate_contact: str | None = None
+
+
+# --- Consent ------------------------------------------------------------------------------
+
+
+class ConsentScope(_Strict):
+    uses: Annotated[list[TalentUse], Field(min_length=1)]
+    replica_types: list[ReplicaType] = []
+    productions: list[Id]
+    media: list[Medium] = []
+    territories: list[Territory] = ["WORLD"]
+
+
+class Compensation(_Strict):
+    basis: Literal["day_rate", "flat", "scale", "none"] = "none"
+    amount: float | None = None
+    currency: str | None = None
+
+
+class ConsentSpec(_Strict):
+    performer: Id
+    granted_by: Literal["performer", "authorized_representative", "estate", "union"] = (
+        "performer"
+    )
+    granted_at: dt.date
+    expires_at: dt.date | None = None
+    form: Literal["separate_signed", "initialed_clause", "boilerplate"] = "separate_signed"
+    description: str
+    scope: ConsentScope
+    compensation: Compensation = Compensation()
+    document_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
+# --- DigitalReplica -----------------------------------------------------------------------
+
+
+class DigitalReplicaSpec(_Strict):
+    performer: Id
+    replica_type: ReplicaType
+    modality: Annotated[
+        list[Literal["face", "body", "voice", "performance_model"]], Field(min_length=1)
+    ]
+    created_under: Id
+    created_at: dt.date | None = None
+    custodian: str
+    owner: str | None = None
+    location: str | None = None
+    content_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    productions: list[Id] = []
+    delete_by: dt.date | None = None
+    access: list[str] = []
+
+
+# --- AIUseDeclaration ---------------------------------------------------------------------
+
+
+class Tool(_Strict):
+    name: str
+    vendor: str | None = None
+    enterprise_agreement: StrictBool = False
+    trains_on_inputs: TriState = "unknown"
+    stores_inputs: TriState = "unknown"
+    custom_pipeline: StrictBool = False
+
+
+class Inputs(_Strict):
+    studio_proprietary: StrictBool = False
+    personal_data: StrictBool = False
+    copyrighted_reference: StrictBool = False
+    real_person_reference: Literal["none", "public_figure", "private_person", "deceased_person"] = (
+        "none"
+    )
+    training_or_finetune: StrictBool = False
+    training_data_cleared: TriState = "unknown"
+
+
+class Output(_Strict):
+    in_final_deliverable: StrictBool
+    element: Literal[
+        "ideation",
+        "background",
+        "prop_text",
+        "character_design",
+        "key_visual",
+        "setting",
+        "performance",
+        "voice",
+        "script_text",
+        "music",
+        "marketing_art",
+    ] = "background"
+    prominence: Literal["incidental", "story_relevant", "key_creative"] = "incidental"
+    realistic_depiction: StrictBool = False
+    advertisement: StrictBool = False
+    replaces_union_work: StrictBool = False
+
+
+class Talent(_Strict):
+    performer: Id
+    use: TalentUse
+    replica_type: ReplicaType | None = None
+    alteration: Literal[
+        "none", "as_scripted", "customary_post", "performance_change", "new_performance"
+    ] = "none"
+    exception: Literal["none", "safety", "unrecognizable"] = "none"
+
+
+class SyntheticPerformer(_Strict):
+    used: StrictBool = False
+    in_place_of_human: StrictBool = False
+    recognizable_feature_of: Id | None = None
+
+
+class AIUseDeclarationSpec(_Strict):
+    title: str
+    description: str = ""
+    stage: Literal[
+        "development",
+        "pre_production",
+        "production",
+        "post_production",
+        "vfx",
+        "sound",
+        "localization",
+        "marketing",
+    ]
+    phase: Literal["ideation", "previs", "temp", "final"]
+    media: Medium = "series"
+    tool: Tool
+    inputs: Inputs = Inputs()
+    output: Output
+    talent: list[Talent] = []
+    synthetic_performer: SyntheticPerformer = SyntheticPerformer()
+    territories: list[Territory] = []
+
+
+# --- Approval -----------------------------------------------------------------------------
+
+
+class ApprovalSpec(_Strict):
+    declaration: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$")]
+    decision: Literal["approved", "rejected"]
+    by: str
+    at: dt.date
+    conditions: str | None = None
+
+
+# --- StandardsPack ------------------------------------------------------------------------
+
+
+class PackSource(_Strict):
+    id: str
+    title: str
+    published: dt.date | None = None
+    url: str | None = None
+
+
+class ObligationTemplate(_Strict):
+    kind: ObligationKind
+    party: str | None = None
+    detail: str | None = None
+
+
+class SourceRef(_Strict):
+    ref: str
+    section: str | None = None
+
+
+class Rule(_Strict):
+    id: str
+    title: str
+    when: str
+    outcome: Outcome
+    obligations: list[ObligationTemplate] = []
+    message: str
+    source: SourceRef
+    verification: Literal["V", "S", "U"]
+
+
+class PackTestExpect(_Strict):
+    outcome: Outcome
+    rules: list[str] = []
+    not_rules: list[str] = []
+
+
+class PackTest(_Strict):
+    name: str
+    declaration: dict[str, Any] | None = None
+    file: str | None = None
+    production: dict[str, Any] | None = None
+    performers: list[dict[str, Any]] = []
+    consents: list[dict[str, Any]] = []
+    today: dt.date | None = None
+    expect: PackTestExpect
+
+
+class StandardsPackSpec(_Strict):
+    title: str
+    version: str
+    effective_from: dt.date
+    effective_until: dt.date | None = None
+    applies_when: str = "true"
+    sources: list[PackSource] = []
+    rules: list[Rule]
+    tests: list[PackTest] = []
+
+
+# --- envelopes ----------------------------------------------------------------------------
+
+
+class _Envelope(_Strict):
+    api_version: Literal["reelproof/v1"] = Field(alias="apiVersion")
+
+    @property
+    def id(self) -> str:
+        return self.metadata.id  # type: ignore[attr-defined, no-any-return]
+
+    def content(self) -> dict[str, Any]:
+        """The document as plain JSON-able data, in the wire format (aliases, ISO dates)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=False)
+
+
+class Production(_Envelope):
+    kind: Literal["Production"]
+    metadata: Metadata
+    spec: ProductionSpec
+
+
+class Performer(_Envelope):
+    kind: Literal["Performer"]
+    metadata: Metadata
+    spec: PerformerSpec
+
+
+class Consent(_Envelope):
+    kind: Literal["Consent"]
+    metadata: Metadata
+    spec: ConsentSpec
+
+
+class DigitalReplica(_Envelope):
+    kind: Literal["DigitalReplica"]
+    metadata: Metadata
+    spec: DigitalReplicaSpec
+
+
+class AIUseDeclaration(_Envelope):
+    kind: Literal["AIUseDeclaration"]
+    metadata: DeclarationMetadata
+    spec: AIUseDeclarationSpec
+
+    @property
+    def key(self) -> str:
+        """Declarations are unique per production: `production/id`."""
+        return f"{self.metadata.production}/{self.metadata.id}"
+
+
+class Approval(_Envelope):
+    kind: Literal["Approval"]
+    metadata: Metadata
+    spec: ApprovalSpec
+
+
+class StandardsPack(_Envelope):
+    kind: Literal["StandardsPack"]
+    metadata: Metadata
+    spec: StandardsPackSpec
+
+
+AnyDocument = (
+    Production | Performer | Consent | DigitalReplica | AIUseDeclaration | Approval | StandardsPack
+)
+KINDS: dict[str, type[_Envelope]] = {
+    "Production": Production,
+    "Performer": Performer,
+    "Consent": Consent,
+    "DigitalReplica": DigitalReplica,
+    "AIUseDeclaration": AIUseDeclaration,
+    "Approval": Approval,
+    "StandardsPack": StandardsPack,
+}
+_ADAPTER: TypeAdapter[AnyDocument] = TypeAdapter(
+    Annotated[AnyDocument, Field(discriminator="kind")]
+)
+
+
+# --- parsing with line numbers -------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans only: `NO` (Norway) and `on` must stay strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One parsed document before validation, with the line of every key path."""
+
+    file: str
+    index: int
+    line: int
+    data: Any
+    lines: Mapping[Path_, int]
+
+    def line_of(self, path: Sequence[str | int]) -> int:
+        p = tuple(path)
+        while p:
+            if p in self.lines:
+                return self.lines[p]
+            p = p[:-1]
+        return self.line
+
+
+def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: _Loader) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                key = str(key)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = _to_python(value_node, (*path, key), lines, loader)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, (*path, i), lines, loader) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def read_raw(text: str, file: str) -> list[RawDocument]:
+    """Split a YAML or JSON stream into raw documents, keeping key lines."""
+    stripped = text.lstrip()
+    if stripped.startswith("{") or stripped.startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DocumentError(file, exc.lineno, None, f"invalid JSON: {exc.msg}") from None
+        items = data if isinstance(data, list) else [data]
+        return [RawDocument(file, i, 1, d, {}) for i, d in enumerate(items)]
+    loader = _Loader(text)
+    docs: list[RawDocument] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            lines: dict[Path_, int] = {}
+            data = _to_python(node, (), lines, loader)
+            if data is None:
+                continue
+            docs.append(RawDocument(file, len(docs), node.start_mark.line + 1, data, lines))
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise DocumentError(file, line, None, f"invalid YAML: {exc.problem}") from None
+    finally:
+        loader.dispose()
+    return docs
+
+
+def _describe(err: Mapping[str, Any]) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; see spec/formats.md)"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"got {err['input']!r}; expected one of {expected}"
+    if kind == "string_pattern_mismatch":
+        return f"got {err['input']!r}; expected lowercase [a-z0-9][a-z0-9._-]*"
+    if kind == "union_tag_invalid":
+        return f"unknown kind {err['input'].get('kind')!r}; expected one of {', '.join(KINDS)}"
+    if kind == "union_tag_not_found":
+        return f"missing 'kind'; expected one of {', '.join(KINDS)}"
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return f"{msg} (got {err['input']!r})" if "input" in err and kind != "value_error" else msg
+
+
+def validate(raw: RawDocument) -> AnyDocument:
+    """Validate one raw document; the first problem becomes a DocumentError with its line."""
+    if not isinstance(raw.data, dict):
+        raise DocumentError(raw.file, raw.line, None, "a document must be a mapping")
+    try:
+        return _ADAPTER.validate_python(raw.data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        # Prefer the most specific error for discriminated unions.
+        err = errors[0]
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in KINDS)]
+        # Pydantic appends the union member names to loc for `X | None`; drop non-keys.
+        clean: list[str | int] = []
+        for p in loc:
+            if isinstance(p, str) and ("[" in p or p.startswith("function-")):
+                continue
+            clean.append(p)
+        if err["type"] == "missing" or err["type"] == "extra_forbidden":
+            key = ".".join(str(p) for p in clean)
+        else:
+            key = ".".join(str(p) for p in clean) or None
+        line = raw.line_of(clean)
+        doc_id = raw.data.get("metadata", {}).get("id") if isinstance(raw.data, dict) else None
+        where = f" (document {raw.index + 1}{f', id {doc_id}' if doc_id else ''})"
+        more = f"; {len(errors) - 1} more problem(s) in this document" if len(errors) > 1 else ""
+        raise DocumentError(raw.file, line, key, _describe(err) + where + more) from None
+
+
+def parse_documents(text: str, file: str) -> list[AnyDocument]:
+    """Parse every document in a file; any error rejects the whole file."""
+    return [validate(raw) for raw in read_raw(text, file)]
+
+
+def iter_by_kind(docs: Sequence[AnyDocument], kind: type[_Envelope]) -> Iterator[Any]:
+    return (d for d in docs if isinstance(d, kind))
+
+
+def parse_one(data: Mapping[str, Any], file: str = "<data>") -> AnyDocument:
+    """Validate an already-decoded document (from JSON over the API or the store)."""
+    return validate(RawDocument(file, 0, 1, dict(data), {}))
