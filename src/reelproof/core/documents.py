@@ -150,9 +150,7 @@ class Compensation(_Strict):
 
 class ConsentSpec(_Strict):
     performer: Id
-    granted_by: Literal["performer", "authorized_representative", "estate", "union"] = (
-        "performer"
-    )
+    granted_by: Literal["performer", "authorized_representative", "estate", "union"] = "performer"
     granted_at: dt.date
     expires_at: dt.date | None = None
     form: Literal["separate_signed", "initialed_clause", "boilerplate"] = "separate_signed"
@@ -537,10 +535,7 @@ def validate(raw: RawDocument) -> AnyDocument:
             if isinstance(p, str) and ("[" in p or p.startswith("function-")):
                 continue
             clean.append(p)
-        if err["type"] == "missing" or err["type"] == "extra_forbidden":
-            key = ".".join(str(p) for p in clean)
-        else:
-            key = ".".join(str(p) for p in clean) or None
+        key = ".".join(str(p) for p in clean) or None
         line = raw.line_of(clean)
         doc_id = raw.data.get("metadata", {}).get("id") if isinstance(raw.data, dict) else None
         where = f" (document {raw.index + 1}{f', id {doc_id}' if doc_id else ''})"

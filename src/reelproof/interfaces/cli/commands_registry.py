@@ -9,4 +9,6 @@ import typer
 
 def registrations() -> list[Callable[[typer.Typer], None]]:
     """Imported lazily so `reelproof --help` stays fast; the order is the order in --help."""
-    return []
+    from reelproof.interfaces.cli import demo_cmd, documents_cmds, log_cmds
+
+    return [demo_cmd.register, documents_cmds.register, log_cmds.register]

@@ -13,9 +13,10 @@ import typer
 from rich.console import Console
 
 from reelproof.core.errors import ReelproofError
+from reelproof.verify import VerificationError
 
 
-class OutputFormat(str, enum.Enum):
+class OutputFormat(enum.StrEnum):
     text = "text"
     json = "json"
 
@@ -32,8 +33,8 @@ DbOpt = Annotated[
     ),
 ]
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,5 +59,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except ReelproofError as exc:
             fail(str(exc), exc.exit_code)
+        except VerificationError as exc:
+            fail(f"verification failed: {exc}", 1)
 
     return wrapper

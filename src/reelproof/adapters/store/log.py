@@ -1,0 +1,177 @@
+"""The audit log's storage: entries, perfect Merkle nodes and signed checkpoints.
+
+An entry is written in the same transaction as the row it records, so no change exists
+without its entry. A checkpoint is signed at the end of every write transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import rfc8785
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from reelproof.adapters.keys import LogKey
+from reelproof.adapters.store import schema
+from reelproof.core import merkle
+from reelproof.verify import Checkpoint, leaf_hash, sign_note
+
+ENTRY_VERSION = 1
+
+
+def canonical(obj: Any) -> bytes:
+    """RFC 8785 canonical JSON: the bytes that are hashed and signed."""
+    return rfc8785.dumps(obj)
+
+
+def row_digest(table: str, row: Mapping[str, Any]) -> str:
+    """Digest over every recorded column of a row, so editing any column is detected."""
+    cols = schema.SIGNED_COLUMNS[table]
+    return "sha256:" + hashlib.sha256(canonical({c: row[c] for c in cols})).hexdigest()
+
+
+class DbNodes:
+    """NodeReader over `log_nodes`, one query per batch of keys."""
+
+    _CHUNK = 400
+
+    def __init__(self, conn: Connection, pending: Mapping[tuple[int, int], bytes] | None = None):
+        self.conn = conn
+        self.pending = pending or {}
+
+    def nodes(self, keys: Sequence[tuple[int, int]]) -> Mapping[tuple[int, int], bytes]:
+        out: dict[tuple[int, int], bytes] = {}
+        missing = []
+        for k in keys:
+            if k in self.pending:
+                out[k] = self.pending[k]
+            else:
+                missing.append(k)
+        t = schema.log_nodes
+        for i in range(0, len(missing), self._CHUNK):
+            chunk = missing[i : i + self._CHUNK]
+            rows = self.conn.execute(
+                sa.select(t.c.level, t.c.idx, t.c.hash).where(
+                    sa.tuple_(t.c.level, t.c.idx).in_(chunk)
+                )
+            )
+            for level, idx, h in rows:
+                out[(int(level), int(idx))] = bytes(h)
+        return out
+
+
+def log_size(conn: Connection) -> int:
+    size = conn.execute(sa.select(schema.log_head.c.size).where(schema.log_head.c.id == 1)).scalar()
+    return int(size or 0)
+
+
+def origin(conn: Connection) -> str:
+    value = conn.execute(
+        sa.select(schema.meta.c.value).where(schema.meta.c.key == "log_origin")
+    ).scalar()
+    if value is None:
+        from reelproof.adapters.store.db import StoreError
+
+        raise StoreError("the store has no audit log yet; run `reelproof init`")
+    return str(value)
+
+
+@dataclass
+class LogWriter:
+    """Buffers the entries of one transaction; `close()` hashes them into the tree."""
+
+    conn: Connection
+    key: LogKey
+    actor: str
+    time: str
+    start: int = 0
+    bodies: list[bytes] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.start = log_size(self.conn)
+
+    @property
+    def next_index(self) -> int:
+        return self.start + len(self.bodies)
+
+    def append(self, kind: str, subject: Mapping[str, Any], detail: Mapping[str, Any]) -> int:
+        index = self.next_index
+        entry = {
+            "v": ENTRY_VERSION,
+            "index": index,
+            "kind": kind,
+            "actor": self.actor,
+            "time": self.time,
+            "subject": dict(subject),
+            **detail,
+        }
+        self.bodies.append(canonical(entry))
+        return index
+
+    def record_row(
+        self,
+        table: sa.Table,
+        values: Mapping[str, Any],
+        kind: str,
+        subject: Mapping[str, Any],
+    ) -> tuple[int, int]:
+        """Insert a recorded row and its log entry; returns (pk, log_index)."""
+        index = self.next_index
+        row = {**values, "log_index": index}
+        pk = self.conn.execute(table.insert().values(**row).returning(table.c.pk)).scalar_one()
+        self.append(
+            kind,
+            subject,
+            {"row": {"table": table.name, "pk": pk}, "digest": row_digest(table.name, values)},
+        )
+        return int(pk), index
+
+    def close(self) -> Checkpoint | None:
+        """Store entries and nodes, move the head, sign a checkpoint. None if nothing new."""
+        if not self.bodies:
+            return None
+        leaves = [leaf_hash(b) for b in self.bodies]
+        reader = DbNodes(self.conn)
+        new_nodes = merkle.nodes_completed_by_append(self.start, leaves, reader)
+        self.conn.execute(
+            schema.log_entries.insert(),
+            [{"idx": self.start + i, "body": b.decode()} for i, b in enumerate(self.bodies)],
+        )
+        self.conn.execute(
+            schema.log_nodes.insert(),
+            [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in new_nodes],
+        )
+        size = self.start + len(self.bodies)
+        self.conn.execute(
+            schema.log_head.update().where(schema.log_head.c.id == 1).values(size=size)
+        )
+        root = merkle.root(size, DbNodes(self.conn))
+        cp = Checkpoint(origin(self.conn), size, root, ())
+        note = sign_note(cp.body(), self.key.name, self.key.private_key)
+        self.conn.execute(
+            schema.checkpoints.insert().values(size=size, note=note, created_at=self.time)
+        )
+        self.bodies = []
+        self.start = size
+        return cp
+
+
+def iter_entries(
+    conn: Connection, start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, str]]:
+    t = schema.log_entries
+    q = sa.select(t.c.idx, t.c.body).where(t.c.idx >= start).order_by(t.c.idx)
+    if end is not None:
+        q = q.where(t.c.idx < end)
+    for idx, body in conn.execution_options(yield_per=2000).execute(q):
+        yield int(idx), str(body)
+
+
+def latest_checkpoint(conn: Connection) -> str | None:
+    t = schema.checkpoints
+    note = conn.execute(sa.select(t.c.note).order_by(t.c.size.desc()).limit(1)).scalar()
+    return None if note is None else str(note)

@@ -1,0 +1,157 @@
+"""Tables. Every state table has `pk`, its columns, and `log_index`: the audit-log entry
+that recorded the row. The entry holds a digest over every other column, so an edit made
+behind reelproof's back is found by `log verify`."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# One row; writers lock it so that log indexes are handed out one transaction at a time.
+log_head = Table(
+    "log_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+)
+
+log_entries = Table(
+    "log_entries",
+    metadata,
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("body", Text, nullable=False),  # canonical JSON (RFC 8785): the leaf's bytes
+)
+
+# Perfect Merkle subtrees: (level, idx) covers leaves [idx * 2**level, (idx + 1) * 2**level).
+log_nodes = Table(
+    "log_nodes",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("note", Text, nullable=False),  # the C2SP signed note, verbatim
+    Column("created_at", String(40), nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    Column("key", String(300), nullable=False),  # id, or production/id for declarations
+    Column("revision", Integer, nullable=False),
+    Column("content", Text, nullable=False),  # canonical JSON of the validated document
+    Column("source", Text, nullable=False),  # file the revision came from
+    Column("applied_at", String(40), nullable=False),
+    Column("applied_by", String(200), nullable=False),
+    Column("log_index", BigInteger),
+    UniqueConstraint("kind", "key", "revision", name="uq_documents_revision"),
+)
+Index("ix_documents_kind_key", documents.c.kind, documents.c.key)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("declaration", String(300), nullable=False),  # production/id
+    Column("declaration_revision", Integer, nullable=False),
+    Column("outcome", String(40), nullable=False),
+    Column("content", Text, nullable=False),  # the decision as JSON (without log_index)
+    Column("trigger", String(200), nullable=False),  # why it was (re-)decided
+    Column("decided_at", String(40), nullable=False),
+    Column("log_index", BigInteger),
+)
+Index("ix_decisions_declaration", decisions.c.declaration, decisions.c.pk)
+
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("approval_id", String(200), nullable=False),
+    Column("declaration", String(300), nullable=False),
+    Column("decision_pk", Integer, nullable=False),  # the exact decision it answers
+    Column("verdict", String(20), nullable=False),  # approved | rejected
+    Column("by", String(200), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("conditions", Text),
+    Column("note", Text),
+    Column("log_index", BigInteger),
+)
+Index("ix_approvals_declaration", approvals.c.declaration)
+
+# Event-sourced changes to held things: consent revoked/expired, replica transferred, ...
+events = Table(
+    "events",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("subject_kind", String(40), nullable=False),
+    Column("subject_id", String(300), nullable=False),
+    Column("event", String(60), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("log_index", BigInteger),
+)
+Index("ix_events_subject", events.c.subject_kind, events.c.subject_id)
+
+assets = Table(
+    "assets",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False),
+    Column("production", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("provenance", Text, nullable=False),  # inspect result as JSON
+    Column("registered_at", String(40), nullable=False),
+    Column("registered_by", String(200), nullable=False),
+    Column("log_index", BigInteger),
+    UniqueConstraint("sha256", "production", name="uq_assets_sha_production"),
+)
+
+asset_links = Table(
+    "asset_links",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False),
+    Column("production", String(200), nullable=False),
+    Column("declaration", String(300), nullable=False),
+    Column("linked_at", String(40), nullable=False),
+    Column("linked_by", String(200), nullable=False),
+    Column("log_index", BigInteger),
+)
+Index("ix_asset_links_sha", asset_links.c.sha256)
+
+# Tables whose rows are recorded in the audit log (verify walks these).
+RECORDED = {t.name: t for t in (documents, decisions, approvals, events, assets, asset_links)}
+SIGNED_COLUMNS = {
+    name: [c.name for c in t.columns if c.name not in ("pk", "log_index")]
+    for name, t in RECORDED.items()
+}

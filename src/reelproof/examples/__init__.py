@@ -1,0 +1,1 @@
+"""Example documents shipped with reelproof (used by `reelproof demo`)."""

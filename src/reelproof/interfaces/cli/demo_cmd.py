@@ -1,0 +1,50 @@
+"""`reelproof demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reelproof.interfaces.cli.common import (
+    FormatOpt,
+    OutputFormat,
+    console,
+    emit_json,
+    handle_errors,
+)
+from reelproof.services.demo import run_demo
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @handle_errors
+    def demo(
+        folder: Annotated[
+            Path, typer.Argument(help="An empty folder to run the example in.")
+        ] = Path("reelproof-demo"),
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Run the whole flow on an example production, in a folder of its own."""
+        steps = []
+        for n, step in enumerate(run_demo(folder), 1):
+            steps.append(step)
+            if fmt is OutputFormat.text:
+                mark = "[green]✓[/]" if step.ok else "[red]✗[/]"
+                console.print(f"{mark} {n}. [bold]{step.title}[/]")
+                for line in step.lines:
+                    console.print(f"     {line}", highlight=False)
+        ok = all(s.ok for s in steps)
+        if fmt is OutputFormat.json:
+            emit_json(
+                {"ok": ok, "steps": [{"title": s.title, "ok": s.ok, **s.data} for s in steps]}
+            )
+        else:
+            console.print(
+                f"\nDone. Explore it: cd {folder} && reelproof log show"
+                if ok
+                else "[red]The demo found problems (see above).[/]"
+            )
+        if not ok:
+            raise typer.Exit(1)

@@ -1,0 +1,103 @@
+"""What every use case needs: the store, the log key, who is acting and the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from reelproof.adapters.keys import LogKey, load_key_file
+from reelproof.adapters.store import schema
+from reelproof.adapters.store.db import DEFAULT_DIR, Store
+from reelproof.adapters.store.log import LogWriter, origin
+
+
+def default_key_path(store: Store) -> Path:
+    env = os.environ.get("REELPROOF_LOG_KEY")
+    if env:
+        return Path(env)
+    db = store.sqlite_path
+    base = db.parent if db is not None else Path.cwd() / DEFAULT_DIR
+    return base / "log-signing.key"
+
+
+def default_actor() -> str:
+    env = os.environ.get("REELPROOF_ACTOR")
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(ts: dt.datetime) -> str:
+    return ts.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Unit:
+    """One write transaction and the log entries it appends."""
+
+    conn: Connection
+    log: LogWriter
+    now: dt.datetime
+
+    @property
+    def actor(self) -> str:
+        return self.log.actor
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+
+@dataclass
+class Context:
+    store: Store
+    key_path: Path
+    actor: str = field(default_factory=default_actor)
+    clock: Callable[[], dt.datetime] = utc_now
+    _key: LogKey | None = None
+
+    @classmethod
+    def open(cls, db: str | None = None, *, actor: str | None = None) -> Context:
+        store = Store(db)
+        return cls(store, default_key_path(store), actor or default_actor())
+
+    def key(self, conn: Connection) -> LogKey:
+        if self._key is None:
+            self._key = load_key_file(self.key_path, origin(conn))
+        return self._key
+
+    @contextmanager
+    def write(self) -> Iterator[Unit]:
+        self.store.require_ready()
+        with self.store.write() as conn:
+            now = self.clock()
+            unit = Unit(conn, LogWriter(conn, self.key(conn), self.actor, iso(now)), now)
+            yield unit
+            unit.log.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        self.store.require_ready()
+        with self.store.read() as conn:
+            yield conn
+
+    def meta(self, conn: Connection, key: str) -> str | None:
+        value = conn.execute(
+            sa.select(schema.meta.c.value).where(schema.meta.c.key == key)
+        ).scalar()
+        return None if value is None else str(value)

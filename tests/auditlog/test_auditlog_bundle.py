@@ -1,0 +1,311 @@
+"""Offline bundle verification (reelproof.verify.verify_bundle and its command line)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from reelproof.core import merkle
+from reelproof.core.merkle import MemoryNodes
+from reelproof.verify import (
+    BundleInputError,
+    Checkpoint,
+    VerificationError,
+    format_proof,
+    leaf_hash,
+    main,
+    make_vkey,
+    sign_note,
+    verify_bundle,
+)
+
+ORIGIN = "reelproof.test/audit"
+SIZE = 25
+OLDER = (3, 10, 16)
+
+
+def _key(seed: str) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(seed.encode()).digest())
+
+
+LOG_KEY = _key("log")
+
+
+def canonical(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def make_entries(n: int, tag: str = "asset") -> list[bytes]:
+    return [canonical({"seq": i, "kind": tag, "title": f"Shot {i} – é"}) for i in range(n)]
+
+
+def write_bundle(
+    directory: Path,
+    entries: list[bytes],
+    older: tuple[int, ...] = OLDER,
+    key: Ed25519PrivateKey = LOG_KEY,
+) -> Path:
+    """Export a bundle the way the log service is expected to."""
+    store = MemoryNodes()
+    store.append([leaf_hash(e) for e in entries])
+    size = len(entries)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "log.vkey").write_text(make_vkey(ORIGIN, key.public_key()) + "\n")
+    (directory / "entries.jsonl").write_bytes(b"".join(e + b"\n" for e in entries))
+
+    def signed(n: int) -> str:
+        return sign_note(Checkpoint(ORIGIN, n, merkle.root(n, store)).body(), ORIGIN, key)
+
+    (directory / "checkpoint").write_text(signed(size))
+    if older:
+        (directory / "checkpoints").mkdir()
+        (directory / "proofs").mkdir()
+    for n in older:
+        (directory / "checkpoints" / str(n)).write_text(signed(n))
+        if 0 < n < size:
+            proof = merkle.consistency_proof(n, size, store)
+            (directory / "proofs" / f"consistency-{n}-{size}.txt").write_text(format_proof(proof))
+    return directory
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    return write_bundle(tmp_path / "bundle", make_entries(SIZE))
+
+
+def _lines(bundle: Path) -> list[bytes]:
+    return (bundle / "entries.jsonl").read_bytes().splitlines(keepends=True)
+
+
+def _set_lines(bundle: Path, lines: list[bytes]) -> None:
+    (bundle / "entries.jsonl").write_bytes(b"".join(lines))
+
+
+def test_good_bundle_verifies(bundle: Path) -> None:
+    report = verify_bundle(bundle)
+    assert (report.origin, report.size, report.entries) == (ORIGIN, SIZE, SIZE)
+    assert report.root == merkle.root(SIZE, _store(make_entries(SIZE)))
+    assert report.checkpoint_sizes == OLDER
+    assert report.consistency_proofs == tuple((n, SIZE) for n in OLDER)
+    assert not report.trusted_key
+    joined = "\n".join(report.checks)
+    assert "checkpoint: signature" in joined
+    assert "root of the first 10 entries matches checkpoints/10" in joined
+    assert "VERIFIED" in report.summary()
+
+
+def _store(entries: list[bytes]) -> MemoryNodes:
+    store = MemoryNodes()
+    store.append([leaf_hash(e) for e in entries])
+    return store
+
+
+def test_trusted_key(bundle: Path) -> None:
+    vkey = make_vkey(ORIGIN, LOG_KEY.public_key())
+    assert verify_bundle(bundle, trusted_vkey=vkey).trusted_key
+    other = make_vkey(ORIGIN, _key("someone else").public_key())
+    with pytest.raises(VerificationError, match="not the trusted key"):
+        verify_bundle(bundle, trusted_vkey=other)
+    with pytest.raises(BundleInputError, match="trusted key"):
+        verify_bundle(bundle, trusted_vkey="garbage")
+
+
+def test_bundles_without_older_checkpoints_and_empty_log(tmp_path: Path) -> None:
+    assert verify_bundle(write_bundle(tmp_path / "a", make_entries(7), older=())).size == 7
+    empty = verify_bundle(write_bundle(tmp_path / "b", [], older=()))
+    assert (empty.size, empty.entries) == (0, 0)
+    with_zero = verify_bundle(write_bundle(tmp_path / "c", make_entries(5), older=(0, 5)))
+    assert with_zero.checkpoint_sizes == (0, 5)
+
+
+def test_dotfiles_are_ignored(bundle: Path) -> None:
+    (bundle / "checkpoints" / ".DS_Store").write_bytes(b"\x00junk")
+    verify_bundle(bundle)
+
+
+def test_edited_entry_fails(bundle: Path) -> None:
+    lines = _lines(bundle)
+    lines[5] = lines[5].replace(b'"seq":5', b'"seq":6')
+    _set_lines(bundle, lines)
+    # Checkpoint 3 still matches; checkpoint 10 is the first covering entry 5.
+    with pytest.raises(
+        VerificationError, match=r"first 10 entries .*checkpoints/10.*entries 3\.\.9"
+    ):
+        verify_bundle(bundle)
+
+
+def test_edited_entry_after_last_older_checkpoint_fails(bundle: Path) -> None:
+    lines = _lines(bundle)
+    lines[-1] = lines[-1].replace(b"Shot", b"Shoot")
+    _set_lines(bundle, lines)
+    with pytest.raises(VerificationError, match=r"root of the first 25 entries .*but checkpoint"):
+        verify_bundle(bundle)
+
+
+def test_reordered_lines_fail(bundle: Path) -> None:
+    lines = _lines(bundle)
+    lines[20], lines[21] = lines[21], lines[20]
+    _set_lines(bundle, lines)
+    with pytest.raises(VerificationError, match="root of the first 25"):
+        verify_bundle(bundle)
+
+
+def test_truncated_entries_fail(bundle: Path) -> None:
+    lines = _lines(bundle)
+    _set_lines(bundle, lines[:-1])
+    with pytest.raises(VerificationError, match="has 24 entries, the checkpoint says 25"):
+        verify_bundle(bundle)
+    _set_lines(bundle, [*lines[:-1], lines[-1][:10]])
+    with pytest.raises(VerificationError, match=r"line 25 .*no trailing newline"):
+        verify_bundle(bundle)
+    _set_lines(bundle, lines[:8])
+    with pytest.raises(VerificationError, match="has 8 entries"):
+        verify_bundle(bundle)
+
+
+def test_extra_entry_fails(bundle: Path) -> None:
+    _set_lines(bundle, [*_lines(bundle), canonical({"seq": 25}) + b"\n"])
+    with pytest.raises(VerificationError, match="more entries than the checkpoint's size 25"):
+        verify_bundle(bundle)
+
+
+def test_entry_that_is_not_json_fails(bundle: Path) -> None:
+    lines = _lines(bundle)
+    lines[2] = b"not json\n"
+    _set_lines(bundle, lines)
+    with pytest.raises(VerificationError, match=r"entry 2\): not a UTF-8 JSON value"):
+        verify_bundle(bundle)
+
+
+def test_wrong_key_fails(bundle: Path) -> None:
+    (bundle / "log.vkey").write_text(make_vkey(ORIGIN, _key("other").public_key()))
+    with pytest.raises(VerificationError, match="checkpoint: note is not signed by a known key"):
+        verify_bundle(bundle)
+    (bundle / "log.vkey").write_text("not a key")
+    with pytest.raises(VerificationError, match=r"log.vkey: vkey"):
+        verify_bundle(bundle)
+
+
+def test_resigned_forgery_needs_the_trusted_key_to_catch(tmp_path: Path) -> None:
+    """A forger who rewrites history and re-signs with their own key is caught by --vkey."""
+    entries = make_entries(SIZE)
+    entries[4] = canonical({"seq": 4, "kind": "forged"})
+    forged = write_bundle(tmp_path / "forged", entries, key=_key("forger"))
+    verify_bundle(forged)  # self-consistent...
+    with pytest.raises(VerificationError, match="not the trusted key"):
+        verify_bundle(forged, trusted_vkey=make_vkey(ORIGIN, LOG_KEY.public_key()))
+
+
+def test_forked_older_checkpoint_fails(tmp_path: Path, bundle: Path) -> None:
+    """An older checkpoint signed over different history is inconsistent with the latest."""
+    fork_entries = make_entries(10, tag="fork")
+    fork = write_bundle(tmp_path / "fork", fork_entries, older=())
+    shutil.copy(fork / "checkpoint", bundle / "checkpoints" / "10")
+    with pytest.raises(VerificationError, match=r"proofs/consistency-10-25.txt: consistency"):
+        verify_bundle(bundle)
+
+
+def test_tampered_or_missing_proof_fails(bundle: Path) -> None:
+    proof_file = bundle / "proofs" / "consistency-3-25.txt"
+    text = proof_file.read_text()
+    proof_file.write_text(text.replace(text[0], "A" if text[0] != "A" else "B", 1))
+    with pytest.raises(VerificationError, match=r"proofs/consistency-3-25.txt"):
+        verify_bundle(bundle)
+    proof_file.write_text(text.rstrip("\n"))
+    with pytest.raises(VerificationError, match="truncated"):
+        verify_bundle(bundle)
+    proof_file.unlink()
+    with pytest.raises(VerificationError, match=r"consistency-3-25.txt is missing"):
+        verify_bundle(bundle)
+
+
+def test_misnamed_or_unexpected_files_fail(bundle: Path) -> None:
+    (bundle / "checkpoints" / "10").rename(bundle / "checkpoints" / "11")
+    with pytest.raises(VerificationError, match="checkpoints/11: checkpoint size is 10"):
+        verify_bundle(bundle)
+    (bundle / "checkpoints" / "11").rename(bundle / "checkpoints" / "10")
+    (bundle / "proofs" / "notes.txt").write_text("hello")
+    with pytest.raises(VerificationError, match=r"proofs/notes.txt: unexpected file"):
+        verify_bundle(bundle)
+    (bundle / "proofs" / "notes.txt").unlink()
+    (bundle / "proofs" / "consistency-4-25.txt").write_text("")
+    with pytest.raises(VerificationError, match="no checkpoint of size 4"):
+        verify_bundle(bundle)
+
+
+def test_tampered_checkpoint_fails(bundle: Path) -> None:
+    text = (bundle / "checkpoint").read_text()
+    (bundle / "checkpoint").write_text(text.replace("\n25\n", "\n24\n", 1))
+    with pytest.raises(
+        VerificationError, match=r"checkpoint: note signature line 1 .*does not verify"
+    ):
+        verify_bundle(bundle)
+
+
+def test_not_a_bundle(tmp_path: Path, bundle: Path) -> None:
+    with pytest.raises(BundleInputError, match="not a directory"):
+        verify_bundle(tmp_path / "nowhere")
+    (bundle / "entries.jsonl").unlink()
+    with pytest.raises(BundleInputError, match=r"entries.jsonl: required file is missing"):
+        verify_bundle(bundle)
+
+
+def test_command_line_exit_codes(
+    tmp_path: Path, bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(bundle)]) == 0
+    out = capsys.readouterr().out
+    assert "VERIFIED" in out and "size     25" in out and "taken from the bundle" in out
+
+    vkey_file = tmp_path / "published.vkey"
+    vkey_file.write_text(make_vkey(ORIGIN, LOG_KEY.public_key()) + "\n")
+    assert main([str(bundle), "--vkey", str(vkey_file)]) == 0
+    assert "taken from the bundle" not in capsys.readouterr().out
+    assert main([str(bundle), "--vkey", make_vkey(ORIGIN, _key("x").public_key())]) == 1
+
+    assert main([str(tmp_path / "missing")]) == 2
+    assert "not a directory" in capsys.readouterr().err
+
+    _set_lines(bundle, _lines(bundle)[:-1])
+    assert main([str(bundle)]) == 1
+    assert "FAILED: entries.jsonl: has 24 entries" in capsys.readouterr().err
+
+
+def test_python_dash_m(bundle: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "reelproof.verify", str(bundle)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "VERIFIED" in done.stdout
+    done = subprocess.run(
+        [sys.executable, "-m", "reelproof.verify"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+
+
+def test_verify_py_runs_as_a_lone_copied_file(tmp_path: Path, bundle: Path) -> None:
+    """An auditor can copy verify.py alone and run it: it needs no other reelproof module."""
+    import reelproof.verify
+
+    lone = tmp_path / "auditor" / "rp_verify.py"
+    lone.parent.mkdir()
+    shutil.copy(reelproof.verify.__file__, lone)
+    done = subprocess.run(
+        [sys.executable, "-I", str(lone), str(bundle)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=lone.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "VERIFIED" in done.stdout
