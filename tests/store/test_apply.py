@@ -43,6 +43,7 @@ def test_apply_is_idempotent_and_keeps_revisions(db_url: str, tmp_path: Path) ->
 
 def test_bad_file_stores_nothing(db_url: str, tmp_path: Path) -> None:
     _init(db_url)
+    log_before = cli_json("log", "show", db=db_url)
     good = tmp_path / "good.yaml"
     good.write_text(EXAMPLE)
     bad = tmp_path / "bad.yaml"
@@ -52,7 +53,7 @@ def test_bad_file_stores_nothing(db_url: str, tmp_path: Path) -> None:
     assert f"{bad}:42: spec.phase" in result.stderr
     assert "Traceback" not in result.output
     assert cli_json("get", "production", db=db_url) == []
-    assert cli_json("log", "show", db=db_url) == []
+    assert cli_json("log", "show", db=db_url) == log_before
 
 
 def test_missing_reference_is_rejected(db_url: str, tmp_path: Path) -> None:

@@ -51,33 +51,39 @@ def test_sigkill_mid_apply(db_url: str, tmp_path: Path) -> None:
     prod = tmp_path / "prod.yaml"
     prod.write_text(PRODUCTION)
     assert cli("apply", str(prod), db=db_url).exit_code == 0
-    files = _declaration_files(tmp_path, "kill", files=150, per_file=20)
+    files = _declaration_files(tmp_path, "kill", files=60, per_file=10)
     proc = _start(["apply", *map(str, files), "--db", db_url], tmp_path)
     acknowledged: list[str] = []
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.startswith("applied "):
             acknowledged.append(line.split()[1].rstrip(":"))
-            if len(acknowledged) == 20:
+            if len(acknowledged) == 10:
                 proc.send_signal(signal.SIGKILL)
                 break
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read() if proc.stderr else ""
     stored = {d["metadata"]["id"] for d in cli_json("get", "declarations", db=db_url)}
     for path in files:
-        ids = {f"{path.stem}-{d}" for d in range(20)}
+        ids = {f"{path.stem}-{d}" for d in range(10)}
         present = ids & stored
-        assert present in (set(), ids), f"{path.name} is half-written: {len(present)}/20"
+        assert present in (set(), ids), f"{path.name} is half-written: {len(present)}/10"
         if str(path) in acknowledged:
             assert present == ids, f"{path.name} was acknowledged but is missing"
-    assert len(stored) >= 20 * 20
+    assert len(stored) >= 10 * 10
     report = cli_json("log", "verify", db=db_url)
     assert report["ok"], report["problems"]
-    assert report["size"] == 1 + len(stored)
+    entries = cli_json("log", "show", db=db_url)
+    logged = [
+        e["subject"]["id"].split("/")[1]
+        for e in entries
+        if e["kind"] == "document.applied" and e["subject"]["kind"] == "AIUseDeclaration"
+    ]
+    assert sorted(logged) == sorted(stored)  # every stored row logged once, nothing more
     # The interrupted work can simply be applied again.
     rest = cli("apply", *map(str, files), db=db_url)
     assert rest.exit_code == 0
-    assert len(cli_json("get", "declarations", db=db_url)) == 150 * 20
+    assert len(cli_json("get", "declarations", db=db_url)) == 60 * 10
 
 
 def test_concurrent_writers_give_one_log(db_url: str, tmp_path: Path) -> None:
@@ -92,9 +98,13 @@ def test_concurrent_writers_give_one_log(db_url: str, tmp_path: Path) -> None:
         _out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
     entries = cli_json("log", "show", db=db_url)
-    assert [e["index"] for e in entries] == list(range(1 + writers * 15 * 3))
-    subjects = [e["subject"]["id"] for e in entries[1:]]
+    assert [e["index"] for e in entries] == list(range(len(entries)))
+    subjects = [
+        e["subject"]["id"]
+        for e in entries
+        if e["kind"] == "document.applied" and e["subject"]["kind"] == "AIUseDeclaration"
+    ]
+    assert len(subjects) == writers * 15 * 3
     assert len(set(subjects)) == len(subjects)  # no duplicates, none lost
     report = cli_json("log", "verify", db=db_url)
     assert report["ok"], report["problems"]
-    assert report["checkpoints"] == 1 + writers * 15

@@ -280,6 +280,7 @@ class ApprovalSpec(_Strict):
 class PackSource(_Strict):
     id: str
     title: str
+    publisher: str | None = None  # cited first: "Netflix, <title> (2025), '<section>'"
     published: dt.date | None = None
     url: str | None = None
 
@@ -304,6 +305,13 @@ class Rule(_Strict):
     message: str
     source: SourceRef
     verification: Literal["V", "S", "U"]
+    # `talent`: `when` is evaluated once per talent fact with `t` bound to it; each firing
+    # names the performer and fills consent obligations from `t.consent`.
+    for_each: Literal["talent"] | None = None
+    # Aggregate rules: fire only when `when` holds and any / none of these rules of the same
+    # pack fired (e.g. "escalate when any guiding principle failed").
+    if_any_fired: list[str] = []
+    if_none_fired: list[str] = []
 
 
 class PackTestExpect(_Strict):
@@ -319,6 +327,9 @@ class PackTest(_Strict):
     production: dict[str, Any] | None = None
     performers: list[dict[str, Any]] = []
     consents: list[dict[str, Any]] = []
+    # Talent facts as the consent registry would give them; entries are overlaid onto the
+    # registry-less facts of the declaration's talent, matched by performer_id (and use).
+    talent: list[dict[str, Any]] | None = None
     today: dt.date | None = None
     expect: PackTestExpect
 
@@ -329,6 +340,11 @@ class StandardsPackSpec(_Strict):
     effective_from: dt.date
     effective_until: dt.date | None = None
     applies_when: str = "true"
+    # Template for the selection reason when the pack applies (else one is derived).
+    applies_reason: str | None = None
+    category: Literal["studio", "union", "law"] | None = None
+    # A fallback pack applies only when no other pack of its category applies.
+    fallback: StrictBool = False
     sources: list[PackSource] = []
     rules: list[Rule]
     tests: list[PackTest] = []

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from reelproof.adapters.config import Config, SigningConfig
+from reelproof.adapters.devca import make_dev_ca
 from reelproof.core.errors import ReelproofError
-from reelproof.services import auditlog
+from reelproof.services import approvals, assets, auditlog, decisions, talent
 from reelproof.services import documents as docsvc
 from reelproof.services.context import Context
 from reelproof.services.init import init_store
+from reelproof.verify import verify_bundle
 
 EXAMPLE = "stranger-tides.yaml"
+FRAME = "stadium-double-frame.png"
+DOUBLE = "stranger-tides-s1/vfx-stadium-fall"
+CONSENT = "jane-doe-stadium-double"
 
 
-def example_path() -> Path:
-    return Path(str(resources.files("reelproof.examples") / EXAMPLE))
+def example_path(name: str = EXAMPLE) -> Path:
+    return Path(str(resources.files("reelproof.examples") / name))
 
 
 @dataclass
@@ -29,39 +35,106 @@ class DemoStep:
     ok: bool = True
 
 
+def _statuses(ctx: Context) -> list[str]:
+    with ctx.read() as conn:
+        lines = []
+        for key in decisions.declarations_touching(conn):
+            s = decisions.status_of(conn, key)
+            outcome = s.decision.outcome if s.decision else "-"
+            lines.append(f"{key}: {outcome} → {s.status}")
+        return lines
+
+
 def run_demo(folder: Path) -> Iterator[DemoStep]:
     """Yields each step as it finishes, so the CLI can show progress."""
     folder.mkdir(parents=True, exist_ok=True)
-    db = folder / ".reelproof" / "reelproof.db"
-    if db.exists():
+    state = folder / ".reelproof"
+    if (state / "reelproof.db").exists():
         raise ReelproofError(f"{folder}: already holds a reelproof store; choose an empty folder")
-    ctx = Context.open(f"sqlite:///{db.resolve()}")
-    ctx.key_path = folder / ".reelproof" / "log-signing.key"
+    ctx = Context.open(f"sqlite:///{(state / 'reelproof.db').resolve()}")
+    ctx.key_path = state / "log-signing.key"
     result = init_store(ctx)
     yield DemoStep(
-        "Created the store and the audit log's signing key",
-        [f"store {result.db}", f"verifier key {result.vkey}"],
+        "Created the store, the audit log's signing key, and loaded the bundled standards",
+        [f"store {result.db}", f"{len(result.packs)} standards packs", f"verifier {result.vkey}"],
     )
+
     example = folder / EXAMPLE
     example.write_text(example_path().read_text(encoding="utf-8"), encoding="utf-8")
-    stored = [
-        d for r in docsvc.apply_documents(ctx, docsvc.read_files([example])) for d in r.documents
-    ]
+    applied = list(docsvc.apply_documents(ctx, docsvc.read_files([example])))
     yield DemoStep(
-        f"Applied the example production ({example.name})",
-        [f"{d.kind} {d.key}" for d in stored],
-        {"documents": len(stored)},
+        f"Applied the example production ({example.name}); each AI use was decided",
+        [f"{d.kind} {d.key}" for r in applied for d in r.documents],
     )
-    for extra in DEMO_STEPS:
-        yield from extra(ctx, folder)
-    report = auditlog.verify(ctx)
+    yield DemoStep("Decisions and statuses", _statuses(ctx))
+
+    with ctx.write() as unit:
+        answer = approvals.record(
+            unit,
+            DOUBLE,
+            "approved",
+            "counsel@studio.example",
+            conditions="Credit line required; not for marketing use.",
+        )
     yield DemoStep(
-        "Verified the audit log",
-        [*report.checks, *(p.message for p in report.problems)],
-        report.to_json(),
-        report.ok,
+        "Studio counsel approved the digital double in writing",
+        [f"{answer.declaration}: {answer.status} (approval {answer.approval_id})"],
     )
 
+    ca = make_dev_ca(state / "dev-ca")
+    (state / "config.toml").write_text(
+        "# Written by `reelproof demo`: a DEVELOPMENT CA, never for real media.\n"
+        f'[provenance]\ntrust_anchors = "{ca.root_pem.resolve()}"\n\n'
+        f'[signing]\nkey = "{ca.signer_key.resolve()}"\nchain = "{ca.chain_pem.resolve()}"\n'
+        f'alg = "{ca.alg}"\n',
+        encoding="utf-8",
+    )
+    config = Config(
+        state / "config.toml",
+        trust_anchors=ca.root_pem,
+        signing=SigningConfig(ca.signer_key, ca.chain_pem, ca.alg),
+    )
+    frame = folder / FRAME
+    frame.write_bytes(example_path(FRAME).read_bytes())
+    signed = assets.sign(ctx, frame, folder / "stadium-double-frame.signed.png", DOUBLE, config)
+    report = signed.report
+    yield DemoStep(
+        "Signed a frame of the cleared digital double with C2PA (development CA)",
+        [
+            f"{signed.out.name}: C2PA {report.c2pa_state.value}, {report.classification.value}",
+            *report.reasons[:2],
+        ],
+        ok=report.c2pa_state.value == "trusted",
+    )
 
-# Later steps (decide, approve, check…) plug in here, between applying and verifying.
-DEMO_STEPS: list[Callable[[Context, Path], Iterator[DemoStep]]] = []
+    with ctx.read() as conn:
+        view = talent.performer_view(conn, "jane-doe", ctx.clock().date())
+    lines = []
+    for use in view["uses"]:
+        cover = f"covered by {use['consent']}" if use["covered"] else "NOT covered"
+        lines.append(f"{use['declaration']} ({use['use']}): {use['status']}, {cover}")
+        lines.extend(f"  owed: {o}" for o in use["owed"])
+    yield DemoStep("Jane Doe asks where her likeness is used and what she is owed", lines)
+
+    cascade = talent.revoke_consent(ctx, CONSENT, ctx.clock().date(), "performer withdrew")
+    yield DemoStep(
+        "Jane Doe revoked her consent: the use it covered went back to review",
+        [f"{d}: needs_review" for d in cascade.needs_review] + _statuses(ctx),
+        ok=DOUBLE in cascade.needs_review,
+    )
+
+    report_v = auditlog.verify(ctx)
+    bundle = folder / "audit-bundle"
+    exported = auditlog.export(ctx, bundle)
+    offline = verify_bundle(bundle, trusted_vkey=result.vkey)
+    yield DemoStep(
+        "Verified the audit log, exported it, and checked the bundle offline",
+        [
+            *report_v.checks,
+            *(p.message for p in report_v.problems),
+            f"bundle {bundle.name}: {exported['size']} entries, root verified offline "
+            f"({offline.size} entries)",
+        ],
+        report_v.to_json(),
+        report_v.ok,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,18 +17,32 @@ from reelproof.core.documents import (
     KINDS,
     AIUseDeclaration,
     AnyDocument,
+    Approval,
+    StandardsPack,
     parse_documents,
     parse_one,
 )
 from reelproof.core.errors import DocumentError, NotFoundError
 from reelproof.services.context import Context, Unit
 
-# Kinds `apply` takes; Approvals and StandardsPacks have their own services, registered below.
-APPLY_KINDS = ("Production", "Performer", "Consent", "DigitalReplica", "AIUseDeclaration")
+# Kinds `apply` takes; standards packs are published with `reelproof standards publish`.
+APPLY_KINDS = (
+    "Production",
+    "Performer",
+    "Consent",
+    "DigitalReplica",
+    "AIUseDeclaration",
+    "Approval",
+)
 
 
 def doc_key(doc: AnyDocument) -> str:
-    return doc.key if isinstance(doc, AIUseDeclaration) else doc.id
+    """Declarations are per production; each version of a standards pack is its own document."""
+    if isinstance(doc, AIUseDeclaration):
+        return doc.key
+    if isinstance(doc, StandardsPack):
+        return f"{doc.id}@{doc.spec.version}"
+    return doc.id
 
 
 @dataclass(frozen=True)
@@ -42,18 +56,11 @@ class StoredDocument:
     log_index: int | None = None
 
 
-# Hooks that run in the same transaction after documents are stored (e.g. re-deciding a
-# declaration). Each receives the unit and the documents that changed.
-AfterApply = Callable[[Unit, Sequence[StoredDocument]], None]
-AFTER_APPLY: list[AfterApply] = []
-# Kinds handled by another service instead of being stored as plain documents.
-KIND_HANDLERS: dict[str, Callable[[Unit, AnyDocument, str], StoredDocument | None]] = {}
-
-
 @dataclass
 class ApplyResult:
     file: str
     documents: list[StoredDocument] = field(default_factory=list)
+    decisions: list[Any] = field(default_factory=list)  # StoredDecision, made by this apply
 
     def count(self, status: str) -> int:
         return sum(1 for d in self.documents if d.status == status)
@@ -74,7 +81,7 @@ def read_files(paths: Iterable[Path]) -> list[tuple[str, list[AnyDocument]]]:
         if not docs:
             raise DocumentError(name, None, None, "no documents found")
         for doc in docs:
-            if doc.kind not in APPLY_KINDS and doc.kind not in KIND_HANDLERS:
+            if doc.kind not in APPLY_KINDS:
                 raise DocumentError(
                     name, None, "kind", f"`apply` does not take {doc.kind} documents"
                 )
@@ -161,18 +168,25 @@ def apply_documents(
     ctx: Context, files: Sequence[tuple[str, list[AnyDocument]]]
 ) -> Iterable[ApplyResult]:
     """One transaction per file: when it returns, the file is durably stored and logged."""
+    from reelproof.services import approvals, decisions  # they build on this module
+
     for name, docs in files:
         result = ApplyResult(name)
         with ctx.write() as unit:
             _check_references(unit, docs, name)
             for doc in docs:
-                handler = KIND_HANDLERS.get(doc.kind)
-                stored = handler(unit, doc, name) if handler else store_document(unit, doc, name)
-                if stored is not None:
-                    result.documents.append(stored)
+                if not isinstance(doc, Approval):
+                    result.documents.append(store_document(unit, doc, name))
             changed = [d for d in result.documents if d.status != "unchanged"]
-            for hook in AFTER_APPLY:
-                hook(unit, changed)
+            result.decisions = decisions.after_apply(unit, changed)
+            for doc in docs:
+                if isinstance(doc, Approval):
+                    answer = approvals.from_document(unit, doc)
+                    result.documents.append(
+                        StoredDocument(
+                            "Approval", doc.id, 1, answer.verdict, name, doc, answer.log_index
+                        )
+                    )
         yield result
 
 

@@ -19,6 +19,7 @@ class InitResult:
     key_created: bool
     origin: str
     vkey: str
+    packs: list[str]
 
 
 def init_store(ctx: Context) -> InitResult:
@@ -50,4 +51,11 @@ def init_store(ctx: Context) -> InitResult:
                 f"{ctx.key_path}: this key does not match the store's audit-log key "
                 f"({stored_vkey}); point REELPROOF_LOG_KEY at the right key file"
             )
-    return InitResult(ctx.store.display_url(), str(ctx.key_path), created, str(origin), key.vkey)
+    from reelproof.services.standards import load_bundled
+
+    with ctx.write() as unit:
+        loaded = load_bundled(unit)
+    packs = [f"{p.key} ({p.status})" for p in loaded.packs]
+    return InitResult(
+        ctx.store.display_url(), str(ctx.key_path), created, str(origin), key.vkey, packs
+    )

@@ -9,6 +9,22 @@ import typer
 
 def registrations() -> list[Callable[[typer.Typer], None]]:
     """Imported lazily so `reelproof --help` stays fast; the order is the order in --help."""
-    from reelproof.interfaces.cli import demo_cmd, documents_cmds, log_cmds
+    from reelproof.interfaces.cli import (
+        decide_cmds,
+        demo_cmd,
+        documents_cmds,
+        log_cmds,
+        media_cmds,
+        standards_cmds,
+        talent_cmds,
+    )
 
-    return [demo_cmd.register, documents_cmds.register, log_cmds.register]
+    return [
+        demo_cmd.register,
+        documents_cmds.register,
+        decide_cmds.register,
+        standards_cmds.register,
+        talent_cmds.register,
+        media_cmds.register,
+        log_cmds.register,
+    ]

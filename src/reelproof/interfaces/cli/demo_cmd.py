@@ -42,7 +42,8 @@ def register(app: typer.Typer) -> None:
             )
         else:
             console.print(
-                f"\nDone. Explore it: cd {folder} && reelproof log show"
+                f"\nDone. Explore it: cd {folder} && reelproof status"
+                " && reelproof performer show jane-doe"
                 if ok
                 else "[red]The demo found problems (see above).[/]"
             )

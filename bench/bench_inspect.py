@@ -1,0 +1,387 @@
+"""Benchmark ``inspect_many`` against ``sha256sum`` and a bare c2pa-python Reader loop.
+
+Builds a throw-away folder (in a temp dir, never in the repo) of >= 1,000 mixed small
+media files (PNG, JPEG, WAV, MP4; about half signed with a dev CA; plus copies of the
+C2PA corpus when ../shared/corpora exists) and a few >= 200 MB media files, then times,
+with a warm page cache:
+
+* ``sha256sum`` over the same files (a subprocess; the floor for "read + hash"),
+* a bare, sequential c2pa-python Reader loop (validation only, no hashing),
+* ``inspect_many`` (hash + validate + XMP + classify, ``--workers`` processes),
+
+and the peak RSS of ``sha256_file`` on 1 GB and 4 GB sparse files (memory must be flat).
+It prints results; it is not a test. Usage: ``python bench/bench_inspect.py [--workers N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+import zlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("REELPROOF_CORPORA", REPO.parent / "shared" / "corpora")) / "c2pa"
+MIB = 1 << 20
+
+
+# --------------------------------------------------------------------------- generators
+
+
+def _png(path: Path, size: int, seed: int) -> None:
+    """Noisy RGB PNG (noise keeps it from compressing to nothing)."""
+    rng = os.urandom(size * size * 3) if seed else bytes(size * size * 3)
+    raw = b"".join(b"\x00" + rng[y * size * 3 : (y + 1) * size * 3] for y in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(raw, 1))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _jpeg(path: Path, pad: int) -> None:
+    """8x8 grey baseline JPEG with a COM segment of ``pad`` bytes to vary the size."""
+
+    def seg(marker: int, payload: bytes) -> bytes:
+        return struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
+
+    one = bytes([1] + [0] * 15) + b"\x00"
+    body = (
+        seg(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+        + b"".join(seg(0xFE, os.urandom(min(pad - i, 60000))) for i in range(0, pad, 60000))
+        + seg(0xDB, b"\x00" + b"\x01" * 64)
+        + seg(0xC0, struct.pack(">BHHB", 8, 8, 8, 1) + b"\x01\x11\x00")
+        + seg(0xC4, b"\x00" + one + b"\x10" + one)
+        + seg(0xDA, b"\x01\x01\x00\x00\x3f\x00")
+    )
+    path.write_bytes(b"\xff\xd8" + body + b"\x3f\xff\xd9")
+
+
+def _wav(path: Path, frames_bytes: int) -> None:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        block = os.urandom(min(frames_bytes, 4 * MIB))
+        left = frames_bytes
+        while left > 0:
+            w.writeframes(block[: min(left, len(block))])
+            left -= len(block)
+
+
+def _mp4(path: Path, mdat_bytes: int) -> None:
+    def box(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", 8 + len(body)) + kind + body
+
+    mvhd = box(
+        b"mvhd",
+        b"\x00" * 4
+        + struct.pack(">IIII", 0, 0, 1000, 0)
+        + struct.pack(">IH", 0x00010000, 0x0100)
+        + b"\x00" * 10
+        + struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+        + b"\x00" * 24
+        + struct.pack(">I", 2),
+    )
+    ftyp = box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
+    with open(path, "wb") as fh:
+        fh.write(ftyp + box(b"moov", mvhd) + struct.pack(">I", 8 + mdat_bytes) + b"mdat")
+        block = os.urandom(min(mdat_bytes, 4 * MIB))
+        left = mdat_bytes
+        while left > 0:
+            fh.write(block[: min(left, len(block))])
+            left -= len(block)
+
+
+def build_dataset(
+    root: Path, n_small: int, large_mb: int, n_large: int
+) -> tuple[list[Path], list[Path]]:
+    """Return (all files, large files). Half of the bases are signed with a dev CA."""
+    from reelproof.adapters.c2pa_signer import sign_file
+    from reelproof.adapters.devca import make_dev_ca
+
+    ca = make_dev_ca(root / "ca")
+    base = root / "base"
+    base.mkdir()
+    sign = {"key_pem": ca.signer_key, "chain_pem": ca.chain_pem, "alg": "es256"}
+
+    def signed(src: Path, dst_type: str) -> Path:
+        out = src.with_name("signed-" + src.name)
+        sign_file(
+            src,
+            out,
+            digital_source_type=dst_type,
+            software_agent={"name": "bench", "version": "1"},
+            reelproof_assertion={"decision": "bench"},
+            title=out.name,
+            **sign,  # type: ignore[arg-type]
+        )
+        return out
+
+    bases: list[Path] = []
+    for i, (maker, ext, arg) in enumerate(
+        [
+            (_png, "png", 64),
+            (_png, "png", 256),
+            (_jpeg, "jpg", 2_000),
+            (_jpeg, "jpg", 120_000),
+            (_wav, "wav", 96_000),
+            (_wav, "wav", 800_000),
+            (_mp4, "mp4", 50_000),
+            (_mp4, "mp4", 1_500_000),
+        ]
+    ):
+        p = base / f"b{i}.{ext}"
+        if maker is _png:
+            _png(p, arg, seed=1)
+        else:
+            maker(p, arg)  # type: ignore[operator]
+        bases += [p, signed(p, "trainedAlgorithmicMedia" if i % 2 else "digitalCapture")]
+    if CORPUS.is_dir():
+        skip = {".md", ".json", ".toml", ".cfg", ".pem", ".pub", ".pub_key"}
+        bases += [
+            p
+            for p in sorted(CORPUS.rglob("*"))
+            if p.is_file() and p.suffix not in skip and not p.name.startswith("LICENSE")
+        ]
+
+    small = root / "small"
+    small.mkdir()
+    files: list[Path] = []
+    for i in range(n_small):
+        src = bases[i % len(bases)]
+        dst = small / f"{i:05d}-{src.name}"
+        shutil.copyfile(src, dst)
+        files.append(dst)
+
+    large_dir = root / "large"
+    large_dir.mkdir()
+    large: list[Path] = []
+    for i in range(n_large):
+        kind = ("wav", "mp4", "mp4")[i % 3]
+        raw = large_dir / f"raw{i}.{kind}"
+        (_wav if kind == "wav" else _mp4)(raw, large_mb * MIB)
+        if i % 3 == 2:
+            large.append(raw)  # one unsigned big file
+        else:
+            large.append(signed(raw, "digitalCapture"))
+            raw.unlink()
+    return files + large, large
+
+
+# --------------------------------------------------------------------------- timings
+
+
+def _warm(paths: Iterable[Path]) -> None:
+    """Read everything once so every contender sees the same (warm) page cache."""
+    buf = bytearray(4 * MIB)
+    for p in paths:
+        with open(p, "rb", buffering=0) as fh:
+            while fh.readinto(buf):
+                pass
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def run_sha256sum(paths: list[Path]) -> float:
+    def go() -> None:
+        for i in range(0, len(paths), 500):  # stay far below ARG_MAX
+            subprocess.run(
+                ["sha256sum", *map(str, paths[i : i + 500])], check=True, stdout=subprocess.DEVNULL
+            )
+
+    return _timed(go)[0]
+
+
+def run_bare_reader(paths: list[Path]) -> float:
+    import c2pa
+
+    ctx = c2pa.Context.from_dict({"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}})
+
+    def go() -> None:
+        for p in paths:
+            try:
+                with open(p, "rb") as fh:
+                    r = c2pa.Reader.try_create(None, fh, None, ctx)
+                    if r is not None:
+                        with r:
+                            json.loads(r.json())
+                            r.get_validation_state()
+            except Exception:  # hostile corpus files: the bare loop just moves on
+                pass
+
+    return _timed(go)[0]
+
+
+def run_ours(paths: list[Path], workers: int) -> tuple[float, dict[str, int]]:
+    from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many
+
+    def go() -> dict[str, int]:
+        states: dict[str, int] = {}
+        for r in inspect_many(paths, ProvenanceSettings(), workers=workers):
+            states[r.c2pa_state.value] = states.get(r.c2pa_state.value, 0) + 1
+        return states
+
+    elapsed, states = _timed(go)
+    return elapsed, states
+
+
+def peak_rss_mb(code: str) -> float:
+    """Peak RSS (MB) of a fresh interpreter running ``code``.
+
+    Read from the child's own ``VmHWM`` (reset by exec), not ``wait4``'s ``ru_maxrss``,
+    which on Linux keeps the pre-exec peak inherited from this (large) parent.
+    """
+    probe = (
+        "\nimport resource, pathlib\n"
+        "st = pathlib.Path('/proc/self/status')\n"
+        "kb = (int(st.read_text().split('VmHWM:')[1].split()[0]) if st.exists() "
+        "else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "print('PEAK_KB', kb)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code + probe], check=True, capture_output=True, text=True
+    ).stdout
+    return int(out.rsplit("PEAK_KB", 1)[1]) / 1024
+
+
+def parallel_speedup(n: int) -> float:
+    """How much faster n CPU-bound processes finish than n runs in a row (1.0 = no gain)."""
+    burn = [sys.executable, "-c", "x = 0\nfor i in range(6_000_000): x += i"]
+    one = _timed(lambda: subprocess.run(burn, check=True))[0]
+
+    def many() -> None:
+        procs = [subprocess.Popen(burn) for _ in range(n)]
+        for p in procs:
+            p.wait()
+
+    return n * one / _timed(many)[0]
+
+
+def sparse_file(path: Path, size: int) -> Path:
+    with open(path, "wb") as fh:
+        fh.write(b"head")
+        fh.truncate(size)
+    return path
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _mb(paths: Iterable[Path]) -> float:
+    return sum(p.stat().st_size for p in paths) / MIB
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--small", type=int, default=1000)
+    ap.add_argument("--large-mb", type=int, default=200)
+    ap.add_argument("--large", type=int, default=3)
+    ap.add_argument("--sparse-gb", type=int, default=4)
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="reelproof-bench-") as tmp:
+        root = Path(tmp)
+        t0 = time.perf_counter()
+        files, large = build_dataset(root, args.small, args.large_mb, args.large)
+        small = [f for f in files if f not in large]
+        print(
+            f"dataset: {len(files)} files, {_mb(files):.0f} MiB "
+            f"({len(small)} small = {_mb(small):.0f} MiB, "
+            f"{len(large)} large = {_mb(large):.0f} MiB)"
+            f"; built in {time.perf_counter() - t0:.1f} s; corpus copies: {CORPUS.is_dir()}"
+        )
+        print(
+            f"machine: {os.cpu_count()} CPUs, measured parallel speedup with {args.workers} "
+            f"processes: {parallel_speedup(args.workers):.2f}x; inspect_many "
+            f"workers={args.workers}; warm page cache"
+        )
+        _warm(files)
+
+        rows = []
+        for label, subset in (("all files", files), ("large media", large), ("small files", small)):
+            sha = run_sha256sum(subset)
+            bare = run_bare_reader(subset)
+            ours, states = run_ours(subset, args.workers)
+            rows.append((label, subset, sha, bare, ours, states))
+
+        print()
+        print(
+            f"{'set':<12} {'files':>6} {'MiB':>7} | "
+            f"{'sha256sum':>10} {'bare Reader':>12} {'ours':>10}"
+        )
+        for label, subset, sha, bare, ours, _ in rows:
+            print(
+                f"{label:<12} {len(subset):>6} {_mb(subset):>7.0f} | "
+                f"{sha:>9.2f}s {bare:>11.2f}s {ours:>9.2f}s"
+            )
+        print()
+        for label, subset, sha, bare, ours, states in rows:
+            mb = _mb(subset)
+            print(
+                f"{label}: throughput sha256sum {mb / sha:.0f} MiB/s, bare Reader "
+                f"{len(subset) / bare:.0f} files/s ({mb / bare:.0f} MiB/s), ours "
+                f"{len(subset) / ours:.0f} files/s ({mb / ours:.0f} MiB/s); "
+                f"ratio ours/sha256sum {ours / sha:.2f}, ours/bare Reader {ours / bare:.2f}; "
+                f"states {states}"
+            )
+
+        one_worker, _ = run_ours(large, 1)
+        print(
+            f"large media with workers=1: {one_worker:.2f} s "
+            f"(ours/sha256sum {one_worker / rows[1][2]:.2f})"
+        )
+
+        print()
+        repo_src = str(REPO / "src")
+        hash_code = (
+            f"import sys; sys.path.insert(0, {repo_src!r}); "
+            "from reelproof.adapters.media import sha256_file; sha256_file(sys.argv[-1])"
+        )
+        for gb in (1, args.sparse_gb):
+            f = sparse_file(root / f"sparse{gb}.bin", gb << 30)
+            start = time.perf_counter()
+            rss = peak_rss_mb(hash_code.replace("sys.argv[-1]", repr(str(f))))
+            took = time.perf_counter() - start
+            print(f"sha256_file on a {gb} GB sparse file: peak RSS {rss:.1f} MB, {took:.1f} s")
+            f.unlink()
+        big = next((p for p in large if p.name.startswith("signed-")), None)
+        if big is not None:
+            reader_code = (
+                f"import sys; sys.path.insert(0, {repo_src!r}); "
+                "from reelproof.adapters.c2pa_reader import _validate, ProvenanceSettings; "
+                f"_validate({str(big)!r}, 'audio/wav' if {big.suffix!r} == '.wav' else "
+                "'video/mp4', ProvenanceSettings())"
+            )
+            rss = peak_rss_mb(reader_code)
+            print(
+                f"c2pa Reader (SDK) validating {big.name} ({_mb([big]):.0f} MiB): "
+                f"peak RSS {rss:.0f} MB"
+            )
+        print(f"total bench time {time.perf_counter() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

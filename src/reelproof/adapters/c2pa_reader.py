@@ -1,0 +1,794 @@
+"""Inspect media files: SHA-256, media type, C2PA manifest store, XMP, classification.
+
+Design points (see DESIGN.md "Provenance, classification and the cut"):
+
+* Offline by default: every c2pa ``Context`` sets ``verify.remote_manifest_fetch`` and
+  ``verify.ocsp_fetch`` explicitly from ``ProvenanceSettings`` (c2pa-rs defaults remote
+  fetching to *on*, and silently ignores misspelt keys, so we never rely on defaults).
+* Hostile files never hang or crash the caller: the c2pa Reader runs in worker processes
+  (``python -m reelproof.adapters.c2pa_reader``, JSON lines over pipes, never pickle)
+  that are killed when a file exceeds ``timeout_s`` or when they die; the file then reads
+  ``error`` with code ``timeout`` / ``worker.crashed``. A thread can't be killed, and
+  multiprocessing's spawn/forkserver re-import the caller's ``__main__`` in each worker.
+* Hashing overlaps validation: the parent hashes on threads (hashlib releases the GIL)
+  while a worker validates the same file. Our reads are bounded (1 MiB chunks); the SDK
+  itself buffers hashed ranges of up to 256 MiB, which the pool budgets for.
+* Every manifest and ingredient is walked: a broken ingredient does not change the
+  top-level state, so each ingredient gets its own state and codes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reelproof.adapters.media import hash_and_scan, sniff_media_type
+from reelproof.core.errors import ReelproofError
+from reelproof.core.provenance import (
+    ActionRecord,
+    C2paState,
+    IngredientReport,
+    ManifestSummary,
+    ProvenanceGraph,
+    ProvenanceReport,
+    classify,
+)
+
+TIMEOUT_CODE = "timeout"
+CRASH_CODE = "worker.crashed"
+IO_CODE = "io.error"
+_TRUST_FAILURE_SUFFIX = ".untrusted"
+_SUCCESS_SUFFIXES = (".validated", ".match", ".trusted", ".insideValidity", ".skipped")
+_MAX_INGREDIENTS = 10_000  # a hostile store must not make the report unbounded
+# c2pa-rs reads hashed ranges in buffers of up to 256 MiB (two in flight were measured:
+# ~560 MB peak for any signed file >= ~800 MB). The pool keeps the sum of in-flight
+# estimates under this budget so N workers on N huge files can't take N x 560 MB.
+SDK_HASH_BUFFER = 256 << 20
+READER_MEMORY_BUDGET = 2 << 30
+
+
+@dataclass(frozen=True)
+class ProvenanceSettings:
+    """How to validate: trust anchors (PEM text) and whether the network may be used.
+
+    ``timeout_s`` bounds C2PA validation of one file (from when its worker starts on it);
+    hashing is not bounded, since it can't be made to hang by file content.
+    """
+
+    trust_anchors_pem: str | None = None
+    allow_remote_manifests: bool = False
+    allow_ocsp: bool = False
+    timeout_s: float = 30
+
+
+def c2pa_context_settings(settings: ProvenanceSettings) -> dict[str, Any]:
+    """The c2pa settings dict; network switches are always explicit, never SDK defaults."""
+    out: dict[str, Any] = {
+        "verify": {
+            "remote_manifest_fetch": bool(settings.allow_remote_manifests),
+            "ocsp_fetch": bool(settings.allow_ocsp),
+        },
+        "builder": {"thumbnail": {"enabled": False}},
+    }
+    if settings.trust_anchors_pem:
+        out["trust"] = {"trust_anchors": settings.trust_anchors_pem}
+    return out
+
+
+def check_settings(settings: ProvenanceSettings) -> None:
+    """Reject unusable settings up front (user input), before any worker starts."""
+    if not settings.timeout_s > 0:
+        raise ReelproofError(f"timeout must be positive, got {settings.timeout_s}")
+    pem = settings.trust_anchors_pem
+    if pem is None:
+        return
+    from cryptography import x509
+
+    try:
+        certs = x509.load_pem_x509_certificates(pem.encode("utf-8"))
+    except ValueError as exc:
+        raise ReelproofError(
+            f"trust anchors: expected PEM certificates ('-----BEGIN CERTIFICATE-----'): {exc}"
+        ) from exc
+    if not certs:
+        raise ReelproofError("trust anchors: no certificate found in the PEM text")
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+@dataclass(frozen=True)
+class _Validation:
+    """What a worker learns from the c2pa Reader: plain data, no SDK objects."""
+
+    state: C2paState
+    codes: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    active_manifest: str | None = None
+    manifests: Mapping[str, ManifestSummary] = field(default_factory=dict)
+    assertions: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+def _error_validation(exc: BaseException) -> _Validation:
+    """Map a c2pa exception to a state: remote -> unverifiable, unsupported, else error."""
+    message = str(exc).strip() or type(exc).__name__
+    kind = message.split(":", 1)[0].strip() if ":" in message else ""
+    if not kind.isidentifier():
+        kind = type(exc).__name__.removeprefix("_C2pa") or "Error"
+    if kind in ("Remote", "RemoteManifest"):
+        return _Validation(
+            C2paState.UNVERIFIABLE,
+            ("sdk.remote_manifest",),
+            (f"The manifest store is remote and could not be read here: {message}",),
+        )
+    if kind == "NotSupported":
+        return _Validation(
+            C2paState.UNSUPPORTED,
+            ("sdk.not_supported",),
+            (f"The C2PA SDK does not support this file type: {message}",),
+        )
+    return _Validation(
+        C2paState.ERROR,
+        (f"sdk.{_snake(kind)}",),
+        (f"The C2PA manifest store could not be read: {message}",),
+    )
+
+
+def _codes(items: Any) -> list[str]:
+    out: list[str] = []
+    if isinstance(items, list):
+        for item in items:
+            code = item.get("code") if isinstance(item, dict) else None
+            if isinstance(code, str) and code not in out:
+                out.append(code)
+    return out
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _claim_generator(manifest: dict[str, Any]) -> str | None:
+    gen = _str(manifest.get("claim_generator"))
+    if gen:
+        return gen
+    info = manifest.get("claim_generator_info")
+    if isinstance(info, list) and info and isinstance(info[0], dict):
+        name, version = _str(info[0].get("name")), _str(info[0].get("version"))
+        if name:
+            return f"{name}/{version}" if version else name
+    return None
+
+
+def _actions(manifest: dict[str, Any]) -> tuple[ActionRecord, ...]:
+    out: list[ActionRecord] = []
+    for assertion in manifest.get("assertions") or []:
+        if not isinstance(assertion, dict):
+            continue
+        label = _str(assertion.get("label")) or ""
+        if label != "c2pa.actions" and not label.startswith("c2pa.actions."):
+            continue
+        for action in _dict(assertion.get("data")).get("actions") or []:
+            if isinstance(action, dict):
+                dst = _str(action.get("digitalSourceType"))
+                out.append(
+                    ActionRecord(_str(action.get("action")) or "?", dst.strip() if dst else None)
+                )
+    return tuple(out)
+
+
+def _delta_key(uri: str) -> tuple[str, str] | None:
+    """``self#jumbf=/c2pa/<manifest>/c2pa.assertions/<label>`` -> (manifest, label)."""
+    body = uri.split("=", 1)[1] if "=" in uri else uri
+    owner, sep, label = body.rpartition("/c2pa.assertions/")
+    if not sep:
+        return None
+    return owner.rpartition("/c2pa/")[2].strip("/"), label
+
+
+def _ingredient_report(
+    owner: str,
+    ing: dict[str, Any],
+    deltas: Mapping[tuple[str, str], dict[str, Any]],
+    manifests: Mapping[str, Any],
+) -> tuple[IngredientReport, list[str]]:
+    """Current validation (deltas) plus what was recorded at ingest, for one ingredient."""
+    title = _str(ing.get("title"))
+    relationship = _str(ing.get("relationship")) or "componentOf"
+    label = _str(ing.get("active_manifest"))
+    delta = deltas.get((owner, _str(ing.get("label")) or ""), {})
+    delta_fail = _codes(delta.get("failure"))
+    delta_ok = set(_codes(delta.get("success"))) | set(_codes(delta.get("informational")))
+    recorded_results = _dict(_dict(ing.get("validation_results")).get("activeManifest"))
+    recorded = _codes(recorded_results.get("failure")) + [
+        c for c in _codes(ing.get("validation_status")) if not c.endswith(_SUCCESS_SUFFIXES)
+    ]
+    recorded_ok = set(_codes(recorded_results.get("success")))
+    superseded = {c.rsplit(".", 1)[0] for c in delta_ok}
+    still = [c for c in recorded if c not in delta_ok and c.rsplit(".", 1)[0] not in superseded]
+    codes = list(dict.fromkeys([*delta_fail, *still]))
+    notes: list[str] = []
+    name = f"Ingredient '{title or '(untitled)'}' ({relationship})"
+    if still:
+        notes.append(f"{name} was recorded with {', '.join(still)} when it was ingested.")
+    if label is None:
+        state = C2paState.NO_MANIFEST
+    elif label not in manifests:
+        state = C2paState.ERROR
+        codes.append("ingredient.manifest.missing")
+        notes.append(f"{name} points to manifest {label}, which is not in the store.")
+    elif any(not c.endswith(_TRUST_FAILURE_SUFFIX) for c in codes):
+        state = C2paState.INVALID
+    elif codes:
+        state = C2paState.VALID
+    elif "signingCredential.trusted" in delta_ok | recorded_ok:
+        state = C2paState.TRUSTED
+    else:
+        state = C2paState.VALID
+    report = IngredientReport(title, relationship, state, tuple(codes), label, owner)
+    return report, notes
+
+
+def _store_validation(store: dict[str, Any], sdk_state: str | None) -> _Validation:
+    """Turn the Reader's JSON store into manifests, ingredient reports and a state."""
+    raw_manifests = _dict(store.get("manifests"))
+    active = _str(store.get("active_manifest"))
+    results = _dict(store.get("validation_results"))
+    active_results = _dict(results.get("activeManifest"))
+    if active_results:
+        codes = _codes(active_results.get("failure"))
+    else:  # older SDK shape: one flat list of problems
+        codes = [
+            c for c in _codes(store.get("validation_status")) if not c.endswith(_SUCCESS_SUFFIXES)
+        ]
+    deltas: dict[tuple[str, str], dict[str, Any]] = {}
+    for d in results.get("ingredientDeltas") or []:
+        if isinstance(d, dict) and (key := _delta_key(_str(d.get("ingredientAssertionURI")) or "")):
+            deltas[key] = _dict(d.get("validationDeltas"))
+
+    reasons: list[str] = []
+    manifests: dict[str, ManifestSummary] = {}
+    for label, raw in raw_manifests.items():
+        m = _dict(raw)
+        ingredients: list[IngredientReport] = []
+        for ing in (m.get("ingredients") or [])[:_MAX_INGREDIENTS]:
+            if isinstance(ing, dict):
+                report, notes = _ingredient_report(label, ing, deltas, raw_manifests)
+                ingredients.append(report)
+                reasons.extend(notes)
+        manifests[label] = ManifestSummary(
+            label=label,
+            title=_str(m.get("title")),
+            claim_generator=_claim_generator(m),
+            actions=_actions(m),
+            ingredients=tuple(ingredients),
+        )
+
+    state = {"Trusted": C2paState.TRUSTED, "Valid": C2paState.VALID}.get(
+        sdk_state or _str(store.get("validation_state")) or "", C2paState.INVALID
+    )
+    if active is None or active not in manifests:
+        state = C2paState.ERROR
+        codes.append("manifest.active.missing")
+        reasons.append("The manifest store names no usable active manifest.")
+    elif state is C2paState.INVALID and (sdk_state or store.get("validation_state")) is None:
+        reasons.append("The C2PA SDK reported no validation state.")
+
+    assertions: dict[str, Any] = {}
+    for a in _dict(raw_manifests.get(active or "")).get("assertions") or []:
+        if isinstance(a, dict) and isinstance(a.get("label"), str):
+            assertions.setdefault(a["label"], a.get("data"))
+    return _Validation(
+        state=state,
+        codes=tuple(codes),
+        reasons=tuple(reasons),
+        active_manifest=active,
+        manifests=manifests,
+        assertions=assertions,
+    )
+
+
+_contexts: dict[ProvenanceSettings, Any] = {}
+_supported: set[str] = set()
+
+
+def _context(settings: ProvenanceSettings) -> Any:
+    import c2pa
+
+    ctx = _contexts.get(settings)
+    if ctx is None:
+        ctx = c2pa.Context.from_dict(c2pa_context_settings(settings))
+        _contexts[settings] = ctx
+    return ctx
+
+
+def _validate(path: str, media_type: str, settings: ProvenanceSettings) -> _Validation:
+    """Run the c2pa Reader on one file. Never raises: failures become a state."""
+    try:
+        import c2pa
+
+        if not _supported:
+            _supported.update(c2pa.Reader.get_supported_mime_types())
+        # The format comes from our content sniffing, never the extension; a type the SDK
+        # doesn't know is left to its own detection (which then says NotSupported).
+        fmt = media_type if media_type in _supported else None
+        with open(path, "rb") as fh:
+            reader = c2pa.Reader.try_create(fmt, fh, None, _context(settings))
+            if reader is None:
+                return _Validation(C2paState.NO_MANIFEST)
+            with reader:
+                store = json.loads(reader.json())  # get_validation_state() would re-parse it
+        store = _dict(store)
+        return _store_validation(store, _str(store.get("validation_state")))
+    except OSError as exc:
+        return _Validation(C2paState.ERROR, (IO_CODE,), (f"Cannot read the file: {exc}",))
+    except Exception as exc:  # C2paError and anything a hostile file provokes
+        return _error_validation(exc)
+
+
+# --------------------------------------------------------------------------- wire format
+# Workers talk JSON lines, not pickle: a worker that a hostile file managed to subvert
+# must not be able to make the parent execute code by sending it a crafted object.
+
+
+def _settings_to_json(settings: ProvenanceSettings) -> dict[str, Any]:
+    return {
+        "trust_anchors_pem": settings.trust_anchors_pem,
+        "allow_remote_manifests": settings.allow_remote_manifests,
+        "allow_ocsp": settings.allow_ocsp,
+        "timeout_s": settings.timeout_s,
+    }
+
+
+def _validation_to_json(v: _Validation) -> dict[str, Any]:
+    return {
+        "state": v.state.value,
+        "codes": list(v.codes),
+        "reasons": list(v.reasons),
+        "active_manifest": v.active_manifest,
+        "manifests": {
+            label: {
+                "title": m.title,
+                "claim_generator": m.claim_generator,
+                "actions": [[a.action, a.digital_source_type] for a in m.actions],
+                "ingredients": [
+                    {
+                        "title": i.title,
+                        "relationship": i.relationship,
+                        "state": i.state.value,
+                        "codes": list(i.codes),
+                        "manifest_label": i.manifest_label,
+                    }
+                    for i in m.ingredients
+                ],
+            }
+            for label, m in v.manifests.items()
+        },
+        "assertions": dict(v.assertions),
+    }
+
+
+def _validation_from_json(d: dict[str, Any]) -> _Validation:
+    manifests: dict[str, ManifestSummary] = {}
+    for label, m in d["manifests"].items():
+        manifests[str(label)] = ManifestSummary(
+            label=str(label),
+            title=m["title"],
+            claim_generator=m["claim_generator"],
+            actions=tuple(ActionRecord(str(a), b) for a, b in m["actions"]),
+            ingredients=tuple(
+                IngredientReport(
+                    title=i["title"],
+                    relationship=str(i["relationship"]),
+                    state=C2paState(i["state"]),
+                    codes=tuple(str(c) for c in i["codes"]),
+                    manifest_label=i["manifest_label"],
+                    parent_manifest=str(label),
+                )
+                for i in m["ingredients"]
+            ),
+        )
+    return _Validation(
+        state=C2paState(d["state"]),
+        codes=tuple(str(c) for c in d["codes"]),
+        reasons=tuple(str(r) for r in d["reasons"]),
+        active_manifest=d["active_manifest"],
+        manifests=manifests,
+        assertions=dict(d["assertions"]),
+    )
+
+
+def _worker_main() -> None:
+    """Worker process: one JSON job per stdin line, one JSON result line per job.
+
+    The protocol gets a private copy of stdout; fd 1 is pointed at stderr so nothing the
+    native library prints can corrupt it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    import c2pa  # noqa: F401  (load the native library before the first job)
+
+    for line in sys.stdin:
+        job = json.loads(line)
+        if job is None:
+            return
+        settings = ProvenanceSettings(**job["settings"])
+        result = _validate(job["path"], job["media_type"], settings)
+        out.write(json.dumps({"job": job["job"], "validation": _validation_to_json(result)}))
+        out.write("\n")
+        out.flush()
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def _worker_command() -> tuple[list[str], dict[str, str]]:
+    """Run this module with the same interpreter and the same ``reelproof`` on its path."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return [sys.executable, "-m", "reelproof.adapters.c2pa_reader"], env
+
+
+@dataclass
+class _Worker:
+    proc: subprocess.Popen[bytes]
+    buffer: bytearray = field(default_factory=bytearray)
+    jobs: deque[int] = field(default_factory=deque)  # sent, in order; the head is running
+    deadline: float = 0.0  # for the head job only
+
+
+class _ValidatorPool:
+    """Worker processes that can each be killed on its own when a file overruns its time.
+
+    Each worker gets up to ``QUEUE_DEPTH`` jobs so it never idles waiting for the parent;
+    the time limit starts when a job reaches the head of its worker's queue. Jobs queued
+    behind a killed job are handed back through ``requeued`` to run elsewhere.
+    """
+
+    QUEUE_DEPTH = 2
+
+    def __init__(self, size: int, settings: ProvenanceSettings) -> None:
+        self._size = max(1, size)
+        self._settings = _settings_to_json(settings)
+        self._timeout = settings.timeout_s
+        self._workers: list[_Worker] = []
+        self.requeued: deque[int] = deque()
+
+    def __enter__(self) -> _ValidatorPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _spawn(self) -> _Worker:
+        cmd, env = _worker_command()
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            close_fds=True,
+        )
+        worker = _Worker(proc)
+        self._workers.append(worker)
+        return worker
+
+    def idle(self) -> _Worker | None:
+        """A worker with room: an empty one, else a new one, else one with a short queue."""
+        for w in self._workers:
+            if not w.jobs:
+                return w
+        if len(self._workers) < self._size:
+            return self._spawn()
+        return min(
+            (w for w in self._workers if len(w.jobs) < self.QUEUE_DEPTH),
+            key=lambda w: len(w.jobs),
+            default=None,
+        )
+
+    def busy(self) -> bool:
+        return any(w.jobs for w in self._workers)
+
+    def submit(self, worker: _Worker, job: int, path: Path, media_type: str) -> None:
+        if not worker.jobs:
+            worker.deadline = time.monotonic() + self._timeout
+        worker.jobs.append(job)
+        line = json.dumps(
+            {"job": job, "path": str(path), "media_type": media_type, "settings": self._settings}
+        )
+        try:
+            assert worker.proc.stdin is not None
+            worker.proc.stdin.write(line.encode("utf-8") + b"\n")
+            worker.proc.stdin.flush()
+        except OSError:
+            pass  # a dead worker is noticed (EOF) by collect()
+
+    def _retire(self, worker: _Worker) -> None:
+        if worker.proc.poll() is None:
+            worker.proc.kill()
+        worker.proc.wait()
+        for stream in (worker.proc.stdin, worker.proc.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self._workers.remove(worker)
+
+    def _fail_head(self, worker: _Worker, result: _Validation) -> tuple[int, _Validation]:
+        """Kill a worker: its running job gets ``result``; the jobs behind it are requeued."""
+        head = worker.jobs.popleft()
+        self.requeued.extend(worker.jobs)
+        worker.jobs.clear()
+        self._retire(worker)
+        return head, result
+
+    def _read(self, worker: _Worker) -> list[tuple[int, _Validation]]:
+        """Whole result lines now available from ``worker``; EOFError when it is lost."""
+        assert worker.proc.stdout is not None
+        chunk = os.read(worker.proc.stdout.fileno(), 1 << 20)
+        if not chunk:
+            raise EOFError
+        worker.buffer += chunk
+        out: list[tuple[int, _Validation]] = []
+        while (nl := worker.buffer.find(b"\n")) >= 0:
+            line = bytes(worker.buffer[:nl])
+            del worker.buffer[: nl + 1]
+            try:
+                msg = json.loads(line)
+                job, result = int(msg["job"]), _validation_from_json(msg["validation"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise EOFError from exc  # garbage on the wire: treat the worker as lost
+            if not worker.jobs or worker.jobs[0] != job:
+                raise EOFError  # out of order: the worker can't be trusted
+            worker.jobs.popleft()
+            worker.deadline = time.monotonic() + self._timeout
+            out.append((job, result))
+        return out
+
+    def collect(self, timeout: float | None) -> list[tuple[int, _Validation]]:
+        """Finished jobs; overrunning workers are killed and their job reads ``timeout``."""
+        busy = [w for w in self._workers if w.jobs]
+        if not busy:
+            return []
+        wait_s = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+        if timeout is not None:
+            wait_s = min(wait_s, timeout)
+        fds = {w.proc.stdout.fileno(): w for w in busy if w.proc.stdout is not None}
+        ready, _, _ = select.select(list(fds), [], [], wait_s)
+        done: list[tuple[int, _Validation]] = []
+        for fd in ready:
+            w = fds[fd]
+            try:
+                done.extend(self._read(w))
+            except (EOFError, OSError):
+                if w.proc.poll() is None:
+                    w.proc.kill()
+                w.proc.wait()
+                done.append(self._fail_head(w, _crashed(w.proc.returncode)))
+        now = time.monotonic()
+        for w in busy:
+            if w.jobs and w in self._workers and now >= w.deadline:
+                done.append(self._fail_head(w, _timed_out(self._timeout)))
+        return done
+
+    def close(self) -> None:
+        for w in self._workers:
+            with contextlib.suppress(OSError, ValueError):
+                assert w.proc.stdin is not None
+                w.proc.stdin.close()  # EOF: an idle worker exits by itself
+        end = time.monotonic() + 2
+        for w in list(self._workers):
+            if not w.jobs:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    w.proc.wait(max(0.0, end - time.monotonic()))
+            self._retire(w)
+
+
+def _crashed(exitcode: int | None) -> _Validation:
+    how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit {exitcode}"
+    return _Validation(
+        C2paState.ERROR,
+        (CRASH_CODE,),
+        (f"The C2PA reader process died on this file ({how}).",),
+    )
+
+
+def _timed_out(limit: float) -> _Validation:
+    return _Validation(
+        C2paState.ERROR,
+        (TIMEOUT_CODE,),
+        (f"C2PA validation did not finish within {limit:g} s and was stopped.",),
+    )
+
+
+@dataclass(frozen=True)
+class _Identity:
+    sha256: str
+    xmp: tuple[str, ...]
+    error: str | None = None
+
+
+def _identify(path: Path) -> _Identity:
+    """Hash then scan XMP; runs on a thread while a worker validates the same file."""
+    try:
+        digest, xmp = hash_and_scan(path)
+        return _Identity(digest, tuple(xmp))
+    except ReelproofError as exc:
+        return _Identity("", (), str(exc))
+
+
+def _walk(validation: _Validation) -> tuple[list[IngredientReport], list[str]]:
+    """All ingredients and source types reachable from the active manifest, depth first."""
+    ingredients: list[IngredientReport] = []
+    types: list[str] = []
+    seen: set[str] = set()
+
+    def visit(label: str | None) -> None:
+        node = validation.manifests.get(label or "")
+        if node is None or node.label in seen:
+            return
+        seen.add(node.label)
+        types.extend(t for t in node.digital_source_types if t not in types)
+        for ing in node.ingredients:
+            if len(ingredients) < _MAX_INGREDIENTS:
+                ingredients.append(ing)
+            visit(ing.manifest_label)
+
+    visit(validation.active_manifest)
+    return ingredients, types
+
+
+def _report(path: Path, media_type: str, ident: _Identity, val: _Validation) -> ProvenanceReport:
+    state, codes, reasons = val.state, list(val.codes), list(val.reasons)
+    if ident.error:
+        state = C2paState.ERROR
+        codes.append(IO_CODE)
+        reasons.append(ident.error)
+    ingredients, types = _walk(val)
+    types.extend(t for t in ident.xmp if t not in types)
+    graph = ProvenanceGraph(
+        state=state,
+        active_manifest=val.active_manifest,
+        manifests=val.manifests,
+        xmp_source_types=ident.xmp,
+    )
+    classification, why = classify(graph)
+    active = val.manifests.get(val.active_manifest or "")
+    return ProvenanceReport(
+        path=str(path),
+        sha256=ident.sha256,
+        media_type=media_type,
+        c2pa_state=state,
+        codes=tuple(dict.fromkeys(codes)),
+        active_manifest=val.active_manifest,
+        claim_generator=active.claim_generator if active else None,
+        ingredients=tuple(ingredients),
+        digital_source_types=tuple(types),
+        classification=classification,
+        reasons=tuple(dict.fromkeys([*reasons, *why])),
+        assertions=val.assertions,
+    )
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise ReelproofError(f"{path}: no such file")
+    if not path.is_file():
+        raise ReelproofError(f"{path}: not a regular file")
+    if not os.access(path, os.R_OK):
+        raise ReelproofError(f"{path}: permission denied")
+
+
+def inspect_many(
+    paths: Iterable[Path | str],
+    settings: ProvenanceSettings | None = None,
+    workers: int | None = None,
+) -> Iterator[ProvenanceReport]:
+    """Inspect files in parallel; reports come back in input order.
+
+    ``workers`` validator processes run the c2pa Reader while as many threads hash;
+    a bounded look-ahead keeps memory independent of the number of paths.
+    """
+    settings = settings or ProvenanceSettings()
+    check_settings(settings)
+    files = [Path(p) for p in paths]
+    for p in files:
+        _check_path(p)
+    if not files:
+        return
+    size = max(1, min(workers or os.cpu_count() or 1, len(files)))
+    yield from _run(files, settings, size)
+
+
+def _reader_memory(path: Path) -> int:
+    """Peak memory the SDK needs to validate a file (measured: about 2 x min(size, 256 MiB))."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return 0
+    return 2 * min(size, SDK_HASH_BUFFER)
+
+
+def _run(files: list[Path], settings: ProvenanceSettings, size: int) -> Iterator[ProvenanceReport]:
+    window = 4 * size  # bounded look-ahead: memory does not grow with len(files)
+    media: dict[int, str] = {}
+    idents: dict[int, Future[_Identity]] = {}
+    results: dict[int, _Validation] = {}
+    in_flight: dict[int, int] = {}  # job -> estimated reader memory
+    dispatched = 0
+
+    def dispatch(pool: _ValidatorPool, hashers: ThreadPoolExecutor, upto: int) -> None:
+        nonlocal dispatched
+        while pool.requeued:  # queued behind a killed job: already sniffed and hashing
+            worker = pool.idle()
+            if worker is None:
+                return
+            job = pool.requeued.popleft()
+            pool.submit(worker, job, files[job], media[job])
+        while dispatched < min(len(files), upto):
+            path = files[dispatched]
+            need = _reader_memory(path)
+            if in_flight and sum(in_flight.values()) + need > READER_MEMORY_BUDGET:
+                return  # big files wait for memory; one always runs
+            worker = pool.idle()
+            if worker is None:
+                return
+            try:
+                media[dispatched] = sniff_media_type(path)
+            except ReelproofError:
+                media[dispatched] = "application/octet-stream"
+            idents[dispatched] = hashers.submit(_identify, path)
+            pool.submit(worker, dispatched, path, media[dispatched])
+            in_flight[dispatched] = need
+            dispatched += 1
+
+    with (
+        ThreadPoolExecutor(size, thread_name_prefix="sha256") as hashers,
+        _ValidatorPool(size, settings) as pool,
+    ):
+        for emitted in range(len(files)):
+            while emitted not in results or not idents[emitted].done():
+                dispatch(pool, hashers, emitted + window)
+                if emitted in results:  # only its hash is missing; keep serving workers
+                    wait_futures([idents[emitted]], timeout=0.05 if pool.busy() else None)
+                for job, validation in pool.collect(None if emitted not in results else 0):
+                    results[job] = validation
+                    in_flight.pop(job, None)
+            yield _report(
+                files[emitted],
+                media.pop(emitted),
+                idents.pop(emitted).result(),
+                results.pop(emitted),
+            )
+
+
+def inspect_file(path: Path | str, settings: ProvenanceSettings | None = None) -> ProvenanceReport:
+    """Inspect one file (in a worker process, so a hostile file can't hang the caller)."""
+    return next(iter(inspect_many([path], settings, workers=1)))
+
+
+if __name__ == "__main__":
+    _worker_main()

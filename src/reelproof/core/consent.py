@@ -1,0 +1,760 @@
+"""Matching a declared talent use against the performer's consents, and judging those consents.
+
+Two separate questions, kept apart on purpose so a producer knows what to fix:
+
+* scope (`missing`): does a consent in force today cover this use, replica type, production,
+  medium and every territory? The gaps come from the closest consent, in words.
+* validity (`invalid_reasons`): is that consent effective under the union agreement and the
+  performer's state law (description, form, who signed, death, minority, revocation)?
+
+A talent use is covered only when both hold. Whether a use needs consent at all (the
+as-scripted, safety and unrecognizable carve-outs) is the standards engine's decision, made
+from the `talent[i]` fact built here. Every rule is explained in docs/consent-matching.md.
+Pure: the caller passes `today`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
+
+from reelproof.core import replicas as _replicas
+from reelproof.core.documents import (
+    AIUseDeclaration,
+    Consent,
+    Performer,
+    Production,
+    Talent,
+)
+from reelproof.core.territories import covers
+
+ConsentState: TypeAlias = Literal["active", "expired", "revoked", "not_yet_valid"]
+
+# --- the consent record -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """A Consent document (amendments already folded in) plus its revocation, if any.
+
+    A revocation takes effect on `revoked_at` itself: the consent covers nothing from that
+    day on. A revocation dated in the future leaves the consent active until then.
+    """
+
+    consent: Consent
+    revoked_at: dt.date | None = None
+    revocation_note: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.consent.metadata.id
+
+    @property
+    def performer(self) -> str:
+        return self.consent.spec.performer
+
+    def state(self, today: dt.date) -> ConsentState:
+        """Where the consent stands on `today`; revocation wins over the dates.
+
+        Both ends of the term are inclusive: a consent granted on D covers D, and one that
+        expires on E still covers E.
+        """
+        spec = self.consent.spec
+        if self.revoked_at is not None and self.revoked_at <= today:
+            return "revoked"
+        if today < spec.granted_at:
+            return "not_yet_valid"
+        if spec.expires_at is not None and today > spec.expires_at:
+            return "expired"
+        return "active"
+
+
+# --- scope --------------------------------------------------------------------------------
+
+
+def scope_gaps(
+    record: ConsentRecord,
+    talent: Talent,
+    *,
+    production_id: str,
+    medium: str,
+    territories: Sequence[str],
+    today: dt.date,
+) -> list[str]:
+    """Every element of the use that `record` does not cover on `today`, in words.
+
+    Empty lists in a scope grant nothing: `productions: []`, `media: []` and
+    `replica_types: []` are never read as "all".
+    """
+    cid = record.id
+    scope = record.consent.spec.scope
+    gaps: list[str] = []
+    if talent.use not in scope.uses:
+        gaps.append(f"consent {cid} does not cover the use '{talent.use}'")
+    if talent.replica_type is not None and talent.replica_type not in scope.replica_types:
+        gaps.append(f"consent {cid} does not cover replica type '{talent.replica_type}'")
+    if production_id not in scope.productions:
+        gaps.append(f"consent {cid} does not cover production {production_id}")
+    if medium not in scope.media:
+        gaps.append(f"consent {cid} does not cover the medium '{medium}'")
+    for territory in territories:
+        if not covers(scope.territories, territory):
+            gaps.append(f"consent {cid} does not cover territory {territory}")
+    gaps.extend(_term_gaps(record, today))
+    return gaps
+
+
+def _term_gaps(record: ConsentRecord, today: dt.date) -> list[str]:
+    spec = record.consent.spec
+    cid = record.id
+    gaps: list[str] = []
+    if today < spec.granted_at:
+        gaps.append(f"consent {cid} is not in force until {spec.granted_at.isoformat()}")
+    if spec.expires_at is not None and today > spec.expires_at:
+        gaps.append(f"consent {cid} expired on {spec.expires_at.isoformat()}")
+    if record.revoked_at is not None and record.revoked_at <= today:
+        gaps.append(f"consent {cid} was revoked on {_revocation(record)}")
+    return gaps
+
+
+def _revocation(record: ConsentRecord) -> str:
+    assert record.revoked_at is not None
+    note = f" (note: {record.revocation_note})" if record.revocation_note else ""
+    return f"{record.revoked_at.isoformat()}{note}"
+
+
+# --- validity -----------------------------------------------------------------------------
+
+MIN_DESCRIPTION_WORDS = 6
+"""A description shorter than this many words cannot describe a use reasonably specifically."""
+
+BLANKET_PHRASES: tuple[str, ...] = (
+    "any and all",
+    "all uses",
+    "all purposes",
+    "any purpose",
+    "in perpetuity",
+    "perpetual",
+    "now known or hereafter",
+    "hereafter devised",
+    "hereafter developed",
+    "hereafter invented",
+    "hereafter created",
+    "throughout the universe",
+    "without limitation",
+    "unlimited",
+    "all media",
+    "any media",
+    "any medium",
+    "all productions",
+    "any production",
+)
+"""Catch-all wording that describes no particular use: its presence fails the description test."""
+
+_BLANKET = [
+    (p, re.compile(r"\b" + r"\s+".join(map(re.escape, p.split())) + r"\b", re.IGNORECASE))
+    for p in BLANKET_PHRASES
+]
+_WORD = re.compile(r"\w+")
+
+# Replica laws that void a replica provision without a reasonably specific description
+# (CA Labor Code §927, NY GOL §5-302, IL HB 4762): domicile -> (source, consent forms that meet
+# the counsel prong, what those forms are called, verdict).
+_DESCRIPTION_LAWS: dict[str, tuple[str, frozenset[str], str, str]] = {
+    "US-CA": (
+        "California Labor Code §927 (AB 2602)",
+        frozenset({"separate_signed", "initialed_clause"}),
+        "a signed or initialed writing",
+        "the replica provision is unenforceable",
+    ),
+    "US-NY": (
+        "New York General Obligations Law §5-302",
+        frozenset({"separate_signed"}),
+        "a separately signed writing",
+        "the replica provision is void",
+    ),
+    "US-IL": (
+        "Illinois Digital Voice and Likeness Protection Act (HB 4762, Public Act 103-0830)",
+        frozenset({"separate_signed", "initialed_clause", "boilerplate"}),
+        "a writing",
+        "the replica provision is unenforceable",
+    ),
+}
+_FORM_WORDS = {
+    "separate_signed": "a separate signed writing",
+    "initialed_clause": "an initialed clause",
+    "boilerplate": "boilerplate",
+}
+_LAWS_IN_FORCE = dt.date(2025, 1, 1)
+# CA and NY keep a provision without a specific description when the use fits the fundamental
+# character of the performance as recorded (CA-2602-2); these alterations are that case.
+_FITS_RECORDING = frozenset({"as_scripted", "customary_post"})
+# Uses a replica provision governs; biometric enrollment keeps reference data, not a replica.
+_REPLICA_PROVISION_USES = frozenset(
+    {
+        "replica_creation",
+        "replica_use",
+        "digital_alteration",
+        "voice_replica",
+        "dubbing",
+        "training",
+    }
+)
+
+# Post-mortem rights of the domicile state: domicile -> (source, years after death or None
+# when the right lasts as long as the likeness is exploited and so cannot be shown to end).
+_POST_MORTEM: dict[str, tuple[str, int | None]] = {
+    "US-CA": ("California Civil Code §3344.1 (AB 1836)", 70),
+    "US-NY": ("New York Civil Rights Law §50-f", 40),
+    "US-TN": ("Tennessee Code §47-25-1101 et seq. (ELVIS Act)", None),
+    "US-IL": ("Illinois Right of Publicity Act (765 ILCS 1075; term unverified [U])", 50),
+}
+
+_SAG_2026_FROM = dt.date(2026, 7, 1)
+
+
+def description_problem(description: str) -> str | None:
+    """Why a description is not reasonably specific, or None when it passes the test.
+
+    The test is deliberately mechanical so that it can be explained: fewer than
+    MIN_DESCRIPTION_WORDS words, or any of BLANKET_PHRASES, fails.
+    """
+    words = len(_WORD.findall(description))
+    if words < MIN_DESCRIPTION_WORDS:
+        return (
+            f"has no reasonably specific description of the intended uses (it has {words} "
+            f"word{'s' if words != 1 else ''}; at least {MIN_DESCRIPTION_WORDS} are needed)"
+        )
+    for phrase, pattern in _BLANKET:
+        if pattern.search(description):
+            return (
+                "has no reasonably specific description of the intended uses "
+                f"(it uses the blanket wording '{phrase}')"
+            )
+    return None
+
+
+def sag_agreements(production: Production) -> list[str]:
+    """The production's SAG-AFTRA agreements: each of them addresses digital replicas."""
+    return [u for u in production.spec.unions if u.startswith("sag_aftra")]
+
+
+def sag_edition(production: Production, today: dt.date) -> int:
+    """Which TV/Theatrical terms apply: 2026 for photography from 1 July 2026, else 2023.
+
+    The production's principal_photography_start selects the contract; without one, `today`.
+    """
+    start = production.spec.principal_photography_start or today
+    return 2026 if start >= _SAG_2026_FROM else 2023
+
+
+def _sag_label(key: str, production: Production, today: dt.date) -> str:
+    if key == "sag_aftra_tv_theatrical":
+        return f"SAG-AFTRA {sag_edition(production, today)} TV/Theatrical Agreement"
+    if key == "sag_aftra_interactive":
+        return "SAG-AFTRA 2025 Interactive Media Agreement"
+    return "SAG-AFTRA 2025 Commercials Contract"
+
+
+# The catalogue entry behind each agreement's consent-form rule.
+_SAG_FORM_RULE = {
+    "sag_aftra_tv_theatrical": "SAG23-EBDR-2",
+    "sag_aftra_interactive": "IMA25-1",
+    "sag_aftra_commercials": "Digital Replica Rider",
+}
+
+
+def invalid_reasons(
+    record: ConsentRecord,
+    talent: Talent,
+    performer: Performer | None,
+    production: Production,
+    today: dt.date,
+) -> list[str]:
+    """Why `record` is not an effective consent for `talent`, each sentence led by its source."""
+    reasons: list[str] = []
+    spec = record.consent.spec
+    cid = record.id
+    if spec.expires_at is not None and today > spec.expires_at:
+        reasons.append(
+            f"Consent terms: consent {cid} expired on {spec.expires_at.isoformat()} "
+            "and authorises no use after that day"
+        )
+    if record.revoked_at is not None and record.revoked_at <= today:
+        reasons.append(
+            f"Consent terms: consent {cid} was revoked on {_revocation(record)} "
+            "and authorises no use from that day"
+        )
+    sag = sag_agreements(production)
+    if spec.form == "boilerplate" and sag:
+        source = " and ".join(
+            f"{_sag_label(k, production, today)} ({_SAG_FORM_RULE[k]})" for k in sag
+        )
+        reasons.append(
+            f"{source}: consent {cid} is boilerplate; under a SAG-AFTRA "
+            "agreement consent to a digital replica must be clear and conspicuous, in a "
+            "separate signed writing or a separately signed or initialed provision"
+        )
+    if performer is None:
+        reasons.append(
+            f"Performer record: there is no Performer document for {talent.performer}, so "
+            f"the rules on domicile, death and minors cannot be checked for consent {cid}; "
+            "record the performer"
+        )
+        return reasons
+    reasons.extend(_description_reasons(record, talent, performer, production, today))
+    reasons.extend(_grantor_reasons(record, performer, production, today))
+    return reasons
+
+
+def _representation_gap(
+    performer: Performer,
+    production: Production,
+    form: str,
+    counsel_forms: frozenset[str],
+    counsel_writing: str,
+) -> str | None:
+    """None when counsel or a replica-covering union agreement protected the performer."""
+    name = performer.spec.name
+    rep = performer.spec.representation
+    if rep == "counsel":
+        if form in counsel_forms:
+            return None
+        form_words = _FORM_WORDS[form]
+        return f"although {name} had counsel, the consent is {form_words}, not {counsel_writing}"
+    if rep == "union":
+        if sag_agreements(production):
+            return None
+        return (
+            f"although {name} is union-represented, production {production.metadata.id} "
+            "is under no SAG-AFTRA agreement, so no collective bargaining agreement covers "
+            "the replica terms"
+        )
+    return f"{name} had neither counsel nor a union agreement covering digital replicas"
+
+
+def _description_reasons(
+    record: ConsentRecord,
+    talent: Talent,
+    performer: Performer,
+    production: Production,
+    today: dt.date,
+) -> list[str]:
+    """CA §927, NY §5-302, IL HB 4762: a vague replica provision without counsel or union fails."""
+    if talent.use not in _REPLICA_PROVISION_USES:
+        return []
+    problem = description_problem(record.consent.spec.description)
+    if problem is None:
+        return []
+    spec = record.consent.spec
+    cid = record.id
+    domicile = performer.spec.domicile
+    if domicile in _DESCRIPTION_LAWS:
+        source, counsel_forms, counsel_writing, verdict = _DESCRIPTION_LAWS[domicile]
+        if domicile == "US-IL":
+            if spec.granted_at < _LAWS_IN_FORCE:
+                return []
+        else:
+            if today < _LAWS_IN_FORCE or talent.alteration in _FITS_RECORDING:
+                return []
+        gap = _representation_gap(performer, production, spec.form, counsel_forms, counsel_writing)
+        if gap is None:
+            return []
+        return [f"{source}: consent {cid} {problem}, and {gap}, so {verdict}"]
+    if domicile is None or domicile == "US":
+        gap = _representation_gap(
+            performer,
+            production,
+            spec.form,
+            frozenset({"separate_signed"}),
+            "a separately signed writing",
+        )
+        if gap is None or today < _LAWS_IN_FORCE:
+            return []
+        where = "no domicile" if domicile is None else "no US state as domicile"
+        return [
+            f"Performer record: {performer.spec.name} has {where} on record, so California "
+            "Labor Code §927, New York General Obligations Law §5-302 and the Illinois Digital "
+            f"Voice and Likeness Protection Act cannot be ruled out; consent {cid} {problem}, "
+            f"and {gap}"
+        ]
+    return []
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def post_mortem_source(performer: Performer, today: dt.date) -> str | None:
+    """The domicile state's post-mortem right that still runs on `today`, or None.
+
+    An unknown date of death keeps the right running (unknown is never the safe answer).
+    """
+    entry = _POST_MORTEM.get(performer.spec.domicile or "")
+    if entry is None:
+        return None
+    source, years = entry
+    died = performer.spec.date_of_death
+    if years is None or died is None or today <= _add_years(died, years):
+        return source
+    return None
+
+
+def _grantor_reasons(
+    record: ConsentRecord, performer: Performer, production: Production, today: dt.date
+) -> list[str]:
+    """Who may consent: the performer in life (a parent or guardian for a minor); after death
+    the estate or an authorized representative, the union only where no estate exists."""
+    spec = record.consent.spec
+    cid = record.id
+    p = performer.spec
+    name = p.name
+    by = spec.granted_by
+    sag = sag_agreements(production)
+    dead = p.deceased or p.date_of_death is not None  # a date of death alone is enough
+    if dead and p.date_of_death is None:
+        alive_at_grant: bool | None = None
+    else:
+        alive_at_grant = not dead or (
+            p.date_of_death is not None and spec.granted_at < p.date_of_death
+        )
+
+    if alive_at_grant:
+        if by in ("estate", "union"):
+            return [
+                f"Consent record: consent {cid} was given by the {by} on "
+                f"{spec.granted_at.isoformat()}, but {name} was alive then; a living performer "
+                "consents personally (a minor through a parent or guardian)"
+            ]
+        if p.minor and not dead and by == "performer":
+            if "sag_aftra_tv_theatrical" in sag and sag_edition(production, today) >= 2026:
+                source = "SAG-AFTRA 2026 TV/Theatrical Agreement (SAG26-5, minors; detail [U])"
+            else:
+                source = "Contract law on minors (a minor's own signature can be disaffirmed)"
+            return [
+                f"{source}: consent {cid} was given by {name}, who is a minor; a minor's "
+                "consent must be given by a parent or guardian (granted_by: "
+                "authorized_representative)"
+            ]
+        return []
+
+    # The deceased-performer rule is catalogued for TV/Theatrical (SAG23-DEC-1); the other
+    # SAG-AFTRA agreements are cited by name, on the assumption that they follow it.
+    sources = [
+        _sag_label(k, production, today)
+        + (" (SAG23-DEC-1)" if k == "sag_aftra_tv_theatrical" else "")
+        for k in sag
+    ]
+    state = post_mortem_source(performer, today)
+    if state is not None:
+        sources.append(state)
+    source = " and ".join(sources) or "Consent record"
+    if by == "performer":
+        if alive_at_grant is None:
+            return [
+                f"Performer record: {name} is recorded as deceased without a date of death, so "
+                f"it cannot be shown that consent {cid} (given by the performer on "
+                f"{spec.granted_at.isoformat()}) was given in life; record the date of death "
+                "or obtain consent from the estate or an authorized representative"
+            ]
+        assert p.date_of_death is not None
+        return [
+            f"{source}: consent {cid} is recorded as given by the performer on "
+            f"{spec.granted_at.isoformat()}, after {name} died on "
+            f"{p.date_of_death.isoformat()}; after death consent must come from the estate or "
+            "an authorized representative (the union only where no estate can be identified)"
+        ]
+    if by == "union":
+        if not sag:
+            return [
+                "SAG-AFTRA 2023 TV/Theatrical Agreement (SAG23-DEC-1): consent "
+                f"{cid} was given by the union, but production {production.metadata.id} is "
+                "under no SAG-AFTRA agreement; the union may consent for a deceased performer "
+                "only under one"
+            ]
+        if p.estate_contact:
+            return [
+                f"{source}: consent {cid} was given by the union, but {name}'s estate can be "
+                f"reached ({p.estate_contact}); the union may consent for a deceased performer "
+                "only when no estate or authorized representative can be identified"
+            ]
+    return []
+
+
+# --- matching -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TalentMatch:
+    """The outcome for one talent entry: the closest consent, its gaps and its defects."""
+
+    talent: Talent
+    performer: Performer | None
+    consent: ConsentRecord | None
+    missing: tuple[str, ...]
+    invalid_reasons: tuple[str, ...]
+    today: dt.date
+    replica: _replicas.ReplicaRecord | None = None
+    replica_findings: tuple[str, ...] = ()
+
+    @property
+    def in_scope(self) -> bool:
+        """A consent in force covers every element of the use (validity aside)."""
+        return self.consent is not None and not self.missing
+
+    @property
+    def valid(self) -> bool:
+        """The chosen consent exists and nothing makes it ineffective."""
+        return self.consent is not None and not self.invalid_reasons
+
+    @property
+    def covered(self) -> bool:
+        """Scope covers AND the consent is valid: the only state in which the use is consented."""
+        return self.in_scope and self.valid
+
+    def to_fact(self) -> dict[str, Any]:
+        """The `talent[i]` fact the standards engine reads in CEL (plain JSON types only)."""
+        t = self.talent
+        record = self.consent
+        compensation: dict[str, Any] | None = None
+        if record is not None:
+            c = record.consent.spec.compensation
+            compensation = {"basis": c.basis, "amount": c.amount, "currency": c.currency}
+        return {
+            "performer_id": t.performer,
+            "use": t.use,
+            "replica_type": t.replica_type,
+            "alteration": t.alteration,
+            "exception": t.exception,
+            "performer": _performer_fact(t.performer, self.performer),
+            "consent": {
+                "covered": self.covered,
+                "id": record.id if record else None,
+                "missing": list(self.missing),
+                "valid": self.valid,
+                "invalid_reasons": list(self.invalid_reasons),
+                "granted_by": record.consent.spec.granted_by if record else None,
+                "form": record.consent.spec.form if record else None,
+                "compensation": compensation,
+            },
+            "replica": {
+                "id": self.replica.id if self.replica else None,
+                "findings": list(self.replica_findings),
+            },
+        }
+
+
+def _performer_fact(performer_id: str, performer: Performer | None) -> dict[str, Any]:
+    if performer is None:
+        # Same shape as the standards engine's fact for an unknown performer: the id stands in
+        # for the name, and representation "none" is the answer that protects the performer.
+        return {
+            "id": performer_id,
+            "known": False,
+            "name": performer_id,
+            "unions": [],
+            "domicile": None,
+            "deceased": False,
+            "date_of_death": None,
+            "minor": False,
+            "representation": "none",
+            "estate_contact": None,
+        }
+    p = performer.spec
+    return {
+        "id": performer.metadata.id,
+        "known": True,
+        "name": p.name,
+        "unions": list(p.unions),
+        "domicile": p.domicile,
+        "deceased": p.deceased,
+        "date_of_death": p.date_of_death.isoformat() if p.date_of_death else None,
+        "minor": p.minor,
+        "representation": p.representation,
+        "estate_contact": p.estate_contact,
+    }
+
+
+def use_territories(declaration: AIUseDeclaration, production: Production) -> list[str]:
+    """Where the use is distributed: the declaration's territories, else the production's."""
+    return list(declaration.spec.territories or production.spec.territories)
+
+
+def match_talent(
+    talent: Talent,
+    declaration: AIUseDeclaration,
+    production: Production,
+    performer: Performer | None,
+    consents: Sequence[ConsentRecord],
+    today: dt.date,
+    *,
+    replicas: Sequence[_replicas.ReplicaRecord] = (),
+) -> TalentMatch:
+    """Find the performer's best consent for one talent entry and say what is missing.
+
+    The best consent is the one with the fewest scope gaps, then the fewest invalid reasons,
+    then the most recently granted, then the smallest id, so the answer is deterministic.
+    Consents of other performers are ignored. When `replicas` are given, the replica the entry
+    uses (see replicas.find_replica_for) and its findings are attached.
+    """
+    production_id = declaration.metadata.production
+    if production.metadata.id != production_id:
+        raise ValueError(
+            f"declaration {declaration.key} belongs to production {production_id}, "
+            f"not {production.metadata.id}"
+        )
+    if performer is not None and performer.metadata.id != talent.performer:
+        raise ValueError(
+            f"performer {performer.metadata.id} passed for talent entry {talent.performer}"
+        )
+    territories = use_territories(declaration, production)
+    best: tuple[tuple[int, int, int, str], ConsentRecord, list[str], list[str]] | None = None
+    for record in consents:
+        if record.performer != talent.performer:
+            continue
+        gaps = scope_gaps(
+            record,
+            talent,
+            production_id=production_id,
+            medium=declaration.spec.media,
+            territories=territories,
+            today=today,
+        )
+        reasons = invalid_reasons(record, talent, performer, production, today)
+        key = (len(gaps), len(reasons), -record.consent.spec.granted_at.toordinal(), record.id)
+        if best is None or key < best[0]:
+            best = (key, record, gaps, reasons)
+
+    replica = _replicas.find_replica_for(talent, replicas, production_id=production_id, today=today)
+    findings: tuple[str, ...] = ()
+    if replica is not None:
+        findings = tuple(
+            _replicas.replica_findings(replica, talent, production_id, consents, today)
+        )
+    if best is None:
+        return TalentMatch(
+            talent=talent,
+            performer=performer,
+            consent=None,
+            missing=(f"no consent on record for performer {talent.performer}",),
+            invalid_reasons=(),
+            today=today,
+            replica=replica,
+            replica_findings=findings,
+        )
+    _, record, gaps, reasons = best
+    return TalentMatch(
+        talent=talent,
+        performer=performer,
+        consent=record,
+        missing=tuple(gaps),
+        invalid_reasons=tuple(reasons),
+        today=today,
+        replica=replica,
+        replica_findings=findings,
+    )
+
+
+def match_declaration(
+    declaration: AIUseDeclaration,
+    production: Production,
+    performers: Sequence[Performer],
+    consents: Sequence[ConsentRecord],
+    today: dt.date,
+    *,
+    replicas: Sequence[_replicas.ReplicaRecord] = (),
+) -> list[TalentMatch]:
+    """match_talent for every talent entry of a declaration, in order (the `talent` list)."""
+    by_id = {p.metadata.id: p for p in performers}
+    return [
+        match_talent(
+            t, declaration, production, by_id.get(t.performer), consents, today, replicas=replicas
+        )
+        for t in declaration.spec.talent
+    ]
+
+
+# --- compensation -------------------------------------------------------------------------
+
+_USES_OF_REPLICA = frozenset({"replica_use", "voice_replica", "dubbing"})
+_EBDR_FLOOR = "the performer's day rate or scale, whichever is higher"
+
+
+def _money(amount: float | None, currency: str | None) -> str:
+    if amount is None:
+        return "(amount not recorded)"
+    number = f"{int(amount)}" if float(amount).is_integer() else f"{amount:.2f}"
+    return f"{currency} {number}" if currency else number
+
+
+def compensation_owed(match: TalentMatch, production: Production) -> list[str]:
+    """What must be paid for the use: the consent's own terms, then the union floors.
+
+    Descriptive only: the lines say what the consent and the production's SAG-AFTRA agreement
+    call for; they are not a payroll calculation.
+    """
+    t = match.talent
+    sag = sag_agreements(production)
+    tv = "sag_aftra_tv_theatrical" in sag
+    ebdr_use = tv and t.replica_type == "employment_based" and t.use in _USES_OF_REPLICA
+    lines: list[str] = []
+    if match.consent is not None:
+        cid = match.consent.id
+        c = match.consent.consent.spec.compensation
+        per = "per day of replica use" if t.use in _USES_OF_REPLICA else "per day"
+        if c.basis == "day_rate":
+            line = f"day rate {_money(c.amount, c.currency)} {per}"
+            if ebdr_use:
+                line += f" (SAG-AFTRA 2023 EBDR floor: {_EBDR_FLOOR})"
+            lines.append(line)
+        elif c.basis == "flat":
+            lines.append(f"flat fee {_money(c.amount, c.currency)} under consent {cid}")
+        elif c.basis == "scale":
+            lines.append(f"union scale {per} under consent {cid}")
+        else:
+            lines.append(f"consent {cid} records no compensation")
+        if ebdr_use and c.basis != "day_rate":
+            lines.append(
+                "SAG-AFTRA 2023 EBDR floor (SAG23-EBDR-3): pay for the days the performer "
+                f"would have worked, at {_EBDR_FLOOR}"
+            )
+    elif ebdr_use:
+        lines.append(
+            "SAG-AFTRA 2023 EBDR floor (SAG23-EBDR-3): pay for the days the performer would "
+            f"have worked, at {_EBDR_FLOOR}"
+        )
+    if ebdr_use:
+        lines.append(
+            "residuals as if the performer had performed in person (SAG-AFTRA 2023, SAG23-EBDR-3)"
+        )
+    if tv and t.use == "replica_creation" and t.replica_type in (None, "employment_based"):
+        lines.append("time spent creating the replica is paid work (SAG-AFTRA 2023, SAG23-EBDR-2)")
+    if tv and t.replica_type == "independently_created" and t.use in _USES_OF_REPLICA:
+        if sag_edition(production, match.today) >= 2026:
+            lines.append(
+                "SAG-AFTRA 2026 (SAG26-8): at least the day-performer rate, plus residuals "
+                "where a human performer would earn them"
+            )
+        else:
+            lines.append(
+                "SAG-AFTRA 2023 (SAG23-ICDR-1): compensation is bargained, with pension and "
+                "health contributions"
+            )
+    if tv and t.replica_type == "background_actor":
+        lines.append(
+            "SAG-AFTRA 2023 (SAG23-BG-1): pay for the scan, and more if the replica is used "
+            "as a principal or in place of one (details unverified [U])"
+        )
+    if "sag_aftra_interactive" in sag and t.use in _USES_OF_REPLICA:
+        lines.append(
+            "SAG-AFTRA 2025 Interactive Media Agreement (IMA25-5): replica-generated "
+            "performances that replace the performer's services are paid, with disclosure "
+            "and usage reports (amounts unverified [U])"
+        )
+    return lines

@@ -1,0 +1,78 @@
+"""What changed between two versions of a pack: rules added, removed and changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from reelproof.core.documents import StandardsPack
+from reelproof.core.standards.pack import CompiledPack
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """A rule present in both versions, with the fields that differ."""
+
+    id: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackDiff:
+    """Rules added, removed and changed, and the pack-level fields that changed."""
+
+    pack: str
+    old_version: str
+    new_version: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[RuleChange, ...]
+    pack_fields: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.pack_fields)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pack": self.pack,
+            "old_version": self.old_version,
+            "new_version": self.new_version,
+            "added": list(self.added),
+            "removed": list(self.removed),
+            "changed": [{"id": c.id, "fields": list(c.fields)} for c in self.changed],
+            "pack_fields": list(self.pack_fields),
+        }
+
+
+def _doc(p: CompiledPack | StandardsPack) -> StandardsPack:
+    return p.doc if isinstance(p, CompiledPack) else p
+
+
+def diff_packs(old: CompiledPack | StandardsPack, new: CompiledPack | StandardsPack) -> PackDiff:
+    """Compare two packs (normally two versions of one pack), rule by rule."""
+    a, b = _doc(old), _doc(new)
+    old_rules = {r.id: r.model_dump(mode="json") for r in a.spec.rules}
+    new_rules = {r.id: r.model_dump(mode="json") for r in b.spec.rules}
+    changed = []
+    for rid, rule in new_rules.items():
+        before = old_rules.get(rid)
+        if before is None:
+            continue
+        fields = tuple(k for k in rule if rule[k] != before.get(k))
+        if fields:
+            changed.append(RuleChange(rid, fields))
+    old_spec = a.spec.model_dump(mode="json", exclude={"rules", "tests", "version"})
+    new_spec = b.spec.model_dump(mode="json", exclude={"rules", "tests", "version"})
+    pack_fields = tuple(k for k in new_spec if new_spec[k] != old_spec.get(k))
+    if a.metadata.id != b.metadata.id:
+        pack_fields = ("id", *pack_fields)
+    return PackDiff(
+        pack=b.metadata.id,
+        old_version=a.spec.version,
+        new_version=b.spec.version,
+        added=tuple(r for r in new_rules if r not in old_rules),
+        removed=tuple(r for r in old_rules if r not in new_rules),
+        changed=tuple(changed),
+        pack_fields=pack_fields,
+    )

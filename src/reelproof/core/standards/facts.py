@@ -1,0 +1,146 @@
+"""The facts a condition sees, as plain CEL-friendly data.
+
+Dates are ISO-8601 strings (`"2026-02-01"`), so `production.principal_photography_start
+>= "2026-07-01"` compares dates correctly; absent dates are `null`. Territories are
+resolved with their groups (`FR` adds `EU` and `WORLD`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from reelproof.core.documents import AIUseDeclaration, Performer, Production
+from reelproof.core.territories import resolve
+
+
+def performer_fact(performer: Performer) -> dict[str, Any]:
+    """A Performer document as the `performer` fact of a talent entry (known: true)."""
+    return {
+        "id": performer.metadata.id,
+        "known": True,
+        **performer.spec.model_dump(mode="json"),
+    }
+
+
+def unknown_performer(performer_id: str) -> dict[str, Any]:
+    """The `performer` fact for a performer the registry does not know."""
+    return {
+        "id": performer_id,
+        "known": False,
+        "name": performer_id,
+        "unions": [],
+        "domicile": None,
+        "deceased": False,
+        "date_of_death": None,
+        "minor": False,
+        "representation": "none",
+        "estate_contact": None,
+    }
+
+
+def no_consent() -> dict[str, Any]:
+    """The `consent` fact when nothing on record covers the use."""
+    return {
+        "covered": False,
+        "id": None,
+        "missing": ["no consent on record"],
+        "valid": False,
+        "invalid_reasons": [],
+        "granted_by": None,
+        "form": None,
+        "compensation": None,
+    }
+
+
+def talent_without_registry(
+    declaration: AIUseDeclaration, performers: Mapping[str, Performer] | None = None
+) -> list[dict[str, Any]]:
+    """Talent facts for a declaration when no consent registry answers (pack tests).
+
+    Every use is uncovered (`missing: ["no consent on record"]`); performers are unknown
+    unless their documents are given.
+    """
+    out: list[dict[str, Any]] = []
+    for t in declaration.spec.talent:
+        doc = (performers or {}).get(t.performer)
+        out.append(
+            {
+                "performer_id": t.performer,
+                "use": t.use,
+                "replica_type": t.replica_type,
+                "alteration": t.alteration,
+                "exception": t.exception,
+                "performer": performer_fact(doc) if doc else unknown_performer(t.performer),
+                "consent": no_consent(),
+                "replica": {"id": None, "findings": []},
+            }
+        )
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _territories(codes: tuple[str, ...]) -> list[str]:
+    return resolve(codes)  # shared between decisions: never mutated
+
+
+def resolved_territories(declaration: AIUseDeclaration | None, production: Production) -> list[str]:
+    """The declaration's territories, else the production's, with their groups."""
+    codes = (declaration.spec.territories if declaration else None) or production.spec.territories
+    return _territories(tuple(codes))
+
+
+_PRODUCTIONS: OrderedDict[int, tuple[Production, dict[str, Any]]] = OrderedDict()
+
+
+def production_fact(production: Production) -> dict[str, Any]:
+    """The `production` fact (spec plus id); cached per Production object."""
+    hit = _PRODUCTIONS.get(id(production))
+    if hit is not None and hit[0] is production:
+        return hit[1]
+    fact = {**production.spec.model_dump(mode="json"), "id": production.metadata.id}
+    _PRODUCTIONS[id(production)] = (production, fact)
+    if len(_PRODUCTIONS) > 512:
+        _PRODUCTIONS.popitem(last=False)
+    return fact
+
+
+def use_fact(declaration: AIUseDeclaration) -> dict[str, Any]:
+    """The `use` fact: the declaration's spec plus `id` and `production`."""
+    fact = declaration.spec.model_dump(mode="json")
+    fact["id"] = declaration.metadata.id
+    fact["production"] = declaration.metadata.production
+    return fact
+
+
+def performers_of(talent: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """The involved performers' facts, once each, in order of appearance."""
+    seen: set[str] = set()
+    out = []
+    for t in talent:
+        p = t["performer"]
+        if p["id"] not in seen:
+            seen.add(p["id"])
+            out.append(p)
+    return out
+
+
+def build_facts(
+    declaration: AIUseDeclaration,
+    production: Production,
+    talent: Sequence[Mapping[str, Any]],
+    today: dt.date,
+) -> dict[str, Any]:
+    """Every fact a rule may read: use, production, territories, talent, performers, today."""
+    talent_list = talent if isinstance(talent, list) else list(talent)
+    return {
+        "use": use_fact(declaration),
+        "production": production_fact(production),
+        "territories": resolved_territories(declaration, production),
+        "talent": talent_list,
+        "performers": performers_of(talent_list),
+        "today": today.isoformat(),
+    }

@@ -1,0 +1,346 @@
+"""Compiling a StandardsPack: every condition and template once, when the pack loads.
+
+Every problem is a DocumentError naming the pack file, the rule and the position, so a
+standards owner can fix a pack before it decides anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reelproof.core.documents import (
+    ObligationTemplate,
+    RawDocument,
+    Rule,
+    StandardsPack,
+    read_raw,
+    validate,
+)
+from reelproof.core.errors import DocumentError
+from reelproof.core.standards import expr as x
+from reelproof.core.standards.cel_backend import CelCompileError, Program
+from reelproof.core.standards.check import Checker, CheckError
+from reelproof.core.standards.prefilter import Guard, compile_guard
+from reelproof.core.standards.schema import RULE_SCOPE, SELECTION_SCOPE, TALENT_RULE_SCOPE
+from reelproof.core.standards.templates import Template, TemplateError, parse_template
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledObligation:
+    template: ObligationTemplate
+    party: Template | None
+    detail: Template | None
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledRule:
+    """A rule ready to evaluate: its CEL program, its prefilter and its templates."""
+
+    rule: Rule
+    pack_id: str
+    pack_version: str
+    program: Program
+    node: x.Node
+    guard: Guard
+    exact: bool  # the prefilter models the whole condition
+    message: Template
+    obligations: tuple[CompiledObligation, ...]
+    citation: str
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def per_talent(self) -> bool:
+        return self.rule.for_each == "talent"
+
+    @property
+    def aggregate(self) -> bool:
+        return bool(self.rule.if_any_fired or self.rule.if_none_fired)
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledPack:
+    """A StandardsPack with every condition compiled; immutable and shareable."""
+
+    doc: StandardsPack
+    file: str
+    applies: Program
+    applies_node: x.Node
+    applies_reason: Template | None
+    rules: tuple[CompiledRule, ...]
+
+    @property
+    def id(self) -> str:
+        return self.doc.metadata.id
+
+    @property
+    def version(self) -> str:
+        return self.doc.spec.version
+
+    @property
+    def category(self) -> str | None:
+        return self.doc.spec.category
+
+    @property
+    def fallback(self) -> bool:
+        return self.doc.spec.fallback
+
+    @property
+    def effective_from(self) -> dt.date:
+        return self.doc.spec.effective_from
+
+    @property
+    def effective_until(self) -> dt.date | None:
+        return self.doc.spec.effective_until
+
+    def rule(self, rule_id: str) -> CompiledRule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+def version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """Orders "2025.1" < "2025.2" < "2025.10" (numbers as numbers, other parts as text)."""
+    return tuple(
+        (int(p), "") if p.isdigit() else (-1, p) for p in re.findall(r"\d+|[A-Za-z]+", version)
+    )
+
+
+class _Where:
+    """Builds DocumentErrors that name the file, the YAML line and the rule."""
+
+    def __init__(self, file: str, raw: RawDocument | None) -> None:
+        self.file = file
+        self.raw = raw
+
+    def line(self, path: Sequence[str | int]) -> int | None:
+        return self.raw.line_of(path) if self.raw is not None else None
+
+    def error(
+        self, path: Sequence[str | int], what: str, problem: str, src: str, offset: int | None
+    ) -> DocumentError:
+        key = _key(path)
+        if offset is not None:
+            line, col = x.line_col(src, offset)
+            pos = f"line {line} column {col}" if "\n" in src.strip() else f"column {col}"
+            problem = f"{what}, {pos}: {problem} (in `{_excerpt(src, offset)}`)"
+        else:
+            problem = f"{what}: {problem} (in `{_excerpt(src, 0)}`)"
+        return DocumentError(self.file, self.line(path), key, problem)
+
+
+def _key(path: Sequence[str | int]) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
+    return out
+
+
+def _excerpt(src: str, offset: int) -> str:
+    flat = " ".join(src.split())
+    if len(flat) <= 100:
+        return flat
+    start = max(0, min(offset, len(flat)) - 40)
+    return ("…" if start else "") + flat[start : start + 100] + "…"
+
+
+def _offset_of(src: str, line: int | None, col: int | None) -> int | None:
+    if line is None or col is None:
+        return None
+    lines = src.split("\n")
+    if line > len(lines):
+        return None
+    return sum(len(ln) + 1 for ln in lines[: line - 1]) + col - 1
+
+
+def _compile_condition(
+    src: str, scope: frozenset[str], context: str, where: _Where, path: list[str | int], what: str
+) -> tuple[Program, x.Node]:
+    """Parse, check against the fact schema, and compile with the CEL runtime."""
+    try:
+        node = x.parse(src)
+    except x.ExprSyntaxError as exc:
+        try:
+            Program(src, scope)
+        except CelCompileError as cel_exc:
+            off = _offset_of(src, cel_exc.line, cel_exc.col)
+            raise where.error(path, what, cel_exc.message, src, off) from None
+        raise where.error(
+            path, what, f"unsupported syntax: {exc.message}", src, exc.offset
+        ) from None
+    try:
+        Checker(scope, context).check(node)
+    except CheckError as exc:
+        raise where.error(path, what, exc.message, src, exc.offset) from None
+    try:
+        program = Program(src, scope)
+    except CelCompileError as exc:
+        off = _offset_of(src, exc.line, exc.col)
+        raise where.error(path, what, exc.message, src, off) from None
+    return program, node
+
+
+def _template(
+    text: str, scope: frozenset[str], context: str, where: _Where, path: list[str | int], what: str
+) -> Template:
+    try:
+        return parse_template(text, Checker(scope, context))
+    except TemplateError as exc:
+        raise where.error(path, what, exc.message, text, exc.offset) from None
+
+
+def _citation(doc: StandardsPack, rule: Rule, where: _Where, path: list[str | int]) -> str:
+    sources = {s.id: s for s in doc.spec.sources}
+    src = sources.get(rule.source.ref)
+    if src is None:
+        known = ", ".join(sorted(sources)) or "none"
+        raise DocumentError(
+            where.file,
+            where.line([*path, "source", "ref"]),
+            _key([*path, "source", "ref"]),
+            f"rule {rule.id}: unknown source '{rule.source.ref}' (sources: {known})",
+        )
+    text = src.title if src.publisher is None else f"{src.publisher}, {src.title}"
+    if src.published is not None:
+        text += f" ({src.published.year})"
+    if rule.source.section:
+        text += f", '{rule.source.section}'"
+    return text
+
+
+def compile_pack(doc: StandardsPack, file: str, *, raw: RawDocument | None = None) -> CompiledPack:
+    """Compile every `when`, the pack's `applies_when` and every template, once.
+
+    `raw` (the parsed YAML document) lets errors name the line; without it they name the key.
+    """
+    where = _Where(file, raw)
+    spec = doc.spec
+    applies, applies_node = _compile_condition(
+        spec.applies_when,
+        SELECTION_SCOPE,
+        "applies_when (it sees production, territories, performers and today)",
+        where,
+        ["spec", "applies_when"],
+        f"pack {doc.metadata.id} applies_when",
+    )
+    applies_reason = None
+    if spec.applies_reason is not None:
+        applies_reason = _template(
+            spec.applies_reason,
+            SELECTION_SCOPE,
+            "applies_reason",
+            where,
+            ["spec", "applies_reason"],
+            f"pack {doc.metadata.id} applies_reason",
+        )
+    if spec.effective_until is not None and spec.effective_until < spec.effective_from:
+        raise DocumentError(
+            file,
+            where.line(["spec", "effective_until"]),
+            "spec.effective_until",
+            f"effective_until {spec.effective_until} is before "
+            f"effective_from {spec.effective_from}",
+        )
+
+    seen: dict[str, int] = {}
+    rules: list[CompiledRule] = []
+    for i, rule in enumerate(spec.rules):
+        path: list[str | int] = ["spec", "rules", i]
+        if rule.id in seen:
+            raise DocumentError(
+                file,
+                where.line([*path, "id"]),
+                _key([*path, "id"]),
+                f"duplicate rule id {rule.id} (also rule {seen[rule.id] + 1})",
+            )
+        seen[rule.id] = i
+        per_talent = rule.for_each == "talent"
+        scope = TALENT_RULE_SCOPE if per_talent else RULE_SCOPE
+        context = "this rule" if per_talent else "a rule without `for_each: talent`"
+        program, node = _compile_condition(
+            rule.when, scope, context, where, [*path, "when"], f"rule {rule.id} `when`"
+        )
+        guard, exact = compile_guard(node)
+        message = _template(
+            rule.message, scope, context, where, [*path, "message"], f"rule {rule.id} message"
+        )
+        obligations = []
+        for j, ob in enumerate(rule.obligations):
+            opath: list[str | int] = [*path, "obligations", j]
+            party = (
+                None
+                if ob.party is None
+                else _template(
+                    ob.party, scope, context, where, [*opath, "party"], f"rule {rule.id} party"
+                )
+            )
+            detail = (
+                None
+                if ob.detail is None
+                else _template(
+                    ob.detail, scope, context, where, [*opath, "detail"], f"rule {rule.id} detail"
+                )
+            )
+            obligations.append(CompiledObligation(ob, party, detail))
+        rules.append(
+            CompiledRule(
+                rule=rule,
+                pack_id=doc.metadata.id,
+                pack_version=spec.version,
+                program=program,
+                node=node,
+                guard=guard,
+                exact=exact,
+                message=message,
+                obligations=tuple(obligations),
+                citation=_citation(doc, rule, where, path),
+            )
+        )
+
+    by_id = {r.id: r for r in rules}
+    for i, cr in enumerate(rules):
+        refs = [*cr.rule.if_any_fired, *cr.rule.if_none_fired]
+        if not refs:
+            continue
+        key: list[str | int] = [
+            "spec",
+            "rules",
+            i,
+            "if_any_fired" if cr.rule.if_any_fired else "if_none_fired",
+        ]
+        if cr.per_talent:
+            raise DocumentError(
+                file,
+                where.line(key),
+                _key(key),
+                f"rule {cr.id}: an aggregate rule (if_any_fired / if_none_fired) "
+                "cannot use for_each",
+            )
+        for ref in refs:
+            target = by_id.get(ref)
+            problem = None
+            if target is None:
+                problem = f"rule {cr.id} refers to unknown rule {ref}"
+            elif target.aggregate:
+                problem = f"rule {cr.id} refers to {ref}, itself an aggregate rule"
+            if problem:
+                raise DocumentError(file, where.line(key), _key(key), problem)
+    return CompiledPack(doc, file, applies, applies_node, applies_reason, tuple(rules))
+
+
+def load_pack_text(text: str, file: str) -> CompiledPack:
+    """Parse one StandardsPack document from YAML/JSON text and compile it (no file I/O)."""
+    raws = read_raw(text, file)
+    packs = [(raw, validate(raw)) for raw in raws]
+    found = [(raw, doc) for raw, doc in packs if isinstance(doc, StandardsPack)]
+    if len(found) != 1:
+        raise DocumentError(file, None, None, f"expected one StandardsPack, found {len(found)}")
+    raw, doc = found[0]
+    assert isinstance(doc, StandardsPack)
+    return compile_pack(doc, file, raw=raw)

@@ -1,0 +1,164 @@
+"""Message templates: `{{use.title}}` and `{{t.performer.name}}` in rule messages.
+
+Placeholders are field paths over the same facts as the rule's condition, checked when the
+pack loads, so a message can never print a misspelt field as an empty string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reelproof.core.standards import expr as x
+from reelproof.core.standards.check import Checker, CheckError
+
+_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
+_MISSING = object()
+
+
+class TemplateError(Exception):
+    """A bad placeholder; offset is into the template text."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+Step = str | int
+Getter = Callable[[Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Template:
+    """A parsed template: literal text and field paths, alternating."""
+
+    source: str
+    parts: tuple[str | tuple[Step, ...], ...]
+    _render: Callable[[Mapping[str, Any]], str] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def render(self, facts: Mapping[str, Any]) -> str:
+        if self._render is None:
+            return "".join(
+                p if isinstance(p, str) else _show(_lookup(facts, p)) for p in self.parts
+            )
+        return self._render(facts)
+
+
+def _compile_render(parts: Sequence[str | tuple[Step, ...]]) -> Callable[[Mapping[str, Any]], str]:
+    """A generated function per template: one call per message, dict walks inline."""
+    pieces: list[str] = []
+    namespace: dict[str, Any] = {"M": _MISSING, "_show": _show}
+    n = 0
+    for part in parts:
+        n += 1
+        if isinstance(part, str):
+            namespace[f"_t{n}"] = part
+            pieces.append(f"_t{n}")
+            continue
+        expr = f"s.get({part[0]!r}, M)"
+        for step in part[1:]:
+            n += 1
+            w = f"_w{n}"
+            if isinstance(step, int):
+                fits = f"len({w}) > {step}" if step >= 0 else f"len({w}) >= {-step}"
+                expr = f"({w}[{step}] if type({w} := {expr}) is list and {fits} else M)"
+            else:
+                expr = f"({w}.get({step!r}, M) if type({w} := {expr}) is dict else M)"
+        pieces.append(f"(_v{n} if type(_v{n} := {expr}) is str else _show(_v{n}))")
+    src = f"def render(s):\n    return ''.join(({', '.join(pieces)},))"
+    exec(compile(src, "<template>", "exec"), namespace)  # generated from checked paths only
+    fn: Callable[[Mapping[str, Any]], str] = namespace["render"]
+    return fn
+
+
+def _lookup(facts: Mapping[str, Any], path: Sequence[Step]) -> Any:
+    value: Any = facts
+    for step in path:
+        if isinstance(step, int):
+            if not isinstance(value, list) or not -len(value) <= step < len(value):
+                return _MISSING
+            value = value[step]
+        else:
+            if not isinstance(value, Mapping) or step not in value:
+                return _MISSING
+            value = value[step]
+    return value
+
+
+def _show(value: Any) -> str:
+    if value is _MISSING:
+        return "(not available)"
+    if value is None:
+        return "none"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, list):
+        return ", ".join(_show(v) for v in value) if value else "none"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _path_steps(node: x.Node) -> tuple[Step, ...] | None:
+    steps: list[Step] = []
+    while True:
+        if isinstance(node, x.Select) and not node.test_only:
+            steps.append(node.field)
+            node = node.operand
+        elif isinstance(node, x.Index) and isinstance(node.index, x.Lit):
+            if node.index.kind == "int" or node.index.kind == "str":
+                steps.append(node.index.value)
+                node = node.operand
+            else:
+                return None
+        elif isinstance(node, x.Ident):
+            steps.append(node.name)
+            return tuple(reversed(steps))
+        else:
+            return None
+
+
+def parse_template(text: str, checker: Checker) -> Template:
+    """Parse and check every placeholder against the facts in the checker's scope."""
+    parts: list[str | tuple[Step, ...]] = []
+    last = 0
+    for m in _PLACEHOLDER.finditer(text):
+        inner = m.group(1)
+        start = m.start(1) + (len(inner) - len(inner.lstrip()))
+        try:
+            node = x.parse(inner)
+        except x.ExprSyntaxError as exc:
+            raise TemplateError(f"{{{{{inner.strip()}}}}}: {exc.message}", start) from None
+        steps = _path_steps(node)
+        if steps is None:
+            raise TemplateError(
+                f"{{{{{inner.strip()}}}}}: a placeholder must be a field path like use.title",
+                start,
+            )
+        try:
+            checker.check(node)
+        except CheckError as exc:
+            where = m.start(1) + exc.offset
+            raise TemplateError(f"{{{{{inner.strip()}}}}}: {exc.message}", where) from None
+        if m.start() > last:
+            parts.append(text[last : m.start()])
+        parts.append(steps)
+        last = m.end()
+    if last < len(text) or not parts:
+        parts.append(text[last:])
+    offset = 0
+    for part in parts:
+        if isinstance(part, str):
+            where = text.find(part, offset)
+            for mark in ("{{", "}}"):
+                if mark in part:
+                    raise TemplateError(f"unbalanced '{mark}'", where + part.index(mark))
+            offset = where + len(part)
+    return Template(text, tuple(parts), _compile_render(parts))

@@ -1,0 +1,259 @@
+"""`inspect`, `asset add|list`, `sign`, `keys dev-ca`: provenance of the media itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from reelproof.adapters.config import config_path, load_config
+from reelproof.adapters.devca import make_dev_ca
+from reelproof.core.provenance import ProvenanceReport
+from reelproof.interfaces.cli.common import (
+    DbOpt,
+    FormatOpt,
+    OutputFormat,
+    console,
+    emit_json,
+    err_console,
+    handle_errors,
+)
+from reelproof.services import assets as assetsvc
+from reelproof.services.context import Context
+
+T = TypeVar("T")
+
+STATE_STYLE = {
+    "trusted": "green",
+    "valid": "cyan",
+    "no_manifest": "dim",
+    "invalid": "red",
+    "error": "red",
+    "unverifiable": "yellow",
+    "unsupported": "yellow",
+}
+
+
+def with_progress(items: Iterable[T], total: int, what: str, show: bool) -> Iterator[T]:
+    """A progress bar on stderr for long runs; silent for one file or JSON output."""
+    if not show or total < 2:
+        yield from items
+        return
+    columns = (
+        TextColumn(f"[bold]{what}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task(what, total=total)
+        for item in items:
+            yield item
+            progress.advance(task)
+
+
+def print_report(r: ProvenanceReport, extra: dict[str, Any] | None = None) -> None:
+    state = r.c2pa_state.value
+    console.print(f"[bold]{r.path}[/]  {r.media_type}  sha256 {r.sha256[:16]}…", highlight=False)
+    codes = f" ({', '.join(r.codes)})" if r.codes else ""
+    console.print(f"  C2PA: [{STATE_STYLE.get(state, 'bold')}]{state}[/]{codes}", highlight=False)
+    if r.claim_generator:
+        console.print(f"  claim generator: {r.claim_generator}", highlight=False)
+    for ing in r.ingredients:
+        icodes = f" ({', '.join(ing.codes)})" if ing.codes else ""
+        console.print(
+            f"  ingredient {ing.title!r} [{ing.relationship}]: "
+            f"[{STATE_STYLE.get(ing.state.value, 'bold')}]{ing.state.value}[/]{icodes}",
+            highlight=False,
+        )
+    if r.digital_source_types:
+        console.print(f"  digital source types: {', '.join(r.digital_source_types)}")
+    console.print(f"  classification: [bold]{r.classification.value}[/]", highlight=False)
+    for reason in r.reasons:
+        console.print(f"    - {reason}", highlight=False)
+    for key, value in (extra or {}).items():
+        if value:
+            console.print(f"  {key}: {value}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @handle_errors
+    def inspect(
+        files: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Provenance of media files: C2PA state, source types, ingredients, AI classification.
+        Works without a store; offline unless the configuration allows the network."""
+        settings = load_config().provenance()
+        paths = assetsvc.expand(files)
+        reports = with_progress(
+            assetsvc.inspect(paths, settings), len(paths), "inspecting", fmt is OutputFormat.text
+        )
+        if fmt is OutputFormat.json:
+            emit_json([r.to_json() for r in reports])
+            return
+        for r in reports:
+            print_report(r)
+
+    asset = typer.Typer(help="Register media and link it to declarations.", no_args_is_help=True)
+    app.add_typer(asset, name="asset")
+
+    @asset.command("add")
+    @handle_errors
+    def asset_add(
+        files: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+        production: Annotated[str, typer.Option(help="The production the media belongs to.")],
+        declaration: Annotated[
+            str | None, typer.Option(help="The declaration whose AI use produced it.")
+        ] = None,
+        delivery: Annotated[
+            bool, typer.Option(help="The files are part of a delivery (final deliverable).")
+        ] = False,
+        db: DbOpt = None,
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Register files by SHA-256 (streamed), with their provenance; flags what doesn't fit."""
+        ctx = Context.open(db)
+        ctx.store.require_ready()
+        paths = assetsvc.expand(files)
+        results = with_progress(
+            assetsvc.add_assets(
+                ctx, paths, production, declaration, load_config().provenance(), delivery=delivery
+            ),
+            len(paths),
+            "registering",
+            fmt is OutputFormat.text,
+        )
+        out = []
+        for res in results:
+            if fmt is OutputFormat.json:
+                out.append(res.to_json())
+                continue
+            r = res.report
+            console.print(
+                f"{res.status:10} {r.path}  {r.classification.value}  "
+                f"C2PA {r.c2pa_state.value}" + (f"  → {res.linked}" if res.linked else ""),
+                highlight=False,
+            )
+            for flag in res.flags:
+                console.print(f"  [yellow]flag:[/] {flag}", highlight=False)
+        if fmt is OutputFormat.json:
+            emit_json(out)
+
+    @asset.command("list")
+    @handle_errors
+    def asset_list(
+        production: Annotated[str, typer.Argument(help="Production id.")],
+        db: DbOpt = None,
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Registered assets of a production, their declarations and flags."""
+        ctx = Context.open(db)
+        with ctx.read() as conn:
+            rows = assetsvc.production_assets(conn, production)
+        if fmt is OutputFormat.json:
+            emit_json(rows)
+            return
+        for a in rows:
+            decls = ", ".join(a["declarations"]) or "no declaration"
+            console.print(
+                f"{a['sha256'][:16]}…  {a['classification']:<12} {a['path']}  ({decls})",
+                highlight=False,
+            )
+            for flag in a["flags"]:
+                console.print(f"  [yellow]flag:[/] {flag}", highlight=False)
+
+    @app.command()
+    @handle_errors
+    def sign(
+        file: Annotated[Path, typer.Argument(help="The synthetic asset to sign.")],
+        declaration: Annotated[str, typer.Option(help="The cleared declaration it comes from.")],
+        out: Annotated[
+            Path | None, typer.Option(help="Signed copy (default: NAME.signed.EXT beside it).")
+        ] = None,
+        source_type: Annotated[
+            str, typer.Option(help="IPTC digital source type of the asset.")
+        ] = "trainedAlgorithmicMedia",
+        db: DbOpt = None,
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Write a C2PA manifest for a cleared synthetic asset (refused for uses not cleared)."""
+        ctx = Context.open(db)
+        ctx.store.require_ready()
+        target = out or file.with_name(f"{file.stem}.signed{file.suffix}")
+        result = assetsvc.sign(
+            ctx, file, target, declaration, load_config(), source_type=source_type
+        )
+        if fmt is OutputFormat.json:
+            emit_json(
+                {
+                    "out": str(result.out),
+                    "declaration": result.declaration,
+                    "assertion": result.assertion,
+                    "inspect": result.report.to_json(),
+                    "log_index": result.log_index,
+                }
+            )
+            return
+        console.print(f"signed {result.out} for {result.declaration}", highlight=False)
+        print_report(result.report)
+
+    keys = typer.Typer(help="Signing keys.", no_args_is_help=True)
+    app.add_typer(keys, name="keys")
+
+    @keys.command("dev-ca")
+    @handle_errors
+    def dev_ca(
+        out: Annotated[Path, typer.Option(help="Folder for the CA files.")] = Path(
+            ".reelproof/dev-ca"
+        ),
+        alg: Annotated[str, typer.Option(help="es256, es384, es512 or ed25519.")] = "es256",
+        configure: Annotated[
+            bool, typer.Option(help="Also write .reelproof/config.toml to use it.")
+        ] = True,
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Make a DEVELOPMENT CA and signing certificate to try `sign` (never for real media)."""
+        ca = make_dev_ca(out, alg)
+        cfg = config_path()
+        written = False
+        if configure and not cfg.exists():
+            cfg.parent.mkdir(parents=True, exist_ok=True)
+
+            def rel(p: Path) -> str:
+                return str(p.resolve())  # absolute: the config may be read from anywhere
+
+            cfg.write_text(
+                "# reelproof configuration (written by `reelproof keys dev-ca`).\n"
+                "[provenance]\n"
+                f'trust_anchors = "{rel(ca.root_pem)}"\n\n'
+                "[signing]\n"
+                f'key = "{rel(ca.signer_key)}"\n'
+                f'chain = "{rel(ca.chain_pem)}"\n'
+                f'alg = "{ca.alg}"\n',
+                encoding="utf-8",
+            )
+            written = True
+        info = {
+            "root": str(ca.root_pem),
+            "chain": str(ca.chain_pem),
+            "key": str(ca.signer_key),
+            "alg": ca.alg,
+            "config": str(cfg) if written else None,
+        }
+        if fmt is OutputFormat.json:
+            emit_json(info)
+            return
+        console.print(
+            "[yellow]Development CA: for trying reelproof out only, never for real media.[/]"
+        )
+        for k in ("root", "chain", "key"):
+            console.print(f"  {k:6} {info[k]}", highlight=False)
+        if written:
+            console.print(f"  configured in {cfg}", highlight=False)
+        elif configure:
+            console.print(f"  {cfg} exists: add its [signing] section yourself", highlight=False)

@@ -1,0 +1,89 @@
+"""Written approval or refusal of one exact decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from reelproof.adapters.store import schema
+from reelproof.core.documents import Approval
+from reelproof.core.errors import ConflictError
+from reelproof.services.context import Unit
+from reelproof.services.decisions import latest_decision, resolve_declaration, status_of
+
+
+@dataclass(frozen=True)
+class ApprovalResult:
+    approval_id: str
+    declaration: str
+    verdict: str
+    decision_pk: int
+    outcome: str
+    status: str
+    log_index: int
+
+
+def record(
+    unit: Unit,
+    ref: str,
+    verdict: str,
+    by: str,
+    *,
+    at: dt.date | None = None,
+    note: str | None = None,
+    conditions: str | None = None,
+    approval_id: str | None = None,
+) -> ApprovalResult:
+    """Approve or reject the current decision of a declaration; refuses what can't be approved."""
+    if not by.strip():
+        raise ConflictError("--by is required: who gives the written approval or refusal")
+    key = resolve_declaration(unit.conn, ref)
+    decision = latest_decision(unit.conn, key)
+    if decision is None:
+        raise ConflictError(f"{key} has not been decided yet; run `reelproof decide {key}`")
+    if decision.outcome == "prohibited" and verdict == "approved":
+        raise ConflictError(
+            f"{key} is prohibited by "
+            + ", ".join(
+                r["id"]
+                for r in decision.content.get("rules", [])
+                if r.get("outcome") == "prohibited"
+            )
+            + "; a prohibited use cannot be approved (change the declaration or the consent)"
+        )
+    if decision.outcome in ("proceed", "inform") and verdict == "approved":
+        raise ConflictError(f"{key} is '{decision.outcome}': it needs no written approval")
+    approval_id = approval_id or f"appr-{secrets.token_hex(4)}"
+    _pk, index = unit.log.record_row(
+        schema.approvals,
+        {
+            "approval_id": approval_id,
+            "declaration": key,
+            "decision_pk": decision.pk,
+            "verdict": verdict,
+            "by": by,
+            "at": (at or unit.today).isoformat(),
+            "conditions": conditions,
+            "note": note,
+        },
+        kind=f"approval.{verdict}",
+        subject={"kind": "AIUseDeclaration", "id": key, "decision_log_index": decision.log_index},
+    )
+    status = status_of(unit.conn, key)
+    return ApprovalResult(
+        approval_id, key, verdict, decision.pk, decision.outcome, status.status, index
+    )
+
+
+def from_document(unit: Unit, doc: Approval) -> ApprovalResult:
+    spec = doc.spec
+    return record(
+        unit,
+        spec.declaration,
+        spec.decision,
+        spec.by,
+        at=spec.at,
+        conditions=spec.conditions,
+        approval_id=doc.id,
+    )

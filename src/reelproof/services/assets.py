@@ -1,0 +1,306 @@
+"""Assets: media registered by SHA-256, linked to the declarations that produced them, checked
+for consistency with what was declared, and signed when a synthetic use is cleared."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many
+from reelproof.adapters.c2pa_signer import sign_file
+from reelproof.adapters.config import Config
+from reelproof.adapters.store import schema
+from reelproof.core.documents import AIUseDeclaration
+from reelproof.core.errors import ConflictError, NotFoundError, ReelproofError
+from reelproof.core.provenance import Classification, ProvenanceReport
+from reelproof.services import registry
+from reelproof.services.context import Context, Unit
+from reelproof.services.decisions import resolve_declaration, status_of
+from reelproof.services.documents import require
+
+AI_CLASSES = {Classification.AI_GENERATED, Classification.AI_EDITED, Classification.AI_ASSISTED}
+
+
+def expand(paths: Sequence[Path]) -> list[Path]:
+    """Files as given, folders walked (sorted, hidden files skipped)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file()
+                    and not any(part.startswith(".") for part in f.parts[len(p.parts) :])
+                )
+            )
+        elif p.exists():
+            out.append(p)
+        else:
+            raise ReelproofError(f"{p}: no such file or folder")
+    return out
+
+
+def inspect(paths: Sequence[Path], settings: ProvenanceSettings) -> Iterator[ProvenanceReport]:
+    return inspect_many(expand(paths), settings)
+
+
+@dataclass
+class AssetResult:
+    report: ProvenanceReport
+    status: str  # registered | unchanged
+    linked: str | None = None
+    flags: list[str] = field(default_factory=list)
+    log_index: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.report.to_json(),
+            "status": self.status,
+            "declaration": self.linked,
+            "flags": self.flags,
+            "log_index": self.log_index,
+        }
+
+
+def _asset_row(conn: Connection, sha: str, production: str) -> Any:
+    t = schema.assets
+    return conn.execute(sa.select(t).where(t.c.sha256 == sha, t.c.production == production)).first()
+
+
+def links_of(conn: Connection, sha: str, production: str) -> list[str]:
+    t = schema.asset_links
+    return [
+        r.declaration
+        for r in conn.execute(
+            sa.select(t.c.declaration)
+            .where(t.c.sha256 == sha, t.c.production == production)
+            .order_by(t.c.pk)
+        )
+    ]
+
+
+def register(
+    unit: Unit,
+    report: ProvenanceReport,
+    production: str,
+    declaration: str | None,
+    *,
+    delivery: bool = False,
+) -> AssetResult:
+    """Record an inspected file (once per production) and its link (once per declaration)."""
+    status = "unchanged"
+    index = None
+    if _asset_row(unit.conn, report.sha256, production) is None:
+        _pk, index = unit.log.record_row(
+            schema.assets,
+            {
+                "sha256": report.sha256,
+                "production": production,
+                "media_type": report.media_type,
+                "size": os.path.getsize(report.path),
+                "path": report.path,
+                "provenance": json.dumps(report.to_json(), sort_keys=True),
+                "registered_at": unit.log.time,
+                "registered_by": unit.actor,
+            },
+            kind="asset.registered",
+            subject={"kind": "Asset", "id": report.sha256, "production": production},
+        )
+        status = "registered"
+    if declaration is not None and declaration not in links_of(
+        unit.conn, report.sha256, production
+    ):
+        _pk, index = unit.log.record_row(
+            schema.asset_links,
+            {
+                "sha256": report.sha256,
+                "production": production,
+                "declaration": declaration,
+                "linked_at": unit.log.time,
+                "linked_by": unit.actor,
+            },
+            kind="asset.linked",
+            subject={"kind": "Asset", "id": report.sha256, "declaration": declaration},
+        )
+        status = "registered" if status == "registered" else "linked"
+    subject = f"{production}/{report.sha256}"
+    if delivery and not any(
+        ev.event == "delivered" for ev in registry.events_of(unit.conn, "Asset", subject)
+    ):
+        index = registry.record_event(
+            unit, "Asset", subject, "delivered", unit.today, {"path": report.path}
+        )
+    result = AssetResult(report, status, declaration, log_index=index)
+    result.flags = asset_flags(unit.conn, report.sha256, production)
+    return result
+
+
+def add_assets(
+    ctx: Context,
+    paths: Sequence[Path],
+    production: str,
+    declaration: str | None,
+    settings: ProvenanceSettings,
+    *,
+    delivery: bool = False,
+) -> Iterator[AssetResult]:
+    """Inspect and register files; one transaction per file so progress is never lost."""
+    with ctx.read() as conn:
+        require(conn, "Production", production)
+        key = resolve_declaration(conn, declaration) if declaration else None
+        if key is not None and not key.startswith(production + "/"):
+            raise ConflictError(
+                f"declaration {key} belongs to another production than {production}"
+            )
+    for report in inspect(paths, settings):
+        with ctx.write() as unit:
+            yield register(unit, report, production, key, delivery=delivery)
+
+
+def asset_flags(conn: Connection, sha: str, production: str) -> list[str]:
+    """What does not add up between the media and the declarations."""
+    row = _asset_row(conn, sha, production)
+    if row is None:
+        return []
+    prov = json.loads(row.provenance)
+    flags = []
+    links = links_of(conn, sha, production)
+    if prov["classification"] in {c.value for c in AI_CLASSES} and not links:
+        flags.append(
+            f"its provenance says {prov['classification'].replace('_', '-')} but no declaration "
+            "covers it: declare the AI use and link the asset (`asset add --declaration`)"
+        )
+    delivered = any(
+        ev.event == "delivered" for ev in registry.events_of(conn, "Asset", f"{production}/{sha}")
+    )
+    if delivered:
+        for key in links:
+            decl = require(conn, "AIUseDeclaration", key)
+            assert isinstance(decl, AIUseDeclaration)
+            if not decl.spec.output.in_final_deliverable or decl.spec.phase in ("temp", "ideation"):
+                flags.append(
+                    f"it is in a delivery, but declaration {key} says its output is "
+                    f"{decl.spec.phase} material not meant for the final deliverable"
+                )
+    return flags
+
+
+def production_assets(conn: Connection, production: str) -> list[dict[str, Any]]:
+    t = schema.assets
+    rows = conn.execute(sa.select(t).where(t.c.production == production).order_by(t.c.pk)).all()
+    return [
+        {
+            "sha256": r.sha256,
+            "path": r.path,
+            "media_type": r.media_type,
+            "classification": json.loads(r.provenance)["classification"],
+            "declarations": links_of(conn, r.sha256, production),
+            "flags": asset_flags(conn, r.sha256, production),
+        }
+        for r in rows
+    ]
+
+
+# --- signing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignResult:
+    out: Path
+    declaration: str
+    report: ProvenanceReport
+    assertion: dict[str, Any]
+    log_index: int | None
+
+
+def sign(
+    ctx: Context,
+    src: Path,
+    out: Path,
+    declaration_ref: str,
+    config: Config,
+    *,
+    source_type: str = "trainedAlgorithmicMedia",
+) -> SignResult:
+    """C2PA-sign a synthetic asset whose use is cleared, then register it under that use."""
+    if config.signing is None:
+        raise ReelproofError(
+            "no signing key configured: add a [signing] section (key, chain, alg) to "
+            f"{config.path or '.reelproof/config.toml'}; `reelproof keys dev-ca` makes one to try"
+        )
+    if out.exists():
+        raise ReelproofError(f"{out}: already exists; choose another --out")
+    with ctx.read() as conn:
+        key = resolve_declaration(conn, declaration_ref)
+        status = status_of(conn, key)
+        decl = require(conn, "AIUseDeclaration", key)
+        assert isinstance(decl, AIUseDeclaration)
+    if status.status != "cleared" or status.decision is None:
+        raise ConflictError(
+            f"refusing to sign: {key} is {status.status} ({status.reason}); only a cleared use "
+            "is signed"
+        )
+    assertion = {
+        "declaration": key,
+        "production": decl.metadata.production,
+        "decision": {
+            "outcome": status.decision.outcome,
+            "log_index": status.decision.log_index,
+            "standards": status.decision.content.get("standards", {}),
+        },
+        "approval": None
+        if status.approval is None
+        else {
+            "id": status.approval.approval_id,
+            "by": status.approval.by,
+            "at": status.approval.at,
+            "log_index": status.approval.log_index,
+        },
+        "log_index": status.approval.log_index
+        if status.approval is not None
+        else status.decision.log_index,
+    }
+    tool = decl.spec.tool
+    agent = {"name": f"{tool.name} ({tool.vendor})" if tool.vendor else tool.name}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Sign into a temporary file beside `out`, then rename: never a half-written output.
+    fd, tmp_name = tempfile.mkstemp(prefix=".reelproof-sign-", suffix=src.suffix, dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        tmp.unlink()
+        sign_file(
+            src,
+            tmp,
+            key_pem=config.signing.key,
+            chain_pem=config.signing.chain,
+            alg=config.signing.alg,
+            digital_source_type=source_type,
+            software_agent=agent,
+            reelproof_assertion=assertion,
+            title=out.name,
+        )
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    report = next(inspect_many([out], config.provenance()))
+    with ctx.write() as unit:
+        result = register(unit, report, decl.metadata.production, key)
+    return SignResult(out, key, report, assertion, result.log_index)
+
+
+def find_asset(conn: Connection, sha_prefix: str) -> list[Any]:
+    t = schema.assets
+    rows = conn.execute(sa.select(t).where(t.c.sha256.like(f"{sha_prefix}%"))).all()
+    if not rows:
+        raise NotFoundError(f"no asset whose SHA-256 starts with {sha_prefix!r}")
+    return list(rows)

@@ -1,0 +1,107 @@
+"""Reads the talent registry back from the store: consents and replicas with their events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from reelproof.adapters.store import schema
+from reelproof.core.consent import ConsentRecord
+from reelproof.core.documents import Consent, DigitalReplica, Performer
+from reelproof.core.replicas import AccessGrant, ReplicaRecord, ReplicaTransfer
+from reelproof.services.context import Unit
+from reelproof.services.documents import list_documents
+
+
+def events_of(conn: Connection, subject_kind: str, subject_id: str | None = None) -> list[Any]:
+    t = schema.events
+    q = sa.select(t).where(t.c.subject_kind == subject_kind).order_by(t.c.pk)
+    if subject_id is not None:
+        q = q.where(t.c.subject_id == subject_id)
+    return list(conn.execute(q).all())
+
+
+def _day(value: str) -> dt.date:
+    return dt.date.fromisoformat(value[:10])
+
+
+def consent_records(conn: Connection, performer: str | None = None) -> list[ConsentRecord]:
+    revoked: dict[str, tuple[dt.date, str | None]] = {}
+    for ev in events_of(conn, "Consent"):
+        if ev.event == "revoked":
+            data = json.loads(ev.content)
+            revoked.setdefault(ev.subject_id, (_day(data["at"]), data.get("note")))
+    out = []
+    for doc, _row in list_documents(conn, "Consent"):
+        assert isinstance(doc, Consent)
+        if performer is not None and doc.spec.performer != performer:
+            continue
+        at, note = revoked.get(doc.id, (None, None))
+        out.append(ConsentRecord(doc, at, note))
+    return out
+
+
+def replica_records(conn: Connection, performer: str | None = None) -> list[ReplicaRecord]:
+    history: dict[str, dict[str, Any]] = {}
+    for ev in events_of(conn, "DigitalReplica"):
+        data = json.loads(ev.content)
+        h = history.setdefault(ev.subject_id, {"transfers": [], "grants": [], "destroyed": None})
+        if ev.event == "transferred":
+            h["transfers"].append(
+                ReplicaTransfer(
+                    _day(data["at"]),
+                    data.get("to_custodian"),
+                    data.get("to_owner"),
+                    bool(data.get("consented")),
+                    data.get("note"),
+                )
+            )
+        elif ev.event == "access_granted":
+            h["grants"].append(AccessGrant(data["who"], _day(data["at"]), data["by"]))
+        elif ev.event == "destroyed" and h["destroyed"] is None:
+            h["destroyed"] = _day(data["at"])
+    out = []
+    for doc, _row in list_documents(conn, "DigitalReplica"):
+        assert isinstance(doc, DigitalReplica)
+        if performer is not None and doc.spec.performer != performer:
+            continue
+        h = history.get(doc.id, {"transfers": [], "grants": [], "destroyed": None})
+        out.append(ReplicaRecord(doc, tuple(h["transfers"]), tuple(h["grants"]), h["destroyed"]))
+    return out
+
+
+def performers(conn: Connection, ids: Sequence[str]) -> list[Performer]:
+    from reelproof.services.documents import latest
+
+    found = []
+    for pid in dict.fromkeys(ids):
+        doc = latest(conn, "Performer", pid)
+        if isinstance(doc, Performer):
+            found.append(doc)
+    return found
+
+
+def record_event(
+    unit: Unit, subject_kind: str, subject_id: str, event: str, at: dt.date, data: dict[str, Any]
+) -> int:
+    """An event on a held thing (consent revoked, replica transferred…): row + log entry."""
+    content = {"at": at.isoformat(), **data}
+    _pk, index = unit.log.record_row(
+        schema.events,
+        {
+            "subject_kind": subject_kind,
+            "subject_id": subject_id,
+            "event": event,
+            "at": at.isoformat(),
+            "content": json.dumps(content, sort_keys=True),
+            "recorded_by": unit.actor,
+        },
+        kind=f"{subject_kind.lower()}.{event}",
+        subject={"kind": subject_kind, "id": subject_id},
+    )
+    return index

@@ -1,0 +1,150 @@
+"""Publishing standards packs and seeing what they change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from reelproof.adapters.packs import bundled_pack_files, load_pack_file
+from reelproof.core import standards
+from reelproof.core.documents import AIUseDeclaration
+from reelproof.core.errors import NotFoundError
+from reelproof.services import decisions
+from reelproof.services.context import Context, Unit
+from reelproof.services.documents import StoredDocument, list_documents, store_document
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    packs: list[StoredDocument]
+    redecided: list[decisions.StoredDecision]
+
+
+def publish_packs(
+    unit: Unit, packs: Sequence[standards.CompiledPack], trigger: str
+) -> PublishResult:
+    """Store each pack version (compiled already, so a bad pack never lands) and re-decide."""
+    stored = [store_document(unit, p.doc, p.file) for p in packs]
+    made: list[decisions.StoredDecision] = []
+    if any(s.status != "unchanged" for s in stored):
+        keys = decisions.declarations_touching(unit.conn)
+        made = [d for d in decisions.redecide(unit, keys, trigger) if d.changed]
+    return PublishResult(stored, made)
+
+
+def publish_files(ctx: Context, paths: Sequence[Path]) -> PublishResult:
+    packs = [load_pack_file(p) for p in paths]
+    names = ", ".join(f"{p.id} {p.version}" for p in packs)
+    with ctx.write() as unit:
+        return publish_packs(unit, packs, f"standards published: {names}")
+
+
+def load_bundled(unit: Unit) -> PublishResult:
+    packs = [load_pack_file(p) for p in bundled_pack_files()]
+    return publish_packs(unit, packs, "bundled standards loaded")
+
+
+def find_pack(conn: Connection, ref: str) -> standards.CompiledPack:
+    """`id` (newest version) or `id@version` of a stored pack."""
+    packs = decisions.stored_packs(conn)
+    pack_id, _, version = ref.partition("@")
+    matches = [p for p in packs if p.id == pack_id and (not version or p.version == version)]
+    if not matches:
+        known = ", ".join(sorted({f"{p.id}@{p.version}" for p in packs}))
+        raise NotFoundError(f"no standards pack {ref!r}; stored: {known}")
+    return max(matches, key=lambda p: standards.version_key(p.version))
+
+
+def pack_or_file(conn: Connection, ref: str) -> standards.CompiledPack:
+    path = Path(ref)
+    return (
+        load_pack_file(path) if path.suffix in (".yaml", ".yml", ".json") else find_pack(conn, ref)
+    )
+
+
+def pack_summary(p: standards.CompiledPack) -> dict[str, Any]:
+    spec = p.doc.spec
+    return {
+        "id": p.id,
+        "version": p.version,
+        "title": spec.title,
+        "category": p.category,
+        "effective_from": spec.effective_from.isoformat(),
+        "effective_until": spec.effective_until.isoformat() if spec.effective_until else None,
+        "applies_when": spec.applies_when,
+        "rules": len(p.rules),
+        "tests": len(spec.tests),
+        "unverified_rules": sum(1 for r in p.rules if r.rule.verification == "U"),
+    }
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    declaration: str
+    old_outcome: str | None
+    new_outcome: str
+    rules_added: list[str]
+    rules_removed: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def impact(conn: Connection, candidate: standards.CompiledPack, today: dt.date) -> list[ImpactRow]:
+    """Re-decide every stored declaration with the candidate in place; list what would change."""
+    packs = [
+        p
+        for p in decisions.stored_packs(conn)
+        if not (p.id == candidate.id and p.version == candidate.version)
+    ] + [candidate]
+    rows = []
+    for doc, row in list_documents(conn, "AIUseDeclaration"):
+        assert isinstance(doc, AIUseDeclaration)
+        new = decisions.evaluate(conn, doc, today, packs).to_json()
+        old = decisions.latest_decision(conn, row.key)
+        old_rules = {f"{r['pack']}:{r['id']}" for r in (old.content["rules"] if old else [])}
+        new_rules = {f"{r['pack']}:{r['id']}" for r in new["rules"]}
+        old_outcome = old.outcome if old else None
+        if old_outcome != new["outcome"] or old_rules != new_rules:
+            rows.append(
+                ImpactRow(
+                    row.key,
+                    old_outcome,
+                    new["outcome"],
+                    sorted(new_rules - old_rules),
+                    sorted(old_rules - new_rules),
+                )
+            )
+    return rows
+
+
+def registry_talent(
+    declaration: AIUseDeclaration,
+    production: Any,
+    performers: Sequence[Any],
+    consents: Sequence[Any],
+    today: dt.date,
+) -> list[dict[str, Any]]:
+    """Talent facts for pack tests that give performers and consents: the real registry."""
+    from reelproof.core.consent import ConsentRecord, match_declaration
+
+    return [
+        m.to_fact()
+        for m in match_declaration(
+            declaration, production, performers, [ConsentRecord(c) for c in consents], today
+        )
+    ]
+
+
+def test_pack(pack: standards.CompiledPack) -> list[standards.PackTestResult]:
+    base = Path(pack.file).parent
+
+    def resolve(name: str) -> str:
+        return (base / name).read_text(encoding="utf-8")
+
+    return standards.run_pack_tests(pack, resolve, talent_for=registry_talent)

@@ -1,0 +1,260 @@
+"""Talent rights as use cases: revoke and sweep consents, hold replicas, and answer a
+performer's question "where is my likeness used, under which consent, what am I owed"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from reelproof.core.consent import ConsentRecord, compensation_owed, match_declaration
+from reelproof.core.documents import AIUseDeclaration, Performer, Production
+from reelproof.core.errors import ConflictError, NotFoundError
+from reelproof.core.replicas import ReplicaRecord, past_retention
+from reelproof.services import assets as assetsvc
+from reelproof.services import decisions, registry
+from reelproof.services.context import Context, Unit
+from reelproof.services.documents import list_documents, require
+
+
+def _consent(conn: Connection, consent_id: str) -> ConsentRecord:
+    for rec in registry.consent_records(conn):
+        if rec.id == consent_id:
+            return rec
+    raise NotFoundError(f"no Consent with id {consent_id!r} in the store")
+
+
+def _replica(conn: Connection, replica_id: str) -> ReplicaRecord:
+    for rec in registry.replica_records(conn):
+        if rec.id == replica_id:
+            return rec
+    raise NotFoundError(f"no DigitalReplica with id {replica_id!r} in the store")
+
+
+@dataclass(frozen=True)
+class CascadeResult:
+    """What an event changed: the decisions it re-made and the uses now needing review."""
+
+    event_log_index: int
+    redecided: list[decisions.StoredDecision]
+    needs_review: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "log_index": self.event_log_index,
+            "redecided": [
+                {"declaration": d.declaration, "outcome": d.outcome, "log_index": d.log_index}
+                for d in self.redecided
+            ],
+            "needs_review": self.needs_review,
+        }
+
+
+def _cascade(unit: Unit, performer: str, trigger: str, index: int) -> CascadeResult:
+    keys = decisions.declarations_touching(unit.conn, performer=performer)
+    made = [d for d in decisions.redecide(unit, keys, trigger) if d.changed]
+    review = [
+        d.declaration
+        for d in made
+        if decisions.status_of(unit.conn, d.declaration).status == "needs_review"
+    ]
+    return CascadeResult(index, made, review)
+
+
+def revoke_consent(ctx: Context, consent_id: str, at: dt.date, note: str) -> CascadeResult:
+    """Revocation is an event; the grant stays in the log. Every use it covered is re-decided."""
+    with ctx.write() as unit:
+        rec = _consent(unit.conn, consent_id)
+        if rec.revoked_at is not None:
+            raise ConflictError(f"consent {consent_id} was already revoked on {rec.revoked_at}")
+        index = registry.record_event(unit, "Consent", consent_id, "revoked", at, {"note": note})
+        return _cascade(unit, rec.performer, f"consent {consent_id} revoked on {at}", index)
+
+
+def sweep_consents(ctx: Context) -> list[tuple[str, CascadeResult]]:
+    """Record each expiry that has passed (once) and re-decide the uses it covered."""
+    with ctx.read() as conn:
+        today = ctx.clock().date()
+        due = [
+            rec
+            for rec in registry.consent_records(conn)
+            if rec.state(today) == "expired"
+            and not any(e.event == "expired" for e in registry.events_of(conn, "Consent", rec.id))
+        ]
+    out = []
+    for rec in due:
+        with ctx.write() as unit:
+            expired_on = rec.consent.spec.expires_at or unit.today
+            index = registry.record_event(unit, "Consent", rec.id, "expired", expired_on, {})
+            out.append((rec.id, _cascade(unit, rec.performer, f"consent {rec.id} expired", index)))
+    return out
+
+
+def consent_summary(rec: ConsentRecord, today: dt.date) -> dict[str, Any]:
+    spec = rec.consent.spec
+    return {
+        "id": rec.id,
+        "performer": spec.performer,
+        "state": rec.state(today),
+        "granted_by": spec.granted_by,
+        "granted_at": spec.granted_at.isoformat(),
+        "expires_at": spec.expires_at.isoformat() if spec.expires_at else None,
+        "revoked_at": rec.revoked_at.isoformat() if rec.revoked_at else None,
+        "revocation_note": rec.revocation_note,
+        "form": spec.form,
+        "description": spec.description,
+        "scope": spec.scope.model_dump(mode="json"),
+        "compensation": spec.compensation.model_dump(mode="json"),
+    }
+
+
+def consent_events(conn: Connection, consent_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "event": e.event,
+            "at": e.at,
+            "by": e.recorded_by,
+            "log_index": e.log_index,
+            **json.loads(e.content),
+        }
+        for e in registry.events_of(conn, "Consent", consent_id)
+    ]
+
+
+# --- replicas ---------------------------------------------------------------------------------
+
+
+def replica_summary(conn: Connection, rec: ReplicaRecord, today: dt.date) -> dict[str, Any]:
+    spec = rec.replica.spec
+    return {
+        "id": rec.id,
+        "performer": spec.performer,
+        "replica_type": spec.replica_type,
+        "modality": list(spec.modality),
+        "created_under": spec.created_under,
+        "custodian": rec.custodian(today),
+        "owner": rec.owner(today),
+        "location": spec.location,
+        "productions": list(spec.productions),
+        "delete_by": spec.delete_by.isoformat() if spec.delete_by else None,
+        "access": rec.access(today),
+        "destroyed_at": rec.destroyed_at.isoformat() if rec.destroyed_at else None,
+        "past_retention": bool(past_retention([rec], today)),
+        "transfers": [
+            {
+                "at": t.at.isoformat(),
+                "to_custodian": t.to_custodian,
+                "to_owner": t.to_owner,
+                "consented": t.consented,
+                "note": t.note,
+            }
+            for t in rec.transfers
+        ],
+        "events": [
+            {"event": e.event, "at": e.at, "by": e.recorded_by, "log_index": e.log_index}
+            for e in registry.events_of(conn, "DigitalReplica", rec.id)
+        ],
+    }
+
+
+def replica_event(
+    ctx: Context, replica_id: str, event: str, at: dt.date, data: dict[str, Any]
+) -> CascadeResult:
+    """transferred | access_granted | destroyed: an event, then the uses are re-decided."""
+    with ctx.write() as unit:
+        rec = _replica(unit.conn, replica_id)
+        if rec.destroyed_at is not None:
+            raise ConflictError(f"replica {replica_id} was destroyed on {rec.destroyed_at}")
+        index = registry.record_event(unit, "DigitalReplica", replica_id, event, at, data)
+        return _cascade(unit, rec.performer, f"replica {replica_id} {event} on {at}", index)
+
+
+def replicas_past_retention(ctx: Context) -> list[dict[str, Any]]:
+    with ctx.read() as conn:
+        today = ctx.clock().date()
+        return [
+            replica_summary(conn, r, today)
+            for r in past_retention(registry.replica_records(conn), today)
+        ]
+
+
+# --- performer view --------------------------------------------------------------------------
+
+
+def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[str, Any]:
+    """Every use of a performer's likeness or voice, the consent behind it and what is owed."""
+    performer = require(conn, "Performer", performer_id)
+    assert isinstance(performer, Performer)
+    consents = registry.consent_records(conn)
+    replicas = registry.replica_records(conn)
+    uses = []
+    for doc, row in list_documents(conn, "AIUseDeclaration"):
+        assert isinstance(doc, AIUseDeclaration)
+        if not any(t.performer == performer_id for t in doc.spec.talent):
+            continue
+        production = require(conn, "Production", doc.metadata.production)
+        assert isinstance(production, Production)
+        matches = match_declaration(
+            doc, production, [performer], consents, today, replicas=replicas
+        )
+        status = decisions.status_of(conn, row.key)
+        history = decisions.decision_history(conn, row.key)
+        for m in matches:
+            if m.talent.performer != performer_id:
+                continue
+            uses.append(
+                {
+                    "declaration": row.key,
+                    "title": doc.spec.title,
+                    "use": m.talent.use,
+                    "replica_type": m.talent.replica_type,
+                    "outcome": status.decision.outcome if status.decision else None,
+                    "status": status.status,
+                    "status_reason": status.reason,
+                    "consent": m.consent.id if m.consent else None,
+                    "covered": m.covered,
+                    "gaps": list(m.missing) + list(m.invalid_reasons),
+                    "owed": compensation_owed(m, production),
+                    "replica": m.replica.id if m.replica else None,
+                    "replica_findings": list(m.replica_findings),
+                    "approvals": [
+                        {
+                            "id": a.approval_id,
+                            "verdict": a.verdict,
+                            "by": a.by,
+                            "at": a.at,
+                            "current": status.decision is not None
+                            and a.decision_pk == status.decision.pk,
+                        }
+                        for a in decisions.approvals_of(conn, row.key)
+                    ],
+                    "decisions": [
+                        {
+                            "outcome": d.outcome,
+                            "trigger": d.trigger,
+                            "at": d.decided_at,
+                            "log_index": d.log_index,
+                        }
+                        for d in history
+                    ],
+                    "assets": [
+                        a
+                        for a in assetsvc.production_assets(conn, doc.metadata.production)
+                        if row.key in a["declarations"]
+                    ],
+                }
+            )
+    mine = [c for c in consents if c.performer == performer_id]
+    return {
+        "performer": {"id": performer_id, **performer.spec.model_dump(mode="json")},
+        "uses": uses,
+        "consents": [
+            {**consent_summary(c, today), "events": consent_events(conn, c.id)} for c in mine
+        ],
+        "replicas": [
+            replica_summary(conn, r, today) for r in replicas if r.performer == performer_id
+        ],
+    }

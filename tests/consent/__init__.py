@@ -1,0 +1,1 @@
+"""Consent registry core: scope matching, validity, replicas."""

@@ -1,0 +1,152 @@
+"""Decisions on the example production, approvals of exact decisions, and re-review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reelproof.services.demo import example_path
+from tests.helpers import cli, cli_json
+
+
+def _status(db: str) -> dict[str, str]:
+    return {r["declaration"].split("/")[1]: r["status"] for r in cli_json("status", db=db)}
+
+
+def test_example_outcomes_are_what_a_studio_lawyer_expects(example_db: str) -> None:
+    mood = cli_json("decide", "art-moodboard-001", db=example_db)
+    assert mood["outcome"] == "inform" and mood["status"] == "cleared"
+    assert {"NFX-0", "NFX-M1"} <= {r["id"] for r in mood["rules"]}
+
+    double = cli_json("decide", "vfx-stadium-fall", db=example_db)
+    assert double["outcome"] == "written_approval"
+    assert double["status"] == "awaiting_approval"
+    fired = {r["id"] for r in double["rules"]}
+    assert {"NFX-1", "NFX-T1", "NFX-M4"} <= fired
+    for key in (
+        "declaration",
+        "production",
+        "outcome",
+        "rules",
+        "obligations",
+        "standards",
+        "log_index",
+    ):
+        assert key in double
+    assert double["standards"]["netflix-genai"] == "2025.1"
+    assert "sag-aftra-tv-2023" in double["standards"]  # photography starts 2026-02-01
+    assert "sag-aftra-tv-2026" not in double["standards"]
+    rule = next(r for r in double["rules"] if r["id"] == "NFX-1")
+    assert rule["pack"] == "netflix-genai" and rule["verification"] == "V"
+    assert rule["source"].startswith("Netflix, Using Generative AI in Content Production")
+    assert "Digital double of Jane Doe" in rule["message"]
+
+    voice = cli_json("decide", "flashback-vance-voice", db=example_db)
+    assert voice["outcome"] == "prohibited" and voice["status"] == "blocked"
+    prohibited = {r["id"] for r in voice["rules"] if r["outcome"] == "prohibited"}
+    assert prohibited & {"NY-50F-2025", "CA-1836-1"}
+    consent = [o for o in voice["obligations"] if o["kind"] == "consent"]
+    assert consent and all(o["status"] == "missing" for o in consent)
+    assert any(
+        "no consent on record for performer arthur-vance" in (o["detail"] or "") for o in consent
+    )
+
+
+def test_text_decision_reads_outcome_first(example_db: str) -> None:
+    out = cli("decide", "vfx-stadium-fall", db=example_db).stdout
+    assert out.splitlines()[0].endswith(
+        "WRITTEN APPROVAL NEEDED: do not start until the studio approves in writing."
+    )
+    assert "Why" in out and "What to do" in out and "Standards considered" in out
+
+
+def test_approval_clears_exact_decision_and_redecision_voids_it(
+    example_db: str, tmp_path: Path
+) -> None:
+    approved = cli_json(
+        "approve",
+        "vfx-stadium-fall",
+        "--by",
+        "counsel@studio.example",
+        "--conditions",
+        "Credit line required",
+        db=example_db,
+    )
+    assert approved["status"] == "cleared"
+    assert _status(example_db)["vfx-stadium-fall"] == "cleared"
+    # A new revision of the declaration is a new decision: the approval no longer clears it.
+    text = (
+        example_path()
+        .read_text()
+        .replace(
+            "Digital double of Jane Doe for the stadium fall", "Digital double of Jane Doe, stadium"
+        )
+    )
+    revised = tmp_path / "revised.yaml"
+    revised.write_text(text)
+    assert cli("apply", str(revised), db=example_db).exit_code == 0
+    assert _status(example_db)["vfx-stadium-fall"] == "needs_review"
+    rejected = cli_json(
+        "reject",
+        "stranger-tides-s1/vfx-stadium-fall",
+        "--by",
+        "counsel",
+        "--note",
+        "not this way",
+        db=example_db,
+    )
+    assert rejected["status"] == "rejected"
+    entries = cli_json("log", "show", db=example_db)
+    kinds = [e["kind"] for e in entries]
+    assert "approval.approved" in kinds and "approval.rejected" in kinds
+    assert cli_json("log", "verify", db=example_db)["ok"]
+
+
+def test_prohibited_and_informational_uses_cannot_be_approved(example_db: str) -> None:
+    blocked = cli("approve", "flashback-vance-voice", "--by", "counsel", db=example_db)
+    assert blocked.exit_code == 2
+    assert "cannot be approved" in blocked.stderr
+    inform = cli("approve", "art-moodboard-001", "--by", "counsel", db=example_db)
+    assert inform.exit_code == 2 and "needs no written approval" in inform.stderr
+    unknown = cli("approve", "nope", "--by", "counsel", db=example_db)
+    assert unknown.exit_code == 2 and "no declaration with id 'nope'" in unknown.stderr
+
+
+def test_approval_document(example_db: str, tmp_path: Path) -> None:
+    doc = tmp_path / "approval.yaml"
+    doc.write_text(
+        "apiVersion: reelproof/v1\nkind: Approval\nmetadata: {id: appr-0042}\nspec:\n"
+        "  declaration: stranger-tides-s1/vfx-stadium-fall\n  decision: approved\n"
+        "  by: counsel@studio.example\n  at: 2026-09-20\n  conditions: Credit line.\n"
+    )
+    result = cli_json("apply", str(doc), db=example_db)
+    assert result[0]["kind"] == "Approval" and result[0]["status"] == "approved"
+    assert _status(example_db)["vfx-stadium-fall"] == "cleared"
+
+
+def test_standards_commands(example_db: str, tmp_path: Path) -> None:
+    packs = {p["id"]: p for p in cli_json("standards", "list", db=example_db)}
+    assert {"netflix-genai", "sag-aftra-tv-2023", "eu-ai-act-art50", "california"} <= set(packs)
+    tested = cli_json("standards", "test", "netflix-genai", db=example_db)
+    assert tested[0]["tests"] >= 30 and tested[0]["failed"] == []
+    # A candidate Netflix version that drops the final-deliverable rule and adds a ban.
+    shown = cli_json("standards", "show", "netflix-genai", db=example_db)
+    assert any(r["id"] == "NFX-1" for r in shown["rules_detail"])
+    from reelproof.adapters.packs import bundled_pack_files
+
+    source = next(p for p in bundled_pack_files() if p.name.startswith("netflix-genai"))
+    text = source.read_text().replace('version: "2025.1"', 'version: "2026.1"', 1)
+    text = text.replace("outcome: written_approval", "outcome: prohibited", 1)
+    candidate = tmp_path / "netflix-2026.1.yaml"
+    candidate.write_text(text)
+    diff = cli_json("standards", "diff", "netflix-genai@2025.1", str(candidate), db=example_db)
+    assert diff["new_version"] == "2026.1" and diff["changed"]
+    impact = cli_json("standards", "impact", "--pack", str(candidate), db=example_db)
+    changed = {r["declaration"]: r for r in impact}
+    assert changed, "a stricter rule must change some stored decision"
+    assert all(r["new_outcome"] == "prohibited" for r in changed.values())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        text.replace("when: use.output.in_final_deliverable", "when: use.output.in_final", 1)
+    )
+    error = cli("standards", "test", str(bad), db=example_db)
+    assert error.exit_code == 2 and str(bad) in error.stderr

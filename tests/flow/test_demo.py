@@ -1,0 +1,20 @@
+"""`reelproof demo` runs the whole flow from an empty folder and every step succeeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import cli, cli_json
+
+
+def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    result = cli_json("demo", str(folder))
+    assert result["ok"] is True
+    titles = [s["title"] for s in result["steps"]]
+    assert len(titles) == 8
+    assert all(s["ok"] for s in result["steps"])
+    assert (folder / "stadium-double-frame.signed.png").exists()
+    assert (folder / "audit-bundle" / "entries.jsonl").exists()
+    again = cli("demo", str(folder))
+    assert again.exit_code == 2 and "already holds a reelproof store" in again.stderr

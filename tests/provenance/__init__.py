@@ -1,0 +1,1 @@
+"""Tests for media provenance: inspection, classification, dev CA and signing."""
