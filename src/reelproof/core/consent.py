@@ -551,34 +551,10 @@ class TalentMatch:
 
 
 def _performer_fact(performer_id: str, performer: Performer | None) -> dict[str, Any]:
-    if performer is None:
-        # Same shape as the standards engine's fact for an unknown performer: the id stands in
-        # for the name, and representation "none" is the answer that protects the performer.
-        return {
-            "id": performer_id,
-            "known": False,
-            "name": performer_id,
-            "unions": [],
-            "domicile": None,
-            "deceased": False,
-            "date_of_death": None,
-            "minor": False,
-            "representation": "none",
-            "estate_contact": None,
-        }
-    p = performer.spec
-    return {
-        "id": performer.metadata.id,
-        "known": True,
-        "name": p.name,
-        "unions": list(p.unions),
-        "domicile": p.domicile,
-        "deceased": p.deceased,
-        "date_of_death": p.date_of_death.isoformat() if p.date_of_death else None,
-        "minor": p.minor,
-        "representation": p.representation,
-        "estate_contact": p.estate_contact,
-    }
+    """The same `performer` fact the standards engine builds, so packs see one shape."""
+    from reelproof.core.standards.facts import performer_fact, unknown_performer
+
+    return unknown_performer(performer_id) if performer is None else performer_fact(performer)
 
 
 def use_territories(declaration: AIUseDeclaration, production: Production) -> list[str]:

@@ -97,6 +97,7 @@ class Store:
         self.url = resolve_url(url)
         self.engine = _make_engine(self.url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._ready = False
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -128,11 +129,15 @@ class Store:
         return current is not None and current == head
 
     def require_ready(self) -> None:
+        """Checked once per Store: reading the migration scripts costs milliseconds."""
+        if self._ready:
+            return
         if not self.is_current():
             raise StoreError(
                 f"no reelproof store at {self.display_url()}; run `reelproof init` first"
                 " (or pass --db / set REELPROOF_DB)"
             )
+        self._ready = True
 
     @contextmanager
     def _connect(self) -> Iterator[Connection]:

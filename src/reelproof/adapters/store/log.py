@@ -53,13 +53,17 @@ class DbNodes:
                 missing.append(k)
         t = schema.log_nodes
         for i in range(0, len(missing), self._CHUNK):
-            chunk = missing[i : i + self._CHUNK]
-            rows = self.conn.execute(
-                sa.select(t.c.level, t.c.idx, t.c.hash).where(
-                    sa.tuple_(t.c.level, t.c.idx).in_(chunk)
-                )
+            # One `level = ? AND idx IN (…)` per level: both databases use the primary key
+            # for it (SQLite scans the whole table for a row-value IN list).
+            by_level: dict[int, list[int]] = {}
+            for level, idx in missing[i : i + self._CHUNK]:
+                by_level.setdefault(level, []).append(idx)
+            where = sa.or_(
+                *(sa.and_(t.c.level == lv, t.c.idx.in_(ixs)) for lv, ixs in by_level.items())
             )
-            for level, idx, h in rows:
+            for level, idx, h in self.conn.execute(
+                sa.select(t.c.level, t.c.idx, t.c.hash).where(where)
+            ):
                 out[(int(level), int(idx))] = bytes(h)
         return out
 
@@ -122,7 +126,8 @@ class LogWriter:
         """Insert a recorded row and its log entry; returns (pk, log_index)."""
         index = self.next_index
         row = {**values, "log_index": index}
-        pk = self.conn.execute(table.insert().values(**row).returning(table.c.pk)).scalar_one()
+        # One statement per table, values bound: SQLAlchemy compiles it once.
+        pk = self.conn.execute(table.insert().returning(table.c.pk), row).scalar_one()
         self.append(
             kind,
             subject,
@@ -150,7 +155,7 @@ class LogWriter:
             schema.log_head.update().where(schema.log_head.c.id == 1).values(size=size)
         )
         root = merkle.root(size, DbNodes(self.conn))
-        cp = Checkpoint(origin(self.conn), size, root, ())
+        cp = Checkpoint(self.key.name, size, root, ())  # the key is named after the origin
         note = sign_note(cp.body(), self.key.name, self.key.private_key)
         self.conn.execute(
             schema.checkpoints.insert().values(size=size, note=note, created_at=self.time)
