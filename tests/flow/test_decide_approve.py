@@ -107,6 +107,8 @@ def test_prohibited_and_informational_uses_cannot_be_approved(example_db: str) -
     assert "cannot be approved" in blocked.stderr
     inform = cli("approve", "art-moodboard-001", "--by", "counsel", db=example_db)
     assert inform.exit_code == 2 and "needs no written approval" in inform.stderr
+    refuse = cli("reject", "art-moodboard-001", "--by", "counsel", db=example_db)
+    assert refuse.exit_code == 2 and "needs no written approval or refusal" in refuse.stderr
     unknown = cli("approve", "nope", "--by", "counsel", db=example_db)
     assert unknown.exit_code == 2 and "no declaration with id 'nope'" in unknown.stderr
 
@@ -121,6 +123,13 @@ def test_approval_document(example_db: str, tmp_path: Path) -> None:
     result = cli_json("apply", str(doc), db=example_db)
     assert result[0]["kind"] == "Approval" and result[0]["status"] == "approved"
     assert _status(example_db)["vfx-stadium-fall"] == "cleared"
+    again = cli_json("apply", str(doc), db=example_db)
+    assert again[0]["status"] == "unchanged"  # the same approval is recorded once
+    kinds = [e["kind"] for e in cli_json("log", "show", db=example_db)]
+    assert kinds.count("approval.approved") == 1
+    doc.write_text(doc.read_text().replace("decision: approved", "decision: rejected"))
+    clash = cli("apply", str(doc), db=example_db)
+    assert clash.exit_code == 2 and "already recorded" in clash.stderr
 
 
 def test_standards_commands(example_db: str, tmp_path: Path) -> None:
@@ -144,6 +153,20 @@ def test_standards_commands(example_db: str, tmp_path: Path) -> None:
     changed = {r["declaration"]: r for r in impact}
     assert changed, "a stricter rule must change some stored decision"
     assert all(r["new_outcome"] == "prohibited" for r in changed.values())
+    # A pack failing its own tests is refused; a published version is immutable.
+    failing = cli("standards", "publish", str(candidate), db=example_db)
+    assert failing.exit_code == 2 and "fails" in failing.stderr
+    retitled = source.read_text().replace("title: ", "title: Revised ", 1)
+    same_version = tmp_path / "netflix-retitled.yaml"
+    same_version.write_text(retitled)
+    refused = cli("standards", "publish", str(same_version), db=example_db)
+    assert refused.exit_code == 2 and "already published with other content" in refused.stderr
+    new_version = tmp_path / "netflix-2025.2.yaml"
+    new_version.write_text(retitled.replace('version: "2025.1"', 'version: "2025.2"', 1))
+    published = cli_json("standards", "publish", str(new_version), db=example_db)
+    assert published["packs"] == [{"id": "netflix-genai@2025.2", "status": "created"}]
+    double = cli_json("decide", "vfx-stadium-fall", db=example_db)
+    assert double["standards"]["netflix-genai"] == "2025.2"
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         text.replace("when: use.output.in_final_deliverable", "when: use.output.in_final", 1)

@@ -18,3 +18,10 @@ def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
     assert (folder / "audit-bundle" / "entries.jsonl").exists()
     again = cli("demo", str(folder))
     assert again.exit_code == 2 and "already holds a reelproof store" in again.stderr
+
+
+def test_default_demo_folder_is_fresh_each_time(tmp_path: Path) -> None:
+    assert cli_json("demo")["ok"] is True
+    assert cli_json("demo")["ok"] is True  # the README command can be run twice
+    assert (tmp_path / "reelproof-demo" / ".reelproof").is_dir()
+    assert (tmp_path / "reelproof-demo-2" / ".reelproof").is_dir()

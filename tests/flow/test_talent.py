@@ -72,7 +72,9 @@ def test_revocation_flips_use_to_needs_review_and_log_says_why(example_db: str) 
     )
     assert [a["current"] for a in use["approvals"]] == [False]
     consent = cli_json("consent", "show", "jane-doe-stadium-double", db=example_db)
-    assert consent["state"] == "revoked" and consent["events"][0]["note"] == "performer withdrew"
+    assert consent["state"] == "revoked"
+    assert [e["event"] for e in consent["events"]] == ["granted", "revoked"]
+    assert consent["events"][1]["note"] == "performer withdrew"
     again = cli("consent", "revoke", "jane-doe-stadium-double", "--note", "x", db=example_db)
     assert again.exit_code == 2 and "already revoked" in again.stderr
     assert cli_json("log", "verify", db=example_db)["ok"]
@@ -156,3 +158,14 @@ def test_expiry_is_swept_once(example_db: str, tmp_path: Path) -> None:
     assert cli_json("consent", "sweep", db=example_db) == []
     listed = {c["id"]: c["state"] for c in cli_json("consent", "list", db=example_db)}
     assert listed["jane-old"] == "expired"
+
+
+def test_revocation_needs_review_even_without_an_earlier_approval(example_db: str) -> None:
+    result = cli_json(
+        "consent", "revoke", "jane-doe-stadium-double", "--note", "withdrawn", db=example_db
+    )
+    assert result["needs_review"] == ["stranger-tides-s1/vfx-stadium-fall"]
+    status = {r["declaration"]: r for r in cli_json("status", db=example_db)}
+    row = status["stranger-tides-s1/vfx-stadium-fall"]
+    assert row["status"] == "needs_review"
+    assert "consent jane-doe-stadium-double revoked" in row["reason"]

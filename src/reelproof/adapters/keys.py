@@ -14,6 +14,10 @@ from reelproof.core.errors import ReelproofError
 from reelproof.verify import make_vkey
 
 
+class KeyUnavailable(ReelproofError):
+    """The signing key file is missing: writes are impossible, reads are not."""
+
+
 @dataclass(frozen=True)
 class LogKey:
     name: str  # the log origin: C2SP says the key name should equal it
@@ -45,9 +49,9 @@ def load_key_file(path: Path, name: str) -> LogKey:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ReelproofError(
-            f"{path}: the audit-log signing key is missing; set REELPROOF_LOG_KEY to its path "
-            "or run `reelproof init` in a new store"
+        raise KeyUnavailable(
+            f"{path}: the audit-log signing key is missing; set REELPROOF_LOG_KEY to the path "
+            "of this store's key (writes need it; reading does not)"
         ) from None
     if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
         raise ReelproofError(

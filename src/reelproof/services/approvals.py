@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from reelproof.adapters.store import schema
 from reelproof.core.documents import Approval
@@ -22,6 +26,7 @@ class ApprovalResult:
     outcome: str
     status: str
     log_index: int
+    recorded: bool = True  # False when the same approval was already on record
 
 
 def record(
@@ -52,8 +57,31 @@ def record(
             )
             + "; a prohibited use cannot be approved (change the declaration or the consent)"
         )
-    if decision.outcome in ("proceed", "inform") and verdict == "approved":
-        raise ConflictError(f"{key} is '{decision.outcome}': it needs no written approval")
+    if decision.outcome in ("proceed", "inform"):
+        raise ConflictError(
+            f"{key} is '{decision.outcome}': it needs no written approval or refusal"
+        )
+    if decision.outcome == "prohibited":
+        raise ConflictError(f"{key} is prohibited: it is blocked already; nothing to refuse")
+    if approval_id is not None:
+        t = schema.approvals
+        existing = unit.conn.execute(sa.select(t).where(t.c.approval_id == approval_id)).first()
+        if existing is not None:
+            if (existing.declaration, existing.verdict, existing.by) != (key, verdict, by):
+                raise ConflictError(
+                    f"approval {approval_id} is already recorded for {existing.declaration} "
+                    f"({existing.verdict} by {existing.by}); give a new approval a new id"
+                )
+            return ApprovalResult(
+                approval_id,
+                key,
+                verdict,
+                existing.decision_pk,
+                decision.outcome,
+                status_of(unit.conn, key).status,
+                int(existing.log_index),
+                recorded=False,
+            )
     approval_id = approval_id or f"appr-{secrets.token_hex(4)}"
     _pk, index = unit.log.record_row(
         schema.approvals,
@@ -87,3 +115,28 @@ def from_document(unit: Unit, doc: Approval) -> ApprovalResult:
         conditions=spec.conditions,
         approval_id=doc.id,
     )
+
+
+def approvals_listing(conn: Connection, declaration: str | None = None) -> list[dict[str, Any]]:
+    """Every approval or refusal, and whether it still answers its declaration's decision."""
+    t = schema.approvals
+    q = sa.select(t).order_by(t.c.pk)
+    if declaration is not None:
+        q = q.where(t.c.declaration == declaration)
+    out = []
+    for a in conn.execute(q):
+        current = latest_decision(conn, a.declaration)
+        out.append(
+            {
+                "id": a.approval_id,
+                "declaration": a.declaration,
+                "verdict": a.verdict,
+                "by": a.by,
+                "at": a.at,
+                "conditions": a.conditions,
+                "note": a.note,
+                "current": current is not None and current.pk == a.decision_pk,
+                "log_index": a.log_index,
+            }
+        )
+    return out

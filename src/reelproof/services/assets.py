@@ -237,6 +237,8 @@ def sign(
             "no signing key configured: add a [signing] section (key, chain, alg) to "
             f"{config.path or '.reelproof/config.toml'}; `reelproof keys dev-ca` makes one to try"
         )
+    if not src.is_file():
+        raise ReelproofError(f"{src}: no such file")
     if out.exists():
         raise ReelproofError(f"{out}: already exists; choose another --out")
     with ctx.read() as conn:

@@ -17,6 +17,7 @@ from reelproof.adapters.keys import LogKey, load_key_file
 from reelproof.adapters.store import schema
 from reelproof.adapters.store.db import DEFAULT_DIR, Store
 from reelproof.adapters.store.log import LogWriter, origin
+from reelproof.core.errors import ReelproofError
 
 
 def default_key_path(store: Store) -> Path:
@@ -77,8 +78,16 @@ class Context:
         return cls(store, default_key_path(store), actor or default_actor())
 
     def key(self, conn: Connection) -> LogKey:
+        """The signing key, refused unless it is the key the store's log is verified with."""
         if self._key is None:
-            self._key = load_key_file(self.key_path, origin(conn))
+            key = load_key_file(self.key_path, origin(conn))
+            expected = self.meta(conn, "log_vkey")
+            if expected is not None and key.vkey != expected:
+                raise ReelproofError(
+                    f"{self.key_path}: this is not the signing key of this store's audit log "
+                    f"({expected}); set REELPROOF_LOG_KEY to the right key file"
+                )
+            self._key = key
         return self._key
 
     @contextmanager

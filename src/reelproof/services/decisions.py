@@ -27,6 +27,9 @@ from reelproof.services.context import Unit
 from reelproof.services.documents import list_documents, require
 
 STATUSES = ("awaiting_approval", "cleared", "rejected", "blocked", "needs_review")
+# A use re-decided because a performer's rights changed goes back to review even if nobody
+# had approved it yet: someone must look at it again.
+RIGHTS_TRIGGERS = ("consent ", "replica ")
 
 _compiled: dict[int, tuple[str, standards.CompiledPack]] = {}
 
@@ -231,6 +234,8 @@ def status_of(conn: Connection, key: str) -> Status:
             decision,
             None,
         )
+    if decision.trigger.startswith(RIGHTS_TRIGGERS):
+        return Status("needs_review", f"re-decided ({decision.trigger})", decision, None)
     return Status(
         "awaiting_approval", f"the decision '{decision.outcome}' needs review", decision, None
     )

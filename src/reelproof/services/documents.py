@@ -182,10 +182,9 @@ def apply_documents(
             for doc in docs:
                 if isinstance(doc, Approval):
                     answer = approvals.from_document(unit, doc)
+                    state = answer.verdict if answer.recorded else "unchanged"
                     result.documents.append(
-                        StoredDocument(
-                            "Approval", doc.id, 1, answer.verdict, name, doc, answer.log_index
-                        )
+                        StoredDocument("Approval", doc.id, 1, state, name, doc, answer.log_index)
                     )
         yield result
 

@@ -11,12 +11,18 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from reelproof.adapters.packs import bundled_pack_files, load_pack_file
+from reelproof.adapters.store.log import canonical
 from reelproof.core import standards
 from reelproof.core.documents import AIUseDeclaration
-from reelproof.core.errors import NotFoundError
+from reelproof.core.errors import ConflictError, NotFoundError
 from reelproof.services import decisions
 from reelproof.services.context import Context, Unit
-from reelproof.services.documents import StoredDocument, list_documents, store_document
+from reelproof.services.documents import (
+    StoredDocument,
+    latest_row,
+    list_documents,
+    store_document,
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,24 @@ class PublishResult:
 def publish_packs(
     unit: Unit, packs: Sequence[standards.CompiledPack], trigger: str
 ) -> PublishResult:
-    """Store each pack version (compiled already, so a bad pack never lands) and re-decide."""
+    """Store each pack version (compiled already, so a bad pack never lands) and re-decide.
+
+    A published version is immutable: decisions cite `id: version`, so changed rules need a
+    new version. A pack whose own tests fail is refused.
+    """
+    for p in packs:
+        failed = [r.describe() for r in test_pack(p) if not r.passed]
+        if failed:
+            raise ConflictError(
+                f"{p.file}: {p.id} {p.version} fails {len(failed)} of its own tests, "
+                f"so it is not published; first: {failed[0]}"
+            )
+        prev = latest_row(unit.conn, "StandardsPack", f"{p.id}@{p.version}")
+        if prev is not None and prev.content != canonical(p.doc.content()).decode():
+            raise ConflictError(
+                f"{p.file}: {p.id} {p.version} is already published with other content; "
+                "stored decisions cite that version, so give the changed pack a new version"
+            )
     stored = [store_document(unit, p.doc, p.file) for p in packs]
     made: list[decisions.StoredDecision] = []
     if any(s.status != "unchanged" for s in stored):

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from reelproof.adapters.keys import KeyUnavailable
 from reelproof.core.consent import ConsentRecord, compensation_owed, match_declaration
 from reelproof.core.documents import AIUseDeclaration, Performer, Production
 from reelproof.core.errors import ConflictError, NotFoundError
@@ -17,7 +18,7 @@ from reelproof.core.replicas import ReplicaRecord, past_retention
 from reelproof.services import assets as assetsvc
 from reelproof.services import decisions, registry
 from reelproof.services.context import Context, Unit
-from reelproof.services.documents import list_documents, require
+from reelproof.services.documents import history, list_documents, require
 
 
 def _consent(conn: Connection, consent_id: str) -> ConsentRecord:
@@ -93,6 +94,16 @@ def sweep_consents(ctx: Context) -> list[tuple[str, CascadeResult]]:
     return out
 
 
+def sweep_on_read(ctx: Context) -> bool:
+    """Record due expiries before a read; readers without the signing key (auditors,
+    performers) still read correctly, since a consent's state is computed from its dates."""
+    try:
+        sweep_consents(ctx)
+    except KeyUnavailable:
+        return False
+    return True
+
+
 def consent_summary(rec: ConsentRecord, today: dt.date) -> dict[str, Any]:
     spec = rec.consent.spec
     return {
@@ -112,7 +123,17 @@ def consent_summary(rec: ConsentRecord, today: dt.date) -> dict[str, Any]:
 
 
 def consent_events(conn: Connection, consent_id: str) -> list[dict[str, Any]]:
-    return [
+    """The consent's whole history: granted, each amendment, then revocation or expiry."""
+    revisions = [
+        {
+            "event": "granted" if r.revision == 1 else f"amended (revision {r.revision})",
+            "at": r.applied_at,
+            "by": r.applied_by,
+            "log_index": r.log_index,
+        }
+        for r in history(conn, "Consent", consent_id)
+    ]
+    return revisions + [
         {
             "event": e.event,
             "at": e.at,

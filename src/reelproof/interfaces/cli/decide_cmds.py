@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from reelproof.core.errors import DocumentError
 from reelproof.interfaces.cli.common import (
     DbOpt,
     FormatOpt,
@@ -46,17 +48,26 @@ STATUS_STYLE = {
 
 
 def print_decision(decision: dict[str, Any], status: decisions.Status | None = None) -> None:
+    """Outcome first (or, once answered, the approval), then each reason and what to do."""
     outcome = decision["outcome"]
     style = OUTCOME_STYLE.get(outcome, "bold")
+    headline = f"[{style} bold]{escape(OUTCOME_WORDS.get(outcome, outcome))}[/]"
+    if status is not None and status.approval is not None:
+        verdict = "CLEARED" if status.status == "cleared" else "REFUSED"
+        headline = (
+            f"[{STATUS_STYLE.get(status.status, 'bold')} bold]{verdict}: "
+            f"{escape(status.reason)}[/] (the decision was '{outcome}')"
+        )
+        if status.approval.conditions:
+            headline += f"\n  conditions: {escape(status.approval.conditions)}"
     console.print(
-        f"[bold]{decision['production']}/{decision['declaration']}[/]  "
-        f"[{style} bold]{OUTCOME_WORDS.get(outcome, outcome)}[/]",
+        f"[bold]{escape(decision['production'])}/{escape(decision['declaration'])}[/]  {headline}",
         highlight=False,
     )
     if status is not None:
         console.print(
             f"status: [{STATUS_STYLE.get(status.status, 'bold')}]{status.status}[/] "
-            f"({status.reason})",
+            f"({escape(status.reason)})",
             highlight=False,
         )
     rules = decision.get("rules", [])
@@ -66,12 +77,13 @@ def print_decision(decision: dict[str, Any], status: decisions.Status | None = N
         flag = "  [red](unverified source)[/]" if r.get("verification") == "U" else ""
         console.print(
             f"  [{OUTCOME_STYLE.get(r['outcome'], 'bold')}]{r['outcome']:<16}[/] "
-            f"[bold]{r['id']}[/] ({r['pack']}){flag}",
+            f"[bold]{escape(r['id'])}[/] ({escape(r['pack'])}){flag}",
             highlight=False,
         )
-        console.print(f"      {r['message']}", highlight=False)
+        console.print(f"      {escape(r['message'])}", highlight=False)
         console.print(
-            f"      [dim]source: {r['source']} [verification {r['verification']}][/]",
+            f"      [dim]source: {escape(r['source'])} "
+            f"(verification {escape(r['verification'])})[/]",
             highlight=False,
         )
     obligations = decision.get("obligations", [])
@@ -80,8 +92,8 @@ def print_decision(decision: dict[str, Any], status: decisions.Status | None = N
     for o in obligations:
         status_text = o.get("status")
         mark = {"missing": "[red]✗[/]", "covered": "[green]✓[/]"}.get(str(status_text), "•")
-        party = f" {o['party']}" if o.get("party") else ""
-        detail = f": {o['detail']}" if o.get("detail") else ""
+        party = f" {escape(o['party'])}" if o.get("party") else ""
+        detail = f": {escape(o['detail'])}" if o.get("detail") else ""
         console.print(f"  {mark} {o['kind']}{party}{detail}", highlight=False)
     packs = decision.get("packs", [])
     if packs:
@@ -89,7 +101,9 @@ def print_decision(decision: dict[str, Any], status: decisions.Status | None = N
     for p in packs:
         mark = "[green]applied[/]" if p.get("applied") else "[dim]not applied[/]"
         console.print(
-            f"  {mark} {p.get('pack')} {p.get('version')}: {p.get('reason')}", highlight=False
+            f"  {mark} {escape(str(p.get('pack')))} {escape(str(p.get('version')))}: "
+            f"{escape(str(p.get('reason')))}",
+            highlight=False,
         )
     if decision.get("log_index") is not None:
         console.print(f"\n[dim]audit log entry {decision['log_index']}[/]")
@@ -110,6 +124,8 @@ def register(app: typer.Typer) -> None:
         ctx.store.require_ready()
         talent.sweep_consents(ctx)  # an expired consent must not clear anything
         path = Path(target)
+        if not path.exists() and path.suffix in (".yaml", ".yml", ".json"):
+            raise DocumentError(target, None, None, "file not found")
         if path.exists():
             parsed = docsvc.read_files([path])
             list(docsvc.apply_documents(ctx, parsed))
@@ -198,7 +214,7 @@ def register(app: typer.Typer) -> None:
         """Every declaration with its outcome and status (cleared, awaiting approval…)."""
         ctx = Context.open(db)
         ctx.store.require_ready()
-        talent.sweep_consents(ctx)
+        talent.sweep_on_read(ctx)
         with ctx.read() as conn:
             keys = decisions.declarations_touching(conn, production=production)
             rows = [(k, decisions.status_of(conn, k)) for k in keys]
@@ -217,7 +233,7 @@ def register(app: typer.Typer) -> None:
             return
         table = Table(title="Declarations")
         for col in ("declaration", "outcome", "status", "why"):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for k, s in rows:
             outcome = s.decision.outcome if s.decision else "-"
             table.add_row(

@@ -17,16 +17,31 @@ from reelproof.interfaces.cli.common import (
 from reelproof.services.demo import run_demo
 
 
+def _fresh_folder(base: Path) -> Path:
+    """reelproof-demo, else reelproof-demo-2, -3…: running the README twice just works."""
+    candidate, n = base, 1
+    while candidate.exists() and any(candidate.iterdir()):
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     @handle_errors
     def demo(
         folder: Annotated[
-            Path, typer.Argument(help="An empty folder to run the example in.")
-        ] = Path("reelproof-demo"),
+            Path | None,
+            typer.Argument(
+                help="An empty folder to run the example in (default: a new "
+                "./reelproof-demo folder)."
+            ),
+        ] = None,
         fmt: FormatOpt = OutputFormat.text,
     ) -> None:
         """Run the whole flow on an example production, in a folder of its own."""
+        if folder is None:
+            folder = _fresh_folder(Path("reelproof-demo"))
         steps = []
         for n, step in enumerate(run_demo(folder), 1):
             steps.append(step)

@@ -18,7 +18,9 @@ from reelproof.interfaces.cli.common import (
     handle_errors,
 )
 from reelproof.services import documents as docsvc
+from reelproof.services.approvals import approvals_listing
 from reelproof.services.context import Context
+from reelproof.services.decisions import resolve_declaration
 from reelproof.services.init import init_store
 
 
@@ -30,6 +32,28 @@ def _summary_line(doc: Any) -> str:
             text = str(value)
             return text if len(text) <= 70 else text[:67] + "…"
     return ""
+
+
+def emit_or_print_approvals(conn: Any, ref: str | None, fmt: OutputFormat) -> None:
+    """Approvals are records of answers, not documents: list them from their table."""
+    rows = approvals_listing(conn, resolve_declaration(conn, ref) if ref else None)
+    if fmt is OutputFormat.json:
+        emit_json(rows)
+        return
+    table = Table(title=f"Approvals ({len(rows)})")
+    for col in ("id", "declaration", "verdict", "by", "at", "current", "conditions"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["id"],
+            r["declaration"],
+            r["verdict"],
+            r["by"],
+            r["at"],
+            "yes" if r["current"] else "no (re-decided since)",
+            r["conditions"] or "",
+        )
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
@@ -47,6 +71,7 @@ def register(app: typer.Typer) -> None:
         console.print(f"log key    {result.key_path} ({key_note})")
         console.print(f"log origin {result.origin}")
         console.print(f"verifier   {result.vkey}")
+        console.print(f"standards  {len(result.packs)} bundled pack versions loaded")
         console.print("[green]ready[/]: next, `reelproof apply FILE...`")
 
     @app.command()
@@ -82,6 +107,12 @@ def register(app: typer.Typer) -> None:
                     f"[{colour}]{d.status:9}[/] {d.kind} {d.key} (revision {d.revision})",
                     highlight=False,
                 )
+            for decision in result.decisions:
+                console.print(
+                    f"decided   {decision.declaration}: {decision.outcome} "
+                    f"(`reelproof decide {decision.declaration}` explains it)",
+                    highlight=False,
+                )
             console.print(
                 f"applied {result.file}: {result.count('created')} created, "
                 f"{result.count('revised')} revised, {result.count('unchanged')} unchanged",
@@ -113,6 +144,9 @@ def register(app: typer.Typer) -> None:
         ctx = Context.open(db)
         real_kind = docsvc.normalise_kind(kind)
         with ctx.read() as conn:
+            if doc_id is None and real_kind == "Approval":
+                emit_or_print_approvals(conn, None, fmt)
+                return
             if doc_id is None:
                 rows = docsvc.list_documents(conn, real_kind)
                 if fmt is OutputFormat.json:
@@ -124,6 +158,11 @@ def register(app: typer.Typer) -> None:
                 for d, r in rows:
                     table.add_row(r.key, str(r.revision), _summary_line(d), r.applied_at[:19])
                 console.print(table)
+                return
+            if real_kind == "AIUseDeclaration":
+                doc_id = resolve_declaration(conn, doc_id)  # `id` or `production/id`
+            if real_kind == "Approval":
+                emit_or_print_approvals(conn, doc_id, fmt)
                 return
             revs = docsvc.history(conn, real_kind, doc_id)
             if not revs:

@@ -114,7 +114,7 @@ def register(app: typer.Typer) -> None:
             emit_json(report.to_json())
         else:
             for check in report.checks:
-                console.print(f"  ok  {check}", highlight=False)
+                console.print(f"  checked  {check}", highlight=False)
             for p in report.problems:
                 console.print(f"[red]FAIL[/] {p.what}: {p.message}", highlight=False)
             console.print(

@@ -59,8 +59,8 @@ def register(app: typer.Typer) -> None:
             emit_json(rows)
             return
         table = Table(title="Standards packs")
-        for col in ("pack", "version", "category", "in force from", "rules", "unverified", "title"):
-            table.add_column(col)
+        for col in ("pack", "version", "category", "in force from", "rules", "unverified"):
+            table.add_column(col, overflow="fold")
         for r in rows:
             table.add_row(
                 r["id"],
@@ -69,7 +69,6 @@ def register(app: typer.Typer) -> None:
                 r["effective_from"],
                 str(r["rules"]),
                 str(r["unverified_rules"]),
-                r["title"],
             )
         console.print(table)
 

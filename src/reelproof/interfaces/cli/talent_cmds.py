@@ -48,7 +48,7 @@ def _print_cascade(result: talent.CascadeResult, what: str) -> None:
 
 def _swept(ctx: Context) -> None:
     """Expiry is enforced on every read: record consents whose term has ended."""
-    talent.sweep_consents(ctx)
+    talent.sweep_on_read(ctx)
 
 
 def register(app: typer.Typer) -> None:
