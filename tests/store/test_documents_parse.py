@@ -93,3 +93,16 @@ def test_json_documents() -> None:
         "p.json",
     )
     assert docs[0].id == "x"
+
+
+def test_every_problem_of_a_document_is_named() -> None:
+    err = _error(
+        EXAMPLE.replace("phase: ideation", "phase: idea").replace(
+            "trains_on_inputs: false", "trains_on_inputs: maybe"
+        )
+    )
+    assert err.key == "spec.phase" and err.line == 42
+    assert (
+        "also line 44: spec.tool.trains_on_inputs: got 'maybe'; expected true or false or "
+        "'unknown'" in str(err)
+    )

@@ -518,7 +518,7 @@ def _describe(err: Mapping[str, Any]) -> str:
     if kind == "missing":
         return "required key is missing"
     if kind == "extra_forbidden":
-        return "unknown key (check the spelling; see spec/formats.md)"
+        return "unknown key (check the spelling)"
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return f"got {err['input']!r}; expected one of {expected}"
@@ -534,6 +534,25 @@ def _describe(err: Mapping[str, Any]) -> str:
     return f"{msg} (got {err['input']!r})" if "input" in err and kind != "value_error" else msg
 
 
+_MEMBER_TAGS = frozenset({"bool", "str", "int", "float", "date", "none", "list", "dict"})
+
+
+def _describe_union(errs: Sequence[Mapping[str, Any]]) -> str:
+    """A field that accepts several forms (true/false/unknown, a date or null…)."""
+    expected = []
+    for err in errs:
+        kind = str(err["type"])
+        if kind.startswith("bool"):
+            expected.append("true or false")
+        elif kind == "literal_error":
+            expected.append(str(err.get("ctx", {}).get("expected", "")))
+        elif kind.startswith("date"):
+            expected.append("a date (YYYY-MM-DD)")
+        else:
+            expected.append(str(err["msg"]))
+    return f"got {errs[0]['input']!r}; expected {' or '.join(expected)}"
+
+
 def validate(raw: RawDocument) -> AnyDocument:
     """Validate one raw document; the first problem becomes a DocumentError with its line."""
     if not isinstance(raw.data, dict):
@@ -541,22 +560,28 @@ def validate(raw: RawDocument) -> AnyDocument:
     try:
         return _ADAPTER.validate_python(raw.data)
     except ValidationError as exc:
-        errors = exc.errors()
-        # Prefer the most specific error for discriminated unions.
-        err = errors[0]
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in KINDS)]
-        # Pydantic appends the union member names to loc for `X | None`; drop non-keys.
-        clean: list[str | int] = []
-        for p in loc:
-            if isinstance(p, str) and ("[" in p or p.startswith("function-")):
-                continue
-            clean.append(p)
-        key = ".".join(str(p) for p in clean) or None
-        line = raw.line_of(clean)
+        grouped: dict[str, tuple[int, list[Any]]] = {}
+        for err in exc.errors():
+            # Pydantic adds union member names (`bool`, `literal['unknown']`…) to the location.
+            clean = [
+                p
+                for p in err["loc"]
+                if not (isinstance(p, str) and (p in KINDS or p in _MEMBER_TAGS or "[" in p))
+                and not (isinstance(p, str) and p.startswith("function-"))
+            ]
+            key = ".".join(str(p) for p in clean)
+            grouped.setdefault(key, (raw.line_of(clean), []))[1].append(err)
+        problems = {
+            key: (line, _describe(errs[0]) if len(errs) == 1 else _describe_union(errs))
+            for key, (line, errs) in grouped.items()
+        }
+        (first_key, (line, problem)), *others = problems.items()
         doc_id = raw.data.get("metadata", {}).get("id") if isinstance(raw.data, dict) else None
         where = f" (document {raw.index + 1}{f', id {doc_id}' if doc_id else ''})"
-        more = f"; {len(errors) - 1} more problem(s) in this document" if len(errors) > 1 else ""
-        raise DocumentError(raw.file, line, key, _describe(err) + where + more) from None
+        also = "".join(f"; also line {ln}: {k}: {msg}" for k, (ln, msg) in others[:3])
+        if len(others) > 3:
+            also += f"; and {len(others) - 3} more"
+        raise DocumentError(raw.file, line, first_key or None, problem + where + also) from None
 
 
 def parse_documents(text: str, file: str) -> list[AnyDocument]:

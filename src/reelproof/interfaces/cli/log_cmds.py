@@ -47,9 +47,16 @@ def register(app: typer.Typer) -> None:
         if fmt is OutputFormat.json:
             emit_json(entries)
             return
+        if entries:
+            console.print(
+                f"{'index':>6}  {'time (UTC)':19}  {'actor':<16} {'what':<22} subject",
+                style="bold",
+                highlight=False,
+            )
         for e in entries:
-            subj = e.get("subject", {})
-            what = " ".join(str(v) for v in subj.values())
+            subj = dict(e.get("subject", {}))
+            what = f"{subj.pop('kind', '')} {subj.pop('id', '')}".strip()
+            what += "".join(f" {k}={v}" for k, v in subj.items())
             console.print(
                 f"{e['index']:>6}  {e['time'][:19]}  {e['actor']:<16} {e['kind']:<22} {what}",
                 highlight=False,
