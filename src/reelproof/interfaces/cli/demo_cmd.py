@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +17,13 @@ from reelproof.interfaces.cli.common import (
     handle_errors,
 )
 from reelproof.services.demo import run_demo
+
+
+def _command_name() -> str:
+    """`reelproof` when it is on PATH, else the full path of the script that is running."""
+    if shutil.which("reelproof"):
+        return "reelproof"
+    return str(Path(sys.argv[0]).resolve()) if sys.argv and sys.argv[0] else "reelproof"
 
 
 def _fresh_folder(base: Path) -> Path:
@@ -56,11 +65,12 @@ def register(app: typer.Typer) -> None:
                 {"ok": ok, "steps": [{"title": s.title, "ok": s.ok, **s.data} for s in steps]}
             )
         else:
+            me = _command_name()
             console.print(
-                f"\nDone. Explore it: cd {folder} && reelproof status"
-                " && reelproof performer show jane-doe"
+                f"\nDone. Explore it: cd {folder} && {me} status && {me} performer show jane-doe"
                 if ok
-                else "[red]The demo found problems (see above).[/]"
+                else "[red]The demo found problems (see above).[/]",
+                highlight=False,
             )
         if not ok:
             raise typer.Exit(1)
