@@ -3,49 +3,30 @@
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, get_args
 
-from reelproof.core.documents import AIUseDeclaration, Production, parse_one
+from reelproof.core.documents import (
+    AIUseDeclaration,
+    AIUseDeclarationSpec,
+    Inputs,
+    Output,
+    Production,
+    Talent,
+    TalentUse,
+    allowed_values,
+    parse_one,
+)
 from reelproof.core.standards import no_consent, unknown_performer
 
-PHASES = ["ideation", "previs", "temp", "final"]
-STAGES = [
-    "development",
-    "pre_production",
-    "production",
-    "post_production",
-    "vfx",
-    "sound",
-    "localization",
-    "marketing",
-]
-ELEMENTS = [
-    "ideation",
-    "background",
-    "prop_text",
-    "character_design",
-    "key_visual",
-    "setting",
-    "performance",
-    "voice",
-    "script_text",
-    "music",
-    "marketing_art",
-]
-PROMINENCE = ["incidental", "story_relevant", "key_creative"]
+PHASES = list(allowed_values(AIUseDeclarationSpec, "phase"))
+STAGES = list(allowed_values(AIUseDeclarationSpec, "stage"))
+ELEMENTS = list(allowed_values(Output, "element"))
+PROMINENCE = list(allowed_values(Output, "prominence"))
 TRI = [True, False, "unknown"]
-USES = [
-    "replica_creation",
-    "replica_use",
-    "digital_alteration",
-    "voice_replica",
-    "dubbing",
-    "training",
-    "biometric_enrollment",
-]
-ALTERATIONS = ["none", "as_scripted", "customary_post", "performance_change", "new_performance"]
-EXCEPTIONS = ["none", "safety", "unrecognizable"]
-REFS = ["none", "public_figure", "private_person", "deceased_person"]
+USES = list(get_args(TalentUse))
+ALTERATIONS = list(allowed_values(Talent, "alteration"))
+EXCEPTIONS = list(allowed_values(Talent, "exception"))
+REFS = list(allowed_values(Inputs, "real_person_reference"))
 
 PRODUCTIONS: list[dict[str, Any]] = [
     {

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reelproof.core.consent import ConsentRecord, match_talent, scope_gaps
+from reelproof.core.documents import TalentUse
 from reelproof.core.territories import EU_MEMBERS
 from tests.consent.consent_docs import (
     PID,
@@ -24,15 +25,7 @@ from tests.consent.consent_docs import (
 # Applied per test rather than as a profile, so other suites keep their own settings.
 FAST = settings(deadline=None, max_examples=80)
 
-USES = (
-    "replica_creation",
-    "replica_use",
-    "digital_alteration",
-    "voice_replica",
-    "dubbing",
-    "training",
-    "biometric_enrollment",
-)
+USES = get_args(TalentUse)
 MEDIA = ("series", "film", "trailer", "marketing", "game")
 REPLICA_TYPES = ("employment_based", "independently_created", "background_actor")
 COUNTRIES = sorted({*EU_MEMBERS, "US", "GB", "KR", "JP", "CN", "IN", "CH", "NO", "CA", "BR"})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reelproof.core.documents import AIUseDeclaration, parse_one
+from reelproof.core.documents import AIUseDeclaration, Talent, TalentUse, allowed_values, parse_one
 from reelproof.core.standards import (
     RANK,
     Engine,
@@ -25,16 +25,8 @@ from reelproof.core.standards.schema import RULE_SCOPE, TALENT_RULE_SCOPE
 from .helpers import TODAY, pack, production, rule
 
 TRI = st.sampled_from([True, False, "unknown"])
-USES = [
-    "replica_creation",
-    "replica_use",
-    "digital_alteration",
-    "voice_replica",
-    "dubbing",
-    "training",
-    "biometric_enrollment",
-]
-ALTERATIONS = ["none", "as_scripted", "customary_post", "performance_change", "new_performance"]
+USES = list(get_args(TalentUse))
+ALTERATIONS = list(allowed_values(Talent, "alteration"))
 
 talent_spec = st.fixed_dictionaries(
     {

@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, get_args
 
 from reelproof.core import replicas as _replicas
 from reelproof.core.documents import (
@@ -28,6 +28,7 @@ from reelproof.core.documents import (
     Performer,
     Production,
     Talent,
+    TalentUse,
 )
 from reelproof.core.territories import covers
 
@@ -193,16 +194,7 @@ _LAWS_IN_FORCE = dt.date(2025, 1, 1)
 # character of the performance as recorded (CA-2602-2); these alterations are that case.
 _FITS_RECORDING = frozenset({"as_scripted", "customary_post"})
 # Uses a replica provision governs; biometric enrollment keeps reference data, not a replica.
-_REPLICA_PROVISION_USES = frozenset(
-    {
-        "replica_creation",
-        "replica_use",
-        "digital_alteration",
-        "voice_replica",
-        "dubbing",
-        "training",
-    }
-)
+_REPLICA_PROVISION_USES = frozenset(get_args(TalentUse)) - {"biometric_enrollment"}
 
 # Post-mortem rights of the domicile state: domicile -> (source, years after death or None
 # when the right lasts as long as the likeness is exploited and so cannot be shown to end).

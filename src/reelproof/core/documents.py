@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 import yaml
 from pydantic import (
@@ -85,6 +85,12 @@ ObligationKind = Literal[
     "legal_review",
     "record_keep",
 ]
+
+
+def allowed_values(model: type[BaseModel], field_name: str) -> tuple[Any, ...]:
+    """The values a Literal field accepts, so generators and tests never restate them."""
+    annotation = model.model_fields[field_name].annotation
+    return tuple(v for v in get_args(annotation) if v is not None and v is not type(None))
 
 
 class _Strict(BaseModel):
