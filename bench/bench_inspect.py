@@ -31,6 +31,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the test suite's media makers are shared with this bench
+from tests.provenance.makers import mp4_head  # noqa: E402
+
 CORPUS = Path(os.environ.get("REELPROOF_CORPORA", REPO.parent / "shared" / "corpora")) / "c2pa"
 MIB = 1 << 20
 
@@ -87,22 +90,8 @@ def _wav(path: Path, frames_bytes: int) -> None:
 
 
 def _mp4(path: Path, mdat_bytes: int) -> None:
-    def box(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", 8 + len(body)) + kind + body
-
-    mvhd = box(
-        b"mvhd",
-        b"\x00" * 4
-        + struct.pack(">IIII", 0, 0, 1000, 0)
-        + struct.pack(">IH", 0x00010000, 0x0100)
-        + b"\x00" * 10
-        + struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
-        + b"\x00" * 24
-        + struct.pack(">I", 2),
-    )
-    ftyp = box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
     with open(path, "wb") as fh:
-        fh.write(ftyp + box(b"moov", mvhd) + struct.pack(">I", 8 + mdat_bytes) + b"mdat")
+        fh.write(mp4_head(mdat_bytes))
         block = os.urandom(min(mdat_bytes, 4 * MIB))
         left = mdat_bytes
         while left > 0:

@@ -93,8 +93,8 @@ def write_wav(path: Path, seconds: float = 0.1, rate: int = 8000) -> Path:
     return path
 
 
-def mp4_bytes(payload: bytes = b"\x00" * 64) -> bytes:
-    """A minimal ISO BMFF file: ftyp, moov with an mvhd, and one mdat box."""
+def mp4_head(mdat_size: int) -> bytes:
+    """ftyp, moov with an mvhd, and the header of an mdat box of `mdat_size` payload bytes."""
 
     def box(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", 8 + len(body)) + kind + body
@@ -110,4 +110,9 @@ def mp4_bytes(payload: bytes = b"\x00" * 64) -> bytes:
         + struct.pack(">I", 2),
     )
     ftyp = box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
-    return ftyp + box(b"moov", mvhd) + box(b"mdat", payload)
+    return ftyp + box(b"moov", mvhd) + struct.pack(">I", 8 + mdat_size) + b"mdat"
+
+
+def mp4_bytes(payload: bytes = b"\x00" * 64) -> bytes:
+    """A minimal ISO BMFF file: ftyp, moov with an mvhd, and one mdat box."""
+    return mp4_head(len(payload)) + payload
