@@ -173,3 +173,18 @@ def test_standards_commands(example_db: str, tmp_path: Path) -> None:
     )
     error = cli("standards", "test", str(bad), db=example_db)
     assert error.exit_code == 2 and str(bad) in error.stderr
+
+
+def test_only_configured_approvers_may_answer(example_db: str, tmp_path: Path) -> None:
+    config = tmp_path / ".reelproof" / "config.toml"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text('[roles]\napprovers = ["counsel@studio.example"]\n')
+    intern = cli("approve", "vfx-stadium-fall", "--by", "intern@studio.example", db=example_db)
+    assert intern.exit_code == 2 and "does not hold the approver role" in intern.stderr
+    counsel = cli_json(
+        "approve", "vfx-stadium-fall", "--by", "counsel@studio.example", db=example_db
+    )
+    assert counsel["status"] == "cleared"
+    config.write_text('[roles]\napprovers = "counsel"\n')
+    bad = cli("approve", "vfx-stadium-fall", "--by", "counsel", db=example_db)
+    assert bad.exit_code == 2 and "roles.approvers" in bad.stderr

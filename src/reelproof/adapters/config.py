@@ -20,6 +20,7 @@ DEFAULT_PATH = Path(".reelproof") / "config.toml"
 _KEYS = {
     "provenance": {"trust_anchors", "allow_remote_manifests", "allow_ocsp", "timeout_s"},
     "signing": {"key", "chain", "alg"},
+    "roles": {"approvers"},
 }
 
 
@@ -38,6 +39,7 @@ class Config:
     allow_ocsp: bool = False
     timeout_s: float = 30.0
     signing: SigningConfig | None = None
+    approvers: tuple[str, ...] | None = None  # None: approvals are not restricted (yet)
 
     def provenance(self) -> ProvenanceSettings:
         pem = None
@@ -104,6 +106,12 @@ def load_config(path: Path | None = None) -> Config:
     timeout = prov.get("timeout_s", 30.0)
     if not isinstance(timeout, int | float) or timeout <= 0:
         raise DocumentError(name, None, "provenance.timeout_s", "expected a positive number")
+    approvers = None
+    if "roles" in data and "approvers" in data["roles"]:
+        listed = data["roles"]["approvers"]
+        if not isinstance(listed, list) or not all(isinstance(a, str) for a in listed):
+            raise DocumentError(name, None, "roles.approvers", "expected a list of names")
+        approvers = tuple(listed)
     return Config(
         path,
         rel(prov["trust_anchors"], "provenance.trust_anchors") if "trust_anchors" in prov else None,
@@ -111,4 +119,5 @@ def load_config(path: Path | None = None) -> Config:
         flag(prov, "allow_ocsp", False),
         float(timeout),
         signing,
+        approvers,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,10 +40,22 @@ def record(
     note: str | None = None,
     conditions: str | None = None,
     approval_id: str | None = None,
+    approvers: Collection[str] | None = None,
 ) -> ApprovalResult:
-    """Approve or reject the current decision of a declaration; refuses what can't be approved."""
+    """Approve or reject the current decision of a declaration; refuses what can't be approved.
+
+    `approvers` is the studio's list of people holding the approver role (configuration
+    `[roles] approvers`); None leaves approvals unrestricted.
+    """
     if not by.strip():
         raise ConflictError("--by is required: who gives the written approval or refusal")
+    if approvers is not None and by not in approvers:
+        raise ConflictError(
+            f"{by} does not hold the approver role; approvers are listed in the configuration "
+            f"under [roles] approvers: {', '.join(approvers) or '(none)'}"
+        )
+    if at is not None and at > unit.today:
+        raise ConflictError(f"the answer is dated {at}, in the future; date it when it was given")
     key = resolve_declaration(unit.conn, ref)
     decision = latest_decision(unit.conn, key)
     if decision is None:
@@ -104,7 +117,9 @@ def record(
     )
 
 
-def from_document(unit: Unit, doc: Approval) -> ApprovalResult:
+def from_document(
+    unit: Unit, doc: Approval, approvers: Collection[str] | None = None
+) -> ApprovalResult:
     spec = doc.spec
     return record(
         unit,
@@ -114,6 +129,7 @@ def from_document(unit: Unit, doc: Approval) -> ApprovalResult:
         at=spec.at,
         conditions=spec.conditions,
         approval_id=doc.id,
+        approvers=approvers,
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from reelproof.adapters.config import Config, load_config
 from reelproof.adapters.keys import LogKey, load_key_file
 from reelproof.adapters.store import schema
 from reelproof.adapters.store.db import DEFAULT_DIR, Store
@@ -71,11 +72,18 @@ class Context:
     actor: str = field(default_factory=default_actor)
     clock: Callable[[], dt.datetime] = utc_now
     _key: LogKey | None = None
+    _config: Config | None = None
 
     @classmethod
     def open(cls, db: str | None = None, *, actor: str | None = None) -> Context:
         store = Store(db)
         return cls(store, default_key_path(store), actor or default_actor())
+
+    def config(self) -> Config:
+        """The studio's configuration file (read once)."""
+        if self._config is None:
+            self._config = load_config()
+        return self._config
 
     def key(self, conn: Connection) -> LogKey:
         """The signing key, refused unless it is the key the store's log is verified with."""

@@ -175,7 +175,13 @@ def replica_summary(conn: Connection, rec: ReplicaRecord, today: dt.date) -> dic
             for t in rec.transfers
         ],
         "events": [
-            {"event": e.event, "at": e.at, "by": e.recorded_by, "log_index": e.log_index}
+            {
+                **json.loads(e.content),
+                "event": e.event,
+                "at": e.at,
+                "recorded_by": e.recorded_by,
+                "log_index": e.log_index,
+            }
             for e in registry.events_of(conn, "DigitalReplica", rec.id)
         ],
     }

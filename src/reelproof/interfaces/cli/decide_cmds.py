@@ -164,7 +164,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         ctx = Context.open(db)
         with ctx.write() as unit:
-            result = approvals.record(unit, ref, verdict, by, note=note, conditions=conditions)
+            result = approvals.record(
+                unit,
+                ref,
+                verdict,
+                by,
+                note=note,
+                conditions=conditions,
+                approvers=ctx.config().approvers,
+            )
         if fmt is OutputFormat.json:
             emit_json(result.__dict__)
         else:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from reelproof.core.errors import DocumentError, ReelproofError
@@ -353,15 +354,22 @@ def _print_replica(r: dict[str, Any]) -> None:
         highlight=False,
     )
     console.print(f"  access {', '.join(r['access']) or '(nobody)'}", highlight=False)
-    for t in r["transfers"]:
-        consent = "with" if t["consented"] else "[red]without[/]"
-        console.print(
-            f"  transfer {t['at']}: custodian {t['to_custodian'] or '-'}, owner "
-            f"{t['to_owner'] or '-'} ({consent} the performer's consent)",
-            highlight=False,
-        )
-    if r["destroyed_at"]:
-        console.print(f"  destroyed {r['destroyed_at']}")
+    for e in r["events"]:
+        note = f": {escape(e['note'])}" if e.get("note") else ""
+        if e["event"] == "transferred":
+            consent = "with" if e.get("consented") else "[red]without[/]"
+            console.print(
+                f"  {e['at']} transferred: custodian {e.get('to_custodian') or 'unchanged'}, "
+                f"owner {e.get('to_owner') or 'unchanged'} ({consent} the performer's "
+                f"consent){note}",
+                highlight=False,
+            )
+        elif e["event"] == "access_granted":
+            console.print(
+                f"  {e['at']} access granted to {e.get('who')} by {e.get('by')}", highlight=False
+            )
+        else:
+            console.print(f"  {e['at']} {e['event']}{note}", highlight=False)
 
 
 def _print_performer(view: dict[str, Any]) -> None:
