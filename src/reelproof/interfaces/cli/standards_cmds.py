@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
         else:
             with ctx.read() as conn:
                 p = stdsvc.find_pack(conn, pack)
-        rules = [
+        rules: list[dict[str, Any]] = [
             {
                 "id": r.id,
                 "title": r.rule.title,
@@ -94,6 +94,8 @@ def register(app: typer.Typer) -> None:
                 "verification": r.rule.verification,
                 "when": r.rule.when,
                 "source": r.citation,
+                "if_any_fired": r.rule.if_any_fired,
+                "if_none_fired": r.rule.if_none_fired,
                 "for_each": r.rule.for_each,
             }
             for r in p.rules
@@ -116,6 +118,11 @@ def register(app: typer.Typer) -> None:
                 highlight=False,
             )
             console.print(f"    when {r['when']}", highlight=False)
+            if r["for_each"]:
+                console.print(f"    for each {r['for_each']} entry", highlight=False)
+            for key in ("if_any_fired", "if_none_fired"):
+                if r[key]:
+                    console.print(f"    {key} {', '.join(r[key])}", highlight=False)
             console.print(f"    [dim]{r['source']}[/]", highlight=False)
 
     @std.command("test")
