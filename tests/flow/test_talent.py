@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import cli, cli_json
 
 REPLICA = """\
@@ -169,3 +171,44 @@ def test_revocation_needs_review_even_without_an_earlier_approval(example_db: st
     row = status["stranger-tides-s1/vfx-stadium-fall"]
     assert row["status"] == "needs_review"
     assert "consent jane-doe-stadium-double revoked" in row["reason"]
+
+
+def test_readers_without_the_signing_key_still_see_expiry(
+    example_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = tmp_path / "old-consent.yaml"
+    doc.write_text(
+        "apiVersion: reelproof/v1\nkind: Consent\nmetadata: {id: jane-old}\nspec:\n"
+        "  performer: jane-doe\n  granted_at: 2025-01-01\n  expires_at: 2025-06-30\n"
+        "  description: Voice replica for the 2025 teaser narration, as recorded on 2025-01-05.\n"
+        "  scope: {uses: [voice_replica], productions: [stranger-tides-s1], media: [trailer]}\n"
+    )
+    assert cli("apply", str(doc), db=example_db).exit_code == 0
+    monkeypatch.setenv("REELPROOF_LOG_KEY", str(tmp_path / "no-such.key"))  # an auditor
+    listed = {c["id"]: c["state"] for c in cli_json("consent", "list", db=example_db)}
+    assert listed["jane-old"] == "expired"
+    view = cli_json("performer", "show", "jane-doe", db=example_db)
+    assert {c["id"] for c in view["consents"]} >= {"jane-old"}
+    write = cli("consent", "sweep", db=example_db)
+    assert write.exit_code == 2 and "signing key is missing" in write.stderr
+
+
+def test_approvals_are_listed_with_whether_they_still_apply(example_db: str) -> None:
+    assert (
+        cli(
+            "approve",
+            "vfx-stadium-fall",
+            "--by",
+            "counsel",
+            "--conditions",
+            "Credit line",
+            db=example_db,
+        ).exit_code
+        == 0
+    )
+    listed = cli_json("get", "approvals", db=example_db)
+    assert [(a["verdict"], a["conditions"], a["current"]) for a in listed] == [
+        ("approved", "Credit line", True)
+    ]
+    cli("consent", "revoke", "jane-doe-stadium-double", "--note", "withdrawn", db=example_db)
+    assert cli_json("get", "approvals", "vfx-stadium-fall", db=example_db)[0]["current"] is False

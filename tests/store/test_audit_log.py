@@ -8,9 +8,11 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from reelproof.adapters.keys import create_key_file
 from reelproof.verify import (
     make_vkey,
     parse_checkpoint,
@@ -182,3 +184,18 @@ def test_sqlite_shell_edit_is_found(tmp_path: Path) -> None:
     assert result.exit_code == 1
     pk = _pk(f"sqlite:///{db}", "Consent", "ana-lima-double")
     assert f"Consent ana-lima-double revision 1 (documents pk {pk}) was changed" in result.stdout
+
+
+def test_a_write_with_another_stores_key_is_refused(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    f = _loaded(db_url, tmp_path)
+    size = len(cli_json("log", "show", db=db_url))
+    other = tmp_path / "other.key"
+    create_key_file(other)
+    monkeypatch.setenv("REELPROOF_LOG_KEY", str(other))
+    f.write_text(EXAMPLE.replace("Harbour, season 1", "Harbour, third title"))
+    result = cli("apply", str(f), db=db_url)
+    assert result.exit_code == 2
+    assert "not the signing key of this store's audit log" in result.stderr
+    assert len(cli_json("log", "show", db=db_url)) == size  # nothing was written
