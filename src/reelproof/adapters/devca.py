@@ -145,56 +145,64 @@ def make_dev_ca(
     now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)  # tolerate small clock skew
     root_key, inter_key, leaf_key = _new_key(alg), _new_key(alg), _new_key(alg)
 
+    def issue(
+        subject: x509.Name,
+        key: _PrivateKey,
+        issuer: x509.Name,
+        issuer_key: _PrivateKey,
+        days: int,
+        extensions: list[tuple[x509.ExtensionType, bool]],
+    ) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=days))
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        )
+        if issuer_key is not key:
+            builder = builder.add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), False
+            )
+        for extension, critical in extensions:
+            builder = builder.add_extension(extension, critical)
+        return builder.sign(issuer_key, digest)
+
     root_name = _name("reelproof development root CA")
-    root = (
-        x509.CertificateBuilder()
-        .subject_name(root_name)
-        .issuer_name(root_name)
-        .public_key(root_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=valid_days + 2))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
-        .add_extension(_ca_usage(), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), False)
-        .sign(root_key, digest)
-    )
     inter_name = _name("reelproof development intermediate CA")
-    inter = (
-        x509.CertificateBuilder()
-        .subject_name(inter_name)
-        .issuer_name(root_name)
-        .public_key(inter_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=valid_days + 1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_ca_usage(), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(inter_key.public_key()), False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False
-        )
-        .sign(root_key, digest)
+    root = issue(
+        root_name,
+        root_key,
+        root_name,
+        root_key,
+        valid_days + 2,
+        [(x509.BasicConstraints(ca=True, path_length=1), True), (_ca_usage(), True)],
     )
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(_name("reelproof development signer"))
-        .issuer_name(inter_name)
-        .public_key(leaf_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=valid_days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_leaf_usage(), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING_EKU]),
-            critical=False,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(inter_key.public_key()), False
-        )
-        .sign(inter_key, digest)
+    inter = issue(
+        inter_name,
+        inter_key,
+        root_name,
+        root_key,
+        valid_days + 1,
+        [(x509.BasicConstraints(ca=True, path_length=0), True), (_ca_usage(), True)],
+    )
+    leaf = issue(
+        _name("reelproof development signer"),
+        leaf_key,
+        inter_name,
+        inter_key,
+        valid_days,
+        [
+            (x509.BasicConstraints(ca=False, path_length=None), True),
+            (_leaf_usage(), True),
+            (
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING_EKU]),
+                False,
+            ),
+        ],
     )
 
     root_path.write_bytes(_pem(root))
