@@ -35,6 +35,11 @@ def test_example_outcomes_are_what_a_studio_lawyer_expects(example_db: str) -> N
     assert double["standards"]["netflix-genai"] == "2025.1"
     assert "sag-aftra-tv-2023" in double["standards"]  # photography starts 2026-02-01
     assert "sag-aftra-tv-2026" not in double["standards"]
+    considered = {p["pack"]: p for p in double["packs"]}
+    assert considered["sag-aftra-tv-2026"]["reason"] == (
+        "does not apply: production.principal_photography_start is 2026-02-01, "
+        "not on or after 2026-07-01"
+    )
     rule = next(r for r in double["rules"] if r["id"] == "NFX-1")
     assert rule["pack"] == "netflix-genai" and rule["verification"] == "V"
     assert rule["source"].startswith("Netflix, Using Generative AI in Content Production")

@@ -86,6 +86,10 @@ def _atom(n: x.Node, scope: Scope, holds: bool) -> str | None:
 
 def explain(node: x.Node, scope: Scope, holds: bool) -> str:
     """Words for why `node` holds (or not) for these facts."""
+    if isinstance(node, x.Cond):  # `a ? b : c`: explain the branch the facts chose
+        branch = _guard(node.test)(scope)
+        if branch in (0, 1):
+            return explain(node.then if branch == 1 else node.otherwise, scope, holds)
     if holds:
         if isinstance(node, x.Binary) and node.op == "||":
             for side in (node.left, node.right):
@@ -95,9 +99,14 @@ def explain(node: x.Node, scope: Scope, holds: bool) -> str:
         for c in x.conjuncts(node):
             if isinstance(c, x.Lit) and c.value is True and len(x.conjuncts(node)) > 1:
                 continue
+            if isinstance(c, x.Cond):
+                parts.append(explain(c, scope, True))
+                continue
             parts.append(_atom(c, scope, True) or f"`{x.unparse(c)}` holds")
         return " and ".join(parts)
     for c in x.conjuncts(node):
         if _guard(c)(scope) == 0:
+            if isinstance(c, x.Cond):
+                return explain(c, scope, False)
             return _atom(c, scope, False) or f"`{x.unparse(c)}` is false"
     return f"`{x.unparse(node)}` is false"
