@@ -199,3 +199,19 @@ def test_a_write_with_another_stores_key_is_refused(
     assert result.exit_code == 2
     assert "not the signing key of this store's audit log" in result.stderr
     assert len(cli_json("log", "show", db=db_url)) == size  # nothing was written
+
+
+def test_export_keeps_the_newest_older_checkpoints(db_url: str, tmp_path: Path) -> None:
+    _loaded(db_url, tmp_path)  # three write transactions: three checkpoints
+    one = tmp_path / "one"
+    assert cli("log", "export", "--out", str(one), "--checkpoints", "1", db=db_url).exit_code == 0
+    all_ = tmp_path / "all"
+    assert cli("log", "export", "--out", str(all_), "--all-checkpoints", db=db_url).exit_code == 0
+    assert len(list((one / "checkpoints").iterdir())) == 1
+    assert len(list((all_ / "checkpoints").iterdir())) == 2
+    newest_older = max(int(p.name) for p in (all_ / "checkpoints").iterdir())
+    assert [p.name for p in (one / "checkpoints").iterdir()] == [str(newest_older)]
+    for bundle in (one, all_):
+        assert cli("log", "verify-bundle", str(bundle)).exit_code == 0
+    bad = cli("log", "export", "--out", str(tmp_path / "x"), "--checkpoints", "-1", db=db_url)
+    assert bad.exit_code == 2

@@ -286,8 +286,15 @@ def verify(ctx: Context, vkey: str | None = None, max_problems: int = 200) -> Ve
     return report
 
 
-def export(ctx: Context, out: Path) -> dict[str, Any]:
-    """Write the offline bundle (see docs/audit-log-bundle.md) that `verify-bundle` checks."""
+def export(ctx: Context, out: Path, older_checkpoints: int | None = 100) -> dict[str, Any]:
+    """Write the offline bundle (see docs/audit-log-bundle.md) that `verify-bundle` checks.
+
+    A checkpoint is signed per write transaction, so a long-lived log has very many: the
+    bundle carries the latest one, the `older_checkpoints` before it (None: all), each with
+    its consistency proof to the latest.
+    """
+    if older_checkpoints is not None and older_checkpoints < 0:
+        raise ReelproofError("--checkpoints must be 0 or more")
     if out.exists() and any(out.iterdir()):
         raise ReelproofError(f"{out}: directory is not empty; choose a new --out")
     (out / "checkpoints").mkdir(parents=True, exist_ok=True)
@@ -302,11 +309,14 @@ def export(ctx: Context, out: Path) -> dict[str, Any]:
             for _idx, body in iter_entries(conn, 0, size):
                 fh.write(body + "\n")
                 h.update(body.encode() + b"\n")
-        notes = conn.execute(
+        query = (
             sa.select(schema.checkpoints.c.size, schema.checkpoints.c.note)
             .where(schema.checkpoints.c.size <= size)
-            .order_by(schema.checkpoints.c.size)
-        ).all()
+            .order_by(schema.checkpoints.c.size.desc())
+        )
+        if older_checkpoints is not None:
+            query = query.limit(older_checkpoints + 1)
+        notes = list(reversed(conn.execute(query).all()))
         reader = DbNodes(conn)
         for cp_size, note in notes:
             if cp_size == size:

@@ -136,11 +136,17 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def export(
         out: Annotated[Path, typer.Option(help="New directory for the bundle.")],
+        checkpoints: Annotated[
+            int, typer.Option(help="Older checkpoints to include, newest first.")
+        ] = 100,
+        all_checkpoints: Annotated[
+            bool, typer.Option("--all-checkpoints", help="Include every older checkpoint.")
+        ] = False,
         db: DbOpt = None,
         fmt: FormatOpt = OutputFormat.text,
     ) -> None:
         """Write an offline bundle: entries, checkpoints, proofs and the public key."""
-        info = auditlog.export(Context.open(db), out)
+        info = auditlog.export(Context.open(db), out, None if all_checkpoints else checkpoints)
         if fmt is OutputFormat.json:
             emit_json(info)
         else:
