@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeAlias, get_args
 
@@ -593,10 +593,6 @@ def validate(raw: RawDocument) -> AnyDocument:
 def parse_documents(text: str, file: str) -> list[AnyDocument]:
     """Parse every document in a file; any error rejects the whole file."""
     return [validate(raw) for raw in read_raw(text, file)]
-
-
-def iter_by_kind(docs: Sequence[AnyDocument], kind: type[_Envelope]) -> Iterator[Any]:
-    return (d for d in docs if isinstance(d, kind))
 
 
 def parse_one(data: Mapping[str, Any], file: str = "<data>") -> AnyDocument:

@@ -19,7 +19,7 @@ from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.config import Config
 from reelproof.adapters.store import schema
 from reelproof.core.documents import AIUseDeclaration
-from reelproof.core.errors import ConflictError, NotFoundError, ReelproofError
+from reelproof.core.errors import ConflictError, ReelproofError
 from reelproof.core.provenance import Classification, ProvenanceReport
 from reelproof.services import registry
 from reelproof.services.context import Context, Unit
@@ -298,11 +298,3 @@ def sign(
     with ctx.write() as unit:
         result = register(unit, report, decl.metadata.production, key)
     return SignResult(out, key, report, assertion, result.log_index)
-
-
-def find_asset(conn: Connection, sha_prefix: str) -> list[Any]:
-    t = schema.assets
-    rows = conn.execute(sa.select(t).where(t.c.sha256.like(f"{sha_prefix}%"))).all()
-    if not rows:
-        raise NotFoundError(f"no asset whose SHA-256 starts with {sha_prefix!r}")
-    return list(rows)

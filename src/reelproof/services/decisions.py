@@ -24,9 +24,8 @@ from reelproof.core.documents import AIUseDeclaration, Production, StandardsPack
 from reelproof.core.errors import DocumentError, NotFoundError
 from reelproof.services import registry
 from reelproof.services.context import Unit
-from reelproof.services.documents import list_documents, require
+from reelproof.services.documents import latest_row, list_documents, require
 
-STATUSES = ("awaiting_approval", "cleared", "rejected", "blocked", "needs_review")
 # A use re-decided because a performer's rights changed goes back to review even if nobody
 # had approved it yet: someone must look at it again.
 RIGHTS_TRIGGERS = ("consent ", "replica ")
@@ -140,8 +139,6 @@ def decide_stored(unit: Unit, key: str, trigger: str) -> StoredDecision:
     """(Re-)decide one stored declaration; store and log the decision if it changed."""
     decl = require(unit.conn, "AIUseDeclaration", key)
     assert isinstance(decl, AIUseDeclaration)
-    from reelproof.services.documents import latest_row
-
     revision = latest_row(unit.conn, "AIUseDeclaration", key).revision
     decision = evaluate(unit.conn, decl, unit.today)
     content = decision.to_json()

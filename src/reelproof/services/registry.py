@@ -15,7 +15,7 @@ from reelproof.core.consent import ConsentRecord
 from reelproof.core.documents import Consent, DigitalReplica, Performer
 from reelproof.core.replicas import AccessGrant, ReplicaRecord, ReplicaTransfer
 from reelproof.services.context import Unit
-from reelproof.services.documents import list_documents
+from reelproof.services.documents import latest, list_documents
 
 
 def events_of(conn: Connection, subject_kind: str, subject_id: str | None = None) -> list[Any]:
@@ -76,8 +76,6 @@ def replica_records(conn: Connection, performer: str | None = None) -> list[Repl
 
 
 def performers(conn: Connection, ids: Sequence[str]) -> list[Performer]:
-    from reelproof.services.documents import latest
-
     found = []
     for pid in dict.fromkeys(ids):
         doc = latest(conn, "Performer", pid)

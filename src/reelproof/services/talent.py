@@ -21,14 +21,14 @@ from reelproof.services.context import Context, Unit
 from reelproof.services.documents import history, list_documents, require
 
 
-def _consent(conn: Connection, consent_id: str) -> ConsentRecord:
+def consent_record(conn: Connection, consent_id: str) -> ConsentRecord:
     for rec in registry.consent_records(conn):
         if rec.id == consent_id:
             return rec
     raise NotFoundError(f"no Consent with id {consent_id!r} in the store")
 
 
-def _replica(conn: Connection, replica_id: str) -> ReplicaRecord:
+def replica_record(conn: Connection, replica_id: str) -> ReplicaRecord:
     for rec in registry.replica_records(conn):
         if rec.id == replica_id:
             return rec
@@ -68,7 +68,7 @@ def _cascade(unit: Unit, performer: str, trigger: str, index: int) -> CascadeRes
 def revoke_consent(ctx: Context, consent_id: str, at: dt.date, note: str) -> CascadeResult:
     """Revocation is an event; the grant stays in the log. Every use it covered is re-decided."""
     with ctx.write() as unit:
-        rec = _consent(unit.conn, consent_id)
+        rec = consent_record(unit.conn, consent_id)
         if rec.revoked_at is not None:
             raise ConflictError(f"consent {consent_id} was already revoked on {rec.revoked_at}")
         index = registry.record_event(unit, "Consent", consent_id, "revoked", at, {"note": note})
@@ -192,7 +192,7 @@ def replica_event(
 ) -> CascadeResult:
     """transferred | access_granted | destroyed: an event, then the uses are re-decided."""
     with ctx.write() as unit:
-        rec = _replica(unit.conn, replica_id)
+        rec = replica_record(unit.conn, replica_id)
         if rec.destroyed_at is not None:
             raise ConflictError(f"replica {replica_id} was destroyed on {rec.destroyed_at}")
         index = registry.record_event(unit, "DigitalReplica", replica_id, event, at, data)

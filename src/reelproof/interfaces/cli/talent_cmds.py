@@ -47,11 +47,6 @@ def _print_cascade(result: talent.CascadeResult, what: str) -> None:
         console.print("  no decision changed")
 
 
-def _swept(ctx: Context) -> None:
-    """Expiry is enforced on every read: record consents whose term has ended."""
-    talent.sweep_on_read(ctx)
-
-
 def register(app: typer.Typer) -> None:
     consent = typer.Typer(
         help="Consents: list, show, revoke, sweep expiries.", no_args_is_help=True
@@ -67,7 +62,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Consents with their state today (active, expired, revoked, not yet valid)."""
         ctx = Context.open(db)
-        _swept(ctx)
+        talent.sweep_on_read(ctx)
         with ctx.read() as conn:
             today = ctx.clock().date()
             rows = [
@@ -99,9 +94,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """One consent: scope, term, compensation and its history (grant, revocation…)."""
         ctx = Context.open(db)
-        _swept(ctx)
+        talent.sweep_on_read(ctx)
         with ctx.read() as conn:
-            rec = talent._consent(conn, consent_id)
+            rec = talent.consent_record(conn, consent_id)
             data = {
                 **talent.consent_summary(rec, ctx.clock().date()),
                 "events": talent.consent_events(conn, consent_id),
@@ -179,7 +174,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Where is my likeness used, under which consent, and what am I owed."""
         ctx = Context.open(db)
-        _swept(ctx)
+        talent.sweep_on_read(ctx)
         with ctx.read() as conn:
             view = talent.performer_view(conn, performer_id, ctx.clock().date())
         if fmt is OutputFormat.json:
@@ -238,7 +233,7 @@ def register(app: typer.Typer) -> None:
         ctx = Context.open(db)
         with ctx.read() as conn:
             data = talent.replica_summary(
-                conn, talent._replica(conn, replica_id), ctx.clock().date()
+                conn, talent.replica_record(conn, replica_id), ctx.clock().date()
             )
         if fmt is OutputFormat.json:
             emit_json(data)
