@@ -68,6 +68,7 @@ def load_packs() -> list[CompiledPack]:
     return [
         load_pack_text(p.read_text(), str(p.relative_to(ROOT)))
         for p in sorted((ROOT / "src/reelproof/packs").glob("*.yaml"))
+        if not p.name.endswith(".tests.yaml")
     ]
 
 

@@ -137,6 +137,50 @@ def test_approval_document(example_db: str, tmp_path: Path) -> None:
     assert clash.exit_code == 2 and "already recorded" in clash.stderr
 
 
+def _pack_with_tests(source: Path, dest: Path, text: str) -> Path:
+    """A pack file and, beside it, the bundled pack's test cases."""
+    dest.write_text(text)
+    tests = source.with_name(source.stem + ".tests.yaml")
+    dest.with_name(dest.stem + ".tests.yaml").write_text(tests.read_text())
+    return dest
+
+
+def test_a_new_test_case_changes_neither_version_nor_decisions(
+    example_db: str, tmp_path: Path
+) -> None:
+    from reelproof.adapters.packs import bundled_pack_files
+
+    approved = cli_json(
+        "approve", "vfx-stadium-fall", "--by", "counsel@studio.example", db=example_db
+    )
+    assert approved["status"] == "cleared"
+    source = next(p for p in bundled_pack_files() if p.name.startswith("netflix-genai"))
+    pack = _pack_with_tests(source, tmp_path / "netflix-genai-2025.1.yaml", source.read_text())
+    tests = pack.with_name(pack.stem + ".tests.yaml")
+    tests.write_text(
+        tests.read_text()
+        + '    - name: "baseline: a temp moodboard informs"\n'
+        + "      declaration:\n        title: Temp moodboard\n        stage: pre_production\n"
+        + "        phase: temp\n        tool: {name: Gen, enterprise_agreement: true,"
+        + " trains_on_inputs: false, stores_inputs: false}\n"
+        + "        output: {in_final_deliverable: false, element: ideation}\n"
+        + "      expect: {outcome: inform, rules: [NFX-0], not_rules: [NFX-1]}\n"
+    )
+    tested = cli_json("standards", "test", str(pack), db=example_db)
+    bundled = cli_json("standards", "test", "netflix-genai", db=example_db)[0]["tests"]
+    assert tested[0]["tests"] == bundled + 1 and tested[0]["failed"] == []
+    before = cli_json("log", "show", db=example_db)
+    published = cli_json("standards", "publish", str(pack), db=example_db)
+    assert published["packs"] == [{"id": "netflix-genai@2025.1", "status": "unchanged"}]
+    assert published["redecided"] == []
+    assert cli_json("log", "show", db=example_db) == before  # nothing to record
+    assert _status(example_db)["vfx-stadium-fall"] == "cleared"
+    inline = tmp_path / "inline.yaml"
+    inline.write_text(source.read_text() + "  tests: []\n")
+    refused = cli("standards", "publish", str(inline), db=example_db)
+    assert refused.exit_code == 2 and "live beside it" in refused.stderr
+
+
 def test_standards_commands(example_db: str, tmp_path: Path) -> None:
     packs = {p["id"]: p for p in cli_json("standards", "list", db=example_db)}
     assert {"netflix-genai", "sag-aftra-tv-2023", "eu-ai-act-art50", "california"} <= set(packs)
@@ -150,8 +194,7 @@ def test_standards_commands(example_db: str, tmp_path: Path) -> None:
     source = next(p for p in bundled_pack_files() if p.name.startswith("netflix-genai"))
     text = source.read_text().replace('version: "2025.1"', 'version: "2026.1"', 1)
     text = text.replace("outcome: written_approval", "outcome: prohibited", 1)
-    candidate = tmp_path / "netflix-2026.1.yaml"
-    candidate.write_text(text)
+    candidate = _pack_with_tests(source, tmp_path / "netflix-2026.1.yaml", text)
     diff = cli_json("standards", "diff", "netflix-genai@2025.1", str(candidate), db=example_db)
     assert diff["new_version"] == "2026.1" and diff["changed"]
     impact = cli_json("standards", "impact", "--pack", str(candidate), db=example_db)
@@ -162,12 +205,12 @@ def test_standards_commands(example_db: str, tmp_path: Path) -> None:
     failing = cli("standards", "publish", str(candidate), db=example_db)
     assert failing.exit_code == 2 and "fails" in failing.stderr
     retitled = source.read_text().replace("title: ", "title: Revised ", 1)
-    same_version = tmp_path / "netflix-retitled.yaml"
-    same_version.write_text(retitled)
+    same_version = _pack_with_tests(source, tmp_path / "netflix-retitled.yaml", retitled)
     refused = cli("standards", "publish", str(same_version), db=example_db)
     assert refused.exit_code == 2 and "already published with other content" in refused.stderr
-    new_version = tmp_path / "netflix-2025.2.yaml"
-    new_version.write_text(retitled.replace('version: "2025.1"', 'version: "2025.2"', 1))
+    new_version = _pack_with_tests(
+        source, tmp_path / "netflix-2025.2.yaml", retitled.replace('"2025.1"', '"2025.2"', 1)
+    )
     published = cli_json("standards", "publish", str(new_version), db=example_db)
     assert published["packs"] == [{"id": "netflix-genai@2025.2", "status": "created"}]
     double = cli_json("decide", "vfx-stadium-fall", db=example_db)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any, get_args
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reelproof.adapters.packs import bundled_pack_files
 from reelproof.core.documents import AIUseDeclaration, Talent, TalentUse, allowed_values, parse_one
 from reelproof.core.standards import (
     RANK,
@@ -209,10 +209,7 @@ def test_adding_a_rule_never_lowers_the_outcome(
     assert {r.id for r in a.rules} <= {r.id for r in b.rules}
 
 
-PACKS = [
-    load_pack_text(p.read_text(), str(p))
-    for p in sorted((Path(__file__).resolve().parents[2] / "src/reelproof/packs").glob("*.yaml"))
-]
+PACKS = [load_pack_text(p.read_text(), str(p)) for p in bundled_pack_files()]
 ENGINE = Engine(PACKS)
 
 

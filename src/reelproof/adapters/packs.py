@@ -1,24 +1,76 @@
-"""Standards packs on disk: the bundled ones shipped in the package, and users' files."""
+"""Standards packs on disk: the bundled ones shipped in the package, and users' files.
+
+A pack's test cases live beside it in `<pack file stem>.tests.yaml`, so that adding a test
+changes neither the pack's version nor its digest (as OPA keeps `_test.rego` files).
+"""
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
 
+from reelproof.core.documents import PackTest, StandardsPackTests, parse_documents
 from reelproof.core.errors import DocumentError
 from reelproof.core.standards import CompiledPack, load_pack_text
 
+TESTS_SUFFIX = ".tests.yaml"
+
+
+def _bundled_folder() -> Path:
+    return Path(str(resources.files("reelproof.packs")))
+
 
 def bundled_pack_files() -> list[Path]:
-    folder = resources.files("reelproof.packs")
-    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p
+        for p in _bundled_folder().iterdir()
+        if p.name.endswith(".yaml") and not p.name.endswith(TESTS_SUFFIX)
+    )
 
 
-def load_pack_file(path: Path) -> CompiledPack:
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DocumentError(str(path), None, None, "file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DocumentError(str(path), None, None, f"cannot read: {exc}") from None
-    return load_pack_text(text, str(path))
+
+
+def load_pack_file(path: Path) -> CompiledPack:
+    return load_pack_text(_read(path), str(path))
+
+
+def tests_file(pack: CompiledPack) -> Path | None:
+    """The tests beside the pack's file, else beside the bundled pack of the same file name."""
+    source = Path(pack.file)
+    name = source.name.rsplit(".", 1)[0] + TESTS_SUFFIX
+    for candidate in (source.with_name(name), _bundled_folder() / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_pack_tests(pack: CompiledPack) -> list[PackTest]:
+    """The pack's own test cases; none when it has no tests file."""
+    path = tests_file(pack)
+    if path is None:
+        return []
+    docs = parse_documents(_read(path), str(path))
+    found = [d for d in docs if isinstance(d, StandardsPackTests)]
+    if len(found) != 1 or len(docs) != 1:
+        raise DocumentError(str(path), None, "kind", "expected one StandardsPackTests document")
+    if found[0].spec.pack != pack.id:
+        raise DocumentError(
+            str(path),
+            None,
+            "spec.pack",
+            f"these tests are for pack {found[0].spec.pack!r}, not {pack.id!r}",
+        )
+    return list(found[0].spec.tests)
+
+
+def read_test_file(pack: CompiledPack, name: str) -> str:
+    """A test's `file:`, relative to the tests file (or to the pack when it has none)."""
+    base = tests_file(pack) or Path(pack.file)
+    return _read(base.parent / name)

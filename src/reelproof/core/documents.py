@@ -22,6 +22,7 @@ from pydantic import (
     StrictBool,
     TypeAdapter,
     ValidationError,
+    field_validator,
 )
 
 from reelproof.core.errors import DocumentError
@@ -353,7 +354,22 @@ class StandardsPackSpec(_Strict):
     fallback: StrictBool = False
     sources: list[PackSource] = []
     rules: list[Rule]
-    tests: list[PackTest] = []
+    # Never set: named only so that an inline `tests:` gets the error that says where they go.
+    tests: None = Field(default=None, exclude=True)
+
+    @field_validator("tests", mode="before")
+    @classmethod
+    def _no_inline_tests(cls, value: Any) -> None:
+        # Tests inside the pack would change its version and digest with every new test case.
+        raise ValueError(
+            "a pack's test cases live beside it, in <pack file>.tests.yaml "
+            "(kind: StandardsPackTests), not inside the versioned pack"
+        )
+
+
+class StandardsPackTestsSpec(_Strict):
+    pack: str  # the id of the pack the tests are for
+    tests: list[PackTest]
 
 
 # --- envelopes ----------------------------------------------------------------------------
@@ -418,8 +434,21 @@ class StandardsPack(_Envelope):
     spec: StandardsPackSpec
 
 
+class StandardsPackTests(_Envelope):
+    kind: Literal["StandardsPackTests"]
+    metadata: Metadata
+    spec: StandardsPackTestsSpec
+
+
 AnyDocument = (
-    Production | Performer | Consent | DigitalReplica | AIUseDeclaration | Approval | StandardsPack
+    Production
+    | Performer
+    | Consent
+    | DigitalReplica
+    | AIUseDeclaration
+    | Approval
+    | StandardsPack
+    | StandardsPackTests
 )
 KINDS: dict[str, type[_Envelope]] = {
     "Production": Production,
@@ -429,6 +458,7 @@ KINDS: dict[str, type[_Envelope]] = {
     "AIUseDeclaration": AIUseDeclaration,
     "Approval": Approval,
     "StandardsPack": StandardsPack,
+    "StandardsPackTests": StandardsPackTests,
 }
 _ADAPTER: TypeAdapter[AnyDocument] = TypeAdapter(
     Annotated[AnyDocument, Field(discriminator="kind")]

@@ -53,7 +53,9 @@ def stored_packs(conn: Connection) -> list[standards.CompiledPack]:
         digest = hashlib.sha256(content.encode()).hexdigest()
         hit = _compiled.get(pk)
         if hit is None or hit[0] != digest:  # a row edited behind our back is recompiled
-            doc = parse_one(json.loads(content), source)
+            data = json.loads(content)
+            data["spec"].pop("tests", None)  # stores from 0.1 kept test cases inside packs
+            doc = parse_one(data, source)
             assert isinstance(doc, StandardsPack)
             hit = (digest, standards.compile_pack(doc, source))
             _compiled[pk] = hit

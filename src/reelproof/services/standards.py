@@ -10,7 +10,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from reelproof.adapters.packs import bundled_pack_files, load_pack_file
+from reelproof.adapters.packs import (
+    bundled_pack_files,
+    load_pack_file,
+    load_pack_tests,
+    read_test_file,
+)
 from reelproof.adapters.store.log import canonical
 from reelproof.core import standards
 from reelproof.core.documents import AIUseDeclaration
@@ -108,7 +113,6 @@ def pack_summary(p: standards.CompiledPack) -> dict[str, Any]:
         "effective_until": spec.effective_until.isoformat() if spec.effective_until else None,
         "applies_when": spec.applies_when,
         "rules": len(p.rules),
-        "tests": len(spec.tests),
         "unverified_rules": sum(1 for r in p.rules if r.rule.verification == "U"),
     }
 
@@ -172,9 +176,10 @@ def registry_talent(
 
 
 def test_pack(pack: standards.CompiledPack) -> list[standards.PackTestResult]:
-    base = Path(pack.file).parent
-
-    def resolve(name: str) -> str:
-        return (base / name).read_text(encoding="utf-8")
-
-    return standards.run_pack_tests(pack, resolve, talent_for=registry_talent)
+    """Run the test cases kept beside the pack (`<pack file>.tests.yaml`)."""
+    return standards.run_pack_tests(
+        pack,
+        load_pack_tests(pack),
+        lambda name: read_test_file(pack, name),
+        talent_for=registry_talent,
+    )

@@ -167,11 +167,13 @@ def _talent(
 
 def run_pack_tests(
     pack: CompiledPack,
+    tests: Sequence[PackTest],
     resolve_file: Callable[[str], str] | None = None,
     *,
     talent_for: TalentFor | None = None,
 ) -> list[PackTestResult]:
-    """Run a pack's own tests against this pack only (its applies_when is ignored).
+    """Run a pack's own tests (kept beside it) against this pack only (its applies_when is
+    ignored).
 
     `resolve_file` returns the text of a test's `file:`; `talent_for` builds talent facts
     from the test's performers and consents (the consent registry) when the test gives
@@ -180,7 +182,7 @@ def run_pack_tests(
     engine = Engine([pack])
     selection = (PackSelection(pack.id, pack.version, pack.category, True, "pack test", pack),)
     results = []
-    for index, test in enumerate(pack.doc.spec.tests):
+    for index, test in enumerate(tests):
         expect = test.expect
         try:
             declaration, extra = _declaration(test, index, resolve_file)
