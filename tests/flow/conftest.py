@@ -17,4 +17,6 @@ def example_db(db_url: str, tmp_path: Path) -> str:
     example.write_text(example_path().read_text())
     result = cli("apply", str(example), db=db_url)
     assert result.exit_code == 0, result.output
+    for approver in ("counsel", "counsel@studio.example"):  # init made this user the admin
+        assert cli("role", "grant", "approver", approver, db=db_url).exit_code == 0
     return db_url

@@ -1,7 +1,9 @@
 """The studio's configuration file (TOML): trust anchors, signing key, network switches.
 
 Found at $REELPROOF_CONFIG or ./.reelproof/config.toml. Unknown keys are errors, as in
-documents: a typo must not silently turn a check off.
+documents: a typo must not silently turn a check off; so is a file named in
+$REELPROOF_CONFIG that does not exist. Who may approve is not configuration: roles are records
+in the store (`reelproof role grant`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ DEFAULT_PATH = Path(".reelproof") / "config.toml"
 _KEYS = {
     "provenance": {"trust_anchors", "allow_remote_manifests", "allow_ocsp", "timeout_s"},
     "signing": {"key", "chain", "alg"},
-    "roles": {"approvers"},
+    "identity": {"user"},
 }
 
 
@@ -39,7 +41,7 @@ class Config:
     allow_ocsp: bool = False
     timeout_s: float = 30.0
     signing: SigningConfig | None = None
-    approvers: tuple[str, ...] | None = None  # None: approvals are not restricted (yet)
+    user: str | None = None  # the acting identity recorded with every write
 
     def provenance(self) -> ProvenanceSettings:
         pem = None
@@ -54,19 +56,34 @@ class Config:
 
 
 def config_path() -> Path:
-    return Path(os.environ.get("REELPROOF_CONFIG", DEFAULT_PATH))
+    return Path(os.environ.get("REELPROOF_CONFIG") or DEFAULT_PATH)
 
 
 def load_config(path: Path | None = None) -> Config:
+    named = os.environ.get("REELPROOF_CONFIG")
     path = path or config_path()
     if not path.exists():
+        if named:
+            raise DocumentError(
+                named, None, None, "REELPROOF_CONFIG names a configuration file that does not exist"
+            )
         return Config(None)
     name = str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise DocumentError(name, None, None, f"invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DocumentError(name, None, None, f"cannot read the configuration: {exc}") from None
     for section, value in data.items():
+        if section == "roles":
+            raise DocumentError(
+                name,
+                None,
+                "roles",
+                "roles are no longer configured here: they are records in the store; use "
+                "`reelproof role grant approver EMAIL [--production P]`",
+            )
         if section not in _KEYS or not isinstance(value, dict):
             raise DocumentError(name, None, section, f"unknown section; expected {sorted(_KEYS)}")
         for key in value:
@@ -106,12 +123,9 @@ def load_config(path: Path | None = None) -> Config:
     timeout = prov.get("timeout_s", 30.0)
     if not isinstance(timeout, int | float) or timeout <= 0:
         raise DocumentError(name, None, "provenance.timeout_s", "expected a positive number")
-    approvers = None
-    if "roles" in data and "approvers" in data["roles"]:
-        listed = data["roles"]["approvers"]
-        if not isinstance(listed, list) or not all(isinstance(a, str) for a in listed):
-            raise DocumentError(name, None, "roles.approvers", "expected a list of names")
-        approvers = tuple(listed)
+    user = data.get("identity", {}).get("user")
+    if user is not None and (not isinstance(user, str) or not user.strip()):
+        raise DocumentError(name, None, "identity.user", "expected a name or e-mail (string)")
     return Config(
         path,
         rel(prov["trust_anchors"], "provenance.trust_anchors") if "trust_anchors" in prov else None,
@@ -119,5 +133,5 @@ def load_config(path: Path | None = None) -> Config:
         flag(prov, "allow_ocsp", False),
         float(timeout),
         signing,
-        approvers,
+        user.strip() if user else None,
     )

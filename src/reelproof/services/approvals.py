@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy.engine import Connection
 from reelproof.adapters.store import schema
 from reelproof.core.documents import Approval
 from reelproof.core.errors import ConflictError
+from reelproof.services import decisions, roles
 from reelproof.services.context import Unit
 from reelproof.services.decisions import latest_decision, resolve_declaration, status_of
 
@@ -34,32 +34,38 @@ def record(
     unit: Unit,
     ref: str,
     verdict: str,
-    by: str,
+    by: str | None = None,
     *,
     at: dt.date | None = None,
     note: str | None = None,
     conditions: str | None = None,
     approval_id: str | None = None,
-    approvers: Collection[str] | None = None,
 ) -> ApprovalResult:
     """Approve or reject the current decision of a declaration; refuses what can't be approved.
 
-    `approvers` is the studio's list of people holding the approver role (configuration
-    `[roles] approvers`); None leaves approvals unrestricted.
+    `by` (default: the acting identity) must hold the approver role for the production, and
+    only they or an admin record their answer. The declaration is re-decided first, so the
+    answer is to the decision as it stands now. The log's time is the approval's time; a
+    stated date (`at`, from an Approval document) is kept in the note.
     """
-    if not by.strip():
-        raise ConflictError("--by is required: who gives the written approval or refusal")
-    if approvers is not None and by not in approvers:
+    by = (by or unit.actor).strip()
+    key = resolve_declaration(unit.conn, ref)
+    production = key.split("/", 1)[0]
+    roles.require_role(unit.conn, by, "approver", production)
+    if by != unit.actor and not roles.holds(unit.conn, unit.actor, "admin"):
         raise ConflictError(
-            f"{by} does not hold the approver role; approvers are listed in the configuration "
-            f"under [roles] approvers: {', '.join(approvers) or '(none)'}"
+            f"you are acting as {unit.actor}: an answer by {by} is recorded by {by} themselves "
+            "(set REELPROOF_ACTOR or [identity] user) or by an admin on their behalf"
         )
     if at is not None and at > unit.today:
         raise ConflictError(f"the answer is dated {at}, in the future; date it when it was given")
-    key = resolve_declaration(unit.conn, ref)
-    decision = latest_decision(unit.conn, key)
-    if decision is None:
-        raise ConflictError(f"{key} has not been decided yet; run `reelproof decide {key}`")
+    before = latest_decision(unit.conn, key)
+    decision = decisions.decide_stored(unit, key, "re-checked before the answer")
+    if before is not None and decision.changed and decision.basis != before.basis:
+        raise ConflictError(
+            f"{key} was re-decided just now ({decision.outcome}) because something it depends on "
+            f"changed; read the new decision (`reelproof decide {key}`) and answer again"
+        )
     if decision.outcome == "prohibited" and verdict == "approved":
         raise ConflictError(
             f"{key} is prohibited by "
@@ -76,6 +82,12 @@ def record(
         )
     if decision.outcome == "prohibited":
         raise ConflictError(f"{key} is prohibited: it is blocked already; nothing to refuse")
+    if verdict == "approved" and decision.blocking:
+        raise ConflictError(
+            f"{key} cannot be approved while an obligation is unmet: "
+            f"{decisions.blocking_summary(decision.blocking)}; record a covering consent (or fix "
+            "the replica's records) first"
+        )
     if approval_id is not None:
         t = schema.approvals
         existing = unit.conn.execute(sa.select(t).where(t.c.approval_id == approval_id)).first()
@@ -91,10 +103,12 @@ def record(
                 verdict,
                 existing.decision_pk,
                 decision.outcome,
-                status_of(unit.conn, key).status,
+                status_of(unit.conn, key, unit.today).status,
                 int(existing.log_index),
                 recorded=False,
             )
+    if at is not None and at != unit.today:
+        note = f"{note} (stated date: {at})" if note else f"stated date: {at}"
     approval_id = approval_id or f"appr-{secrets.token_hex(4)}"
     _pk, index = unit.log.record_row(
         schema.approvals,
@@ -104,22 +118,20 @@ def record(
             "decision_pk": decision.pk,
             "verdict": verdict,
             "by": by,
-            "at": (at or unit.today).isoformat(),
+            "at": unit.log.time,
             "conditions": conditions,
             "note": note,
         },
         kind=f"approval.{verdict}",
         subject={"kind": "AIUseDeclaration", "id": key, "decision_log_index": decision.log_index},
     )
-    status = status_of(unit.conn, key)
+    status = status_of(unit.conn, key, unit.today)
     return ApprovalResult(
         approval_id, key, verdict, decision.pk, decision.outcome, status.status, index
     )
 
 
-def from_document(
-    unit: Unit, doc: Approval, approvers: Collection[str] | None = None
-) -> ApprovalResult:
+def from_document(unit: Unit, doc: Approval) -> ApprovalResult:
     spec = doc.spec
     return record(
         unit,
@@ -129,7 +141,6 @@ def from_document(
         at=spec.at,
         conditions=spec.conditions,
         approval_id=doc.id,
-        approvers=approvers,
     )
 
 
@@ -141,7 +152,6 @@ def approvals_listing(conn: Connection, declaration: str | None = None) -> list[
         q = q.where(t.c.declaration == declaration)
     out = []
     for a in conn.execute(q):
-        current = latest_decision(conn, a.declaration)
         out.append(
             {
                 "id": a.approval_id,
@@ -151,7 +161,7 @@ def approvals_listing(conn: Connection, declaration: str | None = None) -> list[
                 "at": a.at,
                 "conditions": a.conditions,
                 "note": a.note,
-                "current": current is not None and current.pk == a.decision_pk,
+                "current": decisions.approval_applies(conn, a),
                 "log_index": a.log_index,
             }
         )

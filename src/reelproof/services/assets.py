@@ -23,7 +23,7 @@ from reelproof.core.errors import ConflictError, ReelproofError
 from reelproof.core.provenance import Classification, ProvenanceReport
 from reelproof.services import registry
 from reelproof.services.context import Context, Unit
-from reelproof.services.decisions import resolve_declaration, status_of
+from reelproof.services.decisions import current_status, resolve_declaration
 from reelproof.services.documents import require
 
 AI_CLASSES = {Classification.AI_GENERATED, Classification.AI_EDITED, Classification.AI_ASSISTED}
@@ -241,10 +241,10 @@ def sign(
         raise ReelproofError(f"{src}: no such file")
     if out.exists():
         raise ReelproofError(f"{out}: already exists; choose another --out")
-    with ctx.read() as conn:
-        key = resolve_declaration(conn, declaration_ref)
-        status = status_of(conn, key)
-        decl = require(conn, "AIUseDeclaration", key)
+    with ctx.write() as unit:  # the decision as it stands today, never a stale status
+        key = resolve_declaration(unit.conn, declaration_ref)
+        status = current_status(unit, key, "re-checked before signing")
+        decl = require(unit.conn, "AIUseDeclaration", key)
         assert isinstance(decl, AIUseDeclaration)
     if status.status != "cleared" or status.decision is None:
         raise ConflictError(

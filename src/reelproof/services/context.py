@@ -30,10 +30,14 @@ def default_key_path(store: Store) -> Path:
     return base / "log-signing.key"
 
 
-def default_actor() -> str:
+def default_actor(config: Config | None = None) -> str:
+    """Who is acting: $REELPROOF_ACTOR, else the configured `[identity] user`, else the OS
+    user. The web app will make it the logged-in account."""
     env = os.environ.get("REELPROOF_ACTOR")
     if env:
         return env
+    if config is not None and config.user:
+        return config.user
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -46,6 +50,10 @@ def utc_now() -> dt.datetime:
 
 def iso(ts: dt.datetime) -> str:
     return ts.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+class _RolledBack(Exception):
+    """Raised at the end of a rehearsal so that its transaction is rolled back."""
 
 
 @dataclass
@@ -77,7 +85,10 @@ class Context:
     @classmethod
     def open(cls, db: str | None = None, *, actor: str | None = None) -> Context:
         store = Store(db)
-        return cls(store, default_key_path(store), actor or default_actor())
+        config = load_config()
+        ctx = cls(store, default_key_path(store), actor or default_actor(config))
+        ctx._config = config
+        return ctx
 
     def config(self) -> Config:
         """The studio's configuration file (read once)."""
@@ -106,6 +117,19 @@ class Context:
             unit = Unit(conn, LogWriter(conn, self.key(conn), self.actor, iso(now)), now)
             yield unit
             unit.log.close()
+
+    @contextmanager
+    def rehearse(self) -> Iterator[Unit]:
+        """A write transaction that is always rolled back: what a change would do, exactly as
+        it would do it, without doing it (`standards impact` is `publish` rehearsed)."""
+        self.store.require_ready()
+        try:
+            with self.store.write() as conn:
+                now = self.clock()
+                yield Unit(conn, LogWriter(conn, self.key(conn), self.actor, iso(now)), now)
+                raise _RolledBack
+        except _RolledBack:
+            pass
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -1,8 +1,10 @@
 """Deciding declarations against the stored standards, and each declaration's status.
 
-A decision is stored only when it differs from the previous one; a new decision voids the
-approvals of the old one (an approval answers one exact decision) and puts the use back to
-review.
+A decision records what it read (the declaration, its production, every performer the use
+touches with their consents and replicas, the packs) so that any change to one of those
+re-decides exactly the declarations that read it, in the same transaction. A decision is stored
+only when it differs from the previous one. An approval holds while the decisions after the one
+it answered keep the same basis (declaration revision, outcome, fired rules, obligations).
 """
 
 from __future__ import annotations
@@ -17,18 +19,26 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from reelproof import __version__
 from reelproof.adapters.store import schema
+from reelproof.adapters.store.log import canonical
 from reelproof.core import standards
-from reelproof.core.consent import match_declaration
+from reelproof.core.consent import ConsentRecord, match_declaration
 from reelproof.core.documents import AIUseDeclaration, Production, StandardsPack, parse_one
 from reelproof.core.errors import DocumentError, NotFoundError
+from reelproof.core.replicas import ReplicaRecord
 from reelproof.services import registry
 from reelproof.services.context import Unit
-from reelproof.services.documents import latest_row, list_documents, require
+from reelproof.services.documents import latest_row, require
 
 # A use re-decided because a performer's rights changed goes back to review even if nobody
 # had approved it yet: someone must look at it again.
 RIGHTS_TRIGGERS = ("consent ", "replica ")
+
+# Read by every decision: pack selection looks at every stored pack.
+PACKS_READ = ("StandardsPack", "*")
+# Stores from before reads were recorded: such a decision is treated as reading everything.
+EVERYTHING = ("*", "*")
 
 _compiled: dict[int, tuple[str, standards.CompiledPack]] = {}
 
@@ -63,19 +73,104 @@ def stored_packs(conn: Connection) -> list[standards.CompiledPack]:
     return packs
 
 
-def talent_facts(
-    conn: Connection, decl: AIUseDeclaration, production: Production, today: dt.date
-) -> list[dict[str, Any]]:
+def pack_digest(pack: standards.CompiledPack) -> str:
+    """SHA-256 of the pack's canonical content: the exact rules and parameters a decision used."""
+    return "sha256:" + hashlib.sha256(canonical(pack.doc.content())).hexdigest()
+
+
+def touched_performers(decl: AIUseDeclaration) -> list[str]:
+    """Every performer the use touches: talent entries and a synthetic performer's source."""
     ids = [t.performer for t in decl.spec.talent]
-    matches = match_declaration(
-        decl,
-        production,
-        registry.performers(conn, ids),
-        registry.consent_records(conn),
-        today,
-        replicas=registry.replica_records(conn),
-    )
-    return [m.to_fact() for m in matches]
+    feature = decl.spec.synthetic_performer.recognizable_feature_of
+    if feature:
+        ids.append(feature)
+    return list(dict.fromkeys(ids))
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What a decision read, and the first day on which something it read changes by itself."""
+
+    keys: frozenset[tuple[str, str]]
+    valid_until: dt.date | None  # the decision must be re-made on this day (an expiry…)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reads": sorted(f"{k}:{v}" for k, v in self.keys),
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+        }
+
+
+def _next_change(
+    consents: Iterable[ConsentRecord],
+    replicas: Iterable[ReplicaRecord],
+    packs: Iterable[standards.CompiledPack],
+    today: dt.date,
+) -> dt.date | None:
+    """The earliest future day on which a consent, replica or pack read changes state."""
+    one = dt.timedelta(days=1)
+    days: list[dt.date | None] = []
+    for c in consents:
+        spec = c.consent.spec
+        days += [spec.granted_at, spec.expires_at and spec.expires_at + one, c.revoked_at]
+    for r in replicas:
+        delete_by = r.replica.spec.delete_by
+        days += [delete_by and delete_by + one, r.destroyed_at, *(t.at for t in r.transfers)]
+        days += [g.at for g in r.access_grants]
+    for p in packs:
+        until = p.doc.spec.effective_until
+        days += [p.doc.spec.effective_from, until and until + one]
+    future = [d for d in days if d is not None and d > today]
+    return min(future) if future else None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A decision with what it read and what blocks its approval."""
+
+    decision: standards.Decision
+    reads: Reads
+    blocking: list[dict[str, Any]]
+    digests: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.decision.to_json(),
+            **self.reads.to_json(),
+            "blocking": self.blocking,
+            "standards_digests": self.digests,
+            "reelproof": __version__,
+        }
+
+
+def _finding_text(finding: Any) -> str:
+    if isinstance(finding, dict):
+        return str(finding.get("message") or finding.get("code"))
+    return str(finding)
+
+
+def _blocking(
+    decision: standards.Decision, talent: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Unmet obligations no approval can clear: a consent missing, invalid, revoked or expired,
+    and a replica held outside its terms."""
+    out = [
+        {"kind": o.kind, "party": o.party, "detail": o.detail, "rules": list(o.rules)}
+        for o in decision.obligations
+        if o.status == "missing"
+    ]
+    for t in talent:
+        replica = t.get("replica") or {}
+        for finding in replica.get("findings") or []:
+            out.append(
+                {
+                    "kind": "replica",
+                    "party": f"performer:{t.get('performer_id')}",
+                    "detail": _finding_text(finding),
+                    "rules": [],
+                }
+            )
+    return out
 
 
 def evaluate(
@@ -83,14 +178,42 @@ def evaluate(
     decl: AIUseDeclaration,
     today: dt.date,
     packs: Sequence[standards.CompiledPack] | None = None,
-) -> standards.Decision:
+) -> Evaluation:
     """Decide without storing: used by `decide`, by `standards impact` and by the demo."""
     production = require(conn, "Production", decl.metadata.production)
     assert isinstance(production, Production)
-    talent = talent_facts(conn, decl, production, today)
-    return standards.decide(
-        decl, production, talent, stored_packs(conn) if packs is None else packs, today
+    packs = stored_packs(conn) if packs is None else packs
+    touched = touched_performers(decl)
+    consents = [c for c in registry.consent_records(conn) if c.performer in touched]
+    replicas = [r for r in registry.replica_records(conn) if r.performer in touched]
+    # A replica's creation is judged against the consent it was made under, whoever's it is.
+    created_under = {r.replica.spec.created_under for r in replicas}
+    examined = consents + [
+        c
+        for c in registry.consent_records(conn)
+        if c.id in created_under and c.performer not in touched
+    ]
+    matches = match_declaration(
+        decl,
+        production,
+        registry.performers(conn, touched),
+        examined,
+        today,
+        replicas=replicas,
     )
+    talent = [m.to_fact() for m in matches]
+    decision = standards.decide(decl, production, talent, packs, today)
+    keys = {
+        ("AIUseDeclaration", decl.key),
+        ("Production", production.id),
+        PACKS_READ,
+        *(("Performer", p) for p in touched),
+        *(("Consent", c.id) for c in examined),
+        *(("DigitalReplica", r.id) for r in replicas),
+    }
+    reads = Reads(frozenset(keys), _next_change(examined, replicas, packs, today))
+    digests = {p.id: pack_digest(p) for p in packs if decision.standards.get(p.id) == p.version}
+    return Evaluation(decision, reads, _blocking(decision, talent), digests)
 
 
 @dataclass(frozen=True)
@@ -107,6 +230,35 @@ class StoredDecision:
 
     def to_json(self) -> dict[str, Any]:
         return {**self.content, "log_index": self.log_index, "decided_at": self.decided_at}
+
+    @property
+    def basis(self) -> str:
+        """What an approval answers: the declaration revision, outcome, rules and obligations."""
+        return approval_basis(self.revision, self.content)
+
+    @property
+    def blocking(self) -> list[dict[str, Any]]:
+        return list(self.content.get("blocking", []))
+
+    def stale_on(self, today: dt.date) -> str | None:
+        """The day from which something this decision read has changed by itself, if passed."""
+        until = self.content.get("valid_until")
+        return until if until is not None and until <= today.isoformat() else None
+
+
+def approval_basis(revision: int, content: dict[str, Any]) -> str:
+    body = {
+        "revision": revision,
+        "outcome": content.get("outcome"),
+        "rules": sorted(
+            {f"{r.get('pack')}:{r.get('id')}:{r.get('performer')}" for r in content["rules"]}
+        ),
+        "obligations": sorted(
+            canonical({k: o.get(k) for k in ("kind", "party", "status", "detail")}).decode()
+            for o in content.get("obligations", [])
+        ),
+    }
+    return hashlib.sha256(canonical(body)).hexdigest()
 
 
 def _row_to_stored(row: Any, changed: bool) -> StoredDecision:
@@ -137,13 +289,19 @@ def decision_history(conn: Connection, key: str) -> list[StoredDecision]:
     return [_row_to_stored(r, False) for r in rows]
 
 
+def _store_reads(conn: Connection, key: str, reads: Iterable[tuple[str, str]]) -> None:
+    t = schema.decision_reads
+    conn.execute(t.delete().where(t.c.declaration == key))
+    conn.execute(t.insert(), [{"declaration": key, "kind": k, "key": v} for k, v in reads])
+
+
 def decide_stored(unit: Unit, key: str, trigger: str) -> StoredDecision:
     """(Re-)decide one stored declaration; store and log the decision if it changed."""
     decl = require(unit.conn, "AIUseDeclaration", key)
     assert isinstance(decl, AIUseDeclaration)
     revision = latest_row(unit.conn, "AIUseDeclaration", key).revision
-    decision = evaluate(unit.conn, decl, unit.today)
-    content = decision.to_json()
+    evaluation = evaluate(unit.conn, decl, unit.today)
+    content = evaluation.to_json()
     previous = latest_decision(unit.conn, key)
     if (
         previous is not None
@@ -151,12 +309,13 @@ def decide_stored(unit: Unit, key: str, trigger: str) -> StoredDecision:
         and _comparable(previous.content) == _comparable(content)
     ):
         return previous
+    outcome = evaluation.decision.outcome
     pk, index = unit.log.record_row(
         schema.decisions,
         {
             "declaration": key,
             "declaration_revision": revision,
-            "outcome": decision.outcome,
+            "outcome": outcome,
             "content": json.dumps(content, sort_keys=True),
             "trigger": trigger,
             "decided_at": unit.log.time,
@@ -164,34 +323,43 @@ def decide_stored(unit: Unit, key: str, trigger: str) -> StoredDecision:
         kind="decision.made",
         subject={"kind": "AIUseDeclaration", "id": key, "revision": revision},
     )
-    return StoredDecision(
-        pk, key, revision, decision.outcome, content, trigger, unit.log.time, index, True
-    )
+    _store_reads(unit.conn, key, evaluation.reads.keys)
+    return StoredDecision(pk, key, revision, outcome, content, trigger, unit.log.time, index, True)
 
 
 def _comparable(content: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in content.items() if k not in ("log_index", "decided_at")}
 
 
-def declarations_touching(
-    conn: Connection, *, production: str | None = None, performer: str | None = None
-) -> list[str]:
-    keys = []
-    for doc, row in list_documents(conn, "AIUseDeclaration"):
-        assert isinstance(doc, AIUseDeclaration)
-        if production is not None and doc.metadata.production != production:
-            continue
-        if performer is not None and not (
-            any(t.performer == performer for t in doc.spec.talent)
-            or doc.spec.synthetic_performer.recognizable_feature_of == performer
-        ):
-            continue
-        keys.append(row.key)
-    return keys
+def declarations_touching(conn: Connection, *, production: str | None = None) -> list[str]:
+    """Every stored declaration, or those of one production, in key order."""
+    t = schema.documents
+    q = sa.select(t.c.key).where(t.c.kind == "AIUseDeclaration").distinct().order_by(t.c.key)
+    if production is not None:
+        q = q.where(t.c.key.like(f"{production}/%"))
+    return [str(k) for (k,) in conn.execute(q)]
+
+
+def readers(conn: Connection, changed: Iterable[tuple[str, str]]) -> list[str]:
+    """The declarations whose current decision read any of `changed` (kind, key)."""
+    t = schema.decision_reads
+    wanted = [*dict.fromkeys(changed), EVERYTHING]
+    rows = conn.execute(
+        sa.select(t.c.declaration)
+        .where(sa.or_(*(sa.and_(t.c.kind == k, t.c.key == v) for k, v in wanted)))
+        .distinct()
+        .order_by(t.c.declaration)
+    )
+    return [str(d) for (d,) in rows]
 
 
 def redecide(unit: Unit, keys: Iterable[str], trigger: str) -> list[StoredDecision]:
     return [decide_stored(unit, k, trigger) for k in dict.fromkeys(keys)]
+
+
+def cascade(unit: Unit, changed: Iterable[tuple[str, str]], trigger: str) -> list[StoredDecision]:
+    """Re-decide every declaration that read something in `changed`; the new decisions."""
+    return [d for d in redecide(unit, readers(unit.conn, changed), trigger) if d.changed]
 
 
 # --- status ---------------------------------------------------------------------------------
@@ -210,22 +378,72 @@ class Status:
     approval: Any | None  # the approval that answers the current decision, if any
 
 
-def status_of(conn: Connection, key: str) -> Status:
-    """awaiting_approval | cleared | rejected | blocked | needs_review, with the reason."""
+def current_run(conn: Connection, key: str) -> list[StoredDecision]:
+    """The unbroken run of latest decisions with the current basis, oldest first: an approval
+    of any of them still answers the current decision; an earlier one answered something else.
+    """
+    history = decision_history(conn, key)
+    run: list[StoredDecision] = []
+    for d in reversed(history):
+        if run and d.basis != run[0].basis:
+            break
+        run.insert(0, d)
+    return run
+
+
+def approval_applies(conn: Connection, approval: Any) -> bool:
+    run = current_run(conn, approval.declaration)
+    return bool(run) and approval.decision_pk >= run[0].pk
+
+
+def blocking_summary(blocking: Sequence[dict[str, Any]], *, detail: bool = True) -> str:
+    """The first unmet obligation (with its gap when `detail`), and how many more there are."""
+    first = blocking[0]
+    more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
+    what = f"{first['kind']} missing for {first.get('party') or 'the production'}"
+    if detail and first.get("detail"):
+        what += f": {first['detail']}"
+    return what + more
+
+
+def status_of(conn: Connection, key: str, today: dt.date | None = None) -> Status:
+    """awaiting_approval | cleared | rejected | blocked | needs_review, with the reason.
+
+    `today` (the caller's clock) turns a decision whose facts have since changed by
+    themselves (a consent expired, a revocation took effect) into `needs_review`, so a reader
+    without the signing key never sees a stale `cleared`.
+    """
     decision = latest_decision(conn, key)
     if decision is None:
         return Status("needs_review", "not decided yet", None, None)
-    approvals = approvals_of(conn, key)
-    current = [a for a in approvals if a.decision_pk == decision.pk]
-    answer = current[-1] if current else None
     if decision.outcome == "prohibited":
         return Status("blocked", "the standards prohibit this use", decision, None)
+    stale = decision.stale_on(today) if today is not None else None
+    if stale is not None:
+        return Status(
+            "needs_review",
+            f"something this decision read changed on {stale} (a consent or replica term, or "
+            f"a pack's dates); re-decide it with `reelproof decide {key}`",
+            decision,
+            None,
+        )
+    approvals = approvals_of(conn, key)
+    start = current_run(conn, key)[0].pk
+    current = [a for a in approvals if a.decision_pk >= start]
+    answer = current[-1] if current else None
+    blocking = decision.blocking
+    if answer is not None and answer.verdict == "rejected":
+        return Status("rejected", f"refused by {answer.by}", decision, answer)
+    if blocking:
+        earlier = bool(approvals) or decision.trigger.startswith(RIGHTS_TRIGGERS)
+        why = f"{blocking_summary(blocking, detail=False)}; no approval clears it until it is met"
+        if earlier:
+            return Status("needs_review", f"re-decided ({decision.trigger}): {why}", decision, None)
+        return Status("blocked", why, decision, None)
+    if answer is not None:
+        return Status("cleared", f"approved in writing by {answer.by}", decision, answer)
     if decision.outcome in ("proceed", "inform"):
         return Status("cleared", f"the decision is '{decision.outcome}'", decision, None)
-    if answer is not None:
-        if answer.verdict == "approved":
-            return Status("cleared", f"approved in writing by {answer.by}", decision, answer)
-        return Status("rejected", f"refused by {answer.by}", decision, answer)
     if approvals:
         return Status(
             "needs_review",
@@ -238,6 +456,12 @@ def status_of(conn: Connection, key: str) -> Status:
     return Status(
         "awaiting_approval", f"the decision '{decision.outcome}' needs review", decision, None
     )
+
+
+def current_status(unit: Unit, key: str, why: str) -> Status:
+    """Re-decide first, then the status: what a gate (approve, sign, check) must read."""
+    decide_stored(unit, key, why)
+    return status_of(unit.conn, key, unit.today)
 
 
 def resolve_declaration(conn: Connection, ref: str) -> str:
@@ -263,25 +487,25 @@ def resolve_declaration(conn: Connection, ref: str) -> str:
     return keys[0]
 
 
+def changed_facts(stored: Any) -> list[tuple[str, str]]:
+    """The (kind, key) read-set entries a newly stored document revision changes."""
+    facts = [(stored.kind, stored.key)]
+    if stored.kind in ("Consent", "DigitalReplica"):
+        facts.append(("Performer", stored.document.spec.performer))
+    return facts
+
+
 def after_apply(unit: Unit, changed: Sequence[Any]) -> list[StoredDecision]:
-    """Re-decide what a newly applied revision can change; returns the decisions it made."""
+    """Re-decide what newly applied revisions can change; returns the decisions it made."""
     made: list[StoredDecision] = []
     for stored in changed:
-        what = f"{stored.kind} {stored.key} revision {stored.revision}"
         if stored.kind == "AIUseDeclaration":
-            keys = [stored.key]
             trigger = (
                 "declared" if stored.revision == 1 else f"declaration revision {stored.revision}"
             )
-        elif stored.kind == "Production":
-            keys = declarations_touching(unit.conn, production=stored.key)
-            trigger = f"{what} applied"
-        elif stored.kind in ("Performer", "Consent", "DigitalReplica"):
-            spec = stored.document.spec
-            performer = stored.key if stored.kind == "Performer" else spec.performer
-            keys = declarations_touching(unit.conn, performer=performer)
-            trigger = f"{what} applied"
-        else:
-            continue
-        made.extend(d for d in redecide(unit, keys, trigger) if d.changed)
+            decision = decide_stored(unit, stored.key, trigger)
+            made.extend([decision] if decision.changed else [])
+        elif stored.kind in ("Production", "Performer", "Consent", "DigitalReplica"):
+            trigger = f"{stored.kind} {stored.key} revision {stored.revision} applied"
+            made.extend(cascade(unit, changed_facts(stored), trigger))
     return made

@@ -11,7 +11,7 @@ from typing import Any
 from reelproof.adapters.config import Config, SigningConfig
 from reelproof.adapters.devca import make_dev_ca
 from reelproof.core.errors import ReelproofError
-from reelproof.services import approvals, assets, auditlog, decisions, talent
+from reelproof.services import approvals, assets, auditlog, decisions, roles, talent
 from reelproof.services import documents as docsvc
 from reelproof.services.context import Context
 from reelproof.services.init import init_store
@@ -39,7 +39,7 @@ def _statuses(ctx: Context) -> list[str]:
     with ctx.read() as conn:
         lines = []
         for key in decisions.declarations_touching(conn):
-            s = decisions.status_of(conn, key)
+            s = decisions.status_of(conn, key, ctx.clock().date())
             outcome = s.decision.outcome if s.decision else "-"
             lines.append(f"{key}: {outcome} → {s.status}")
         return lines
@@ -69,6 +69,7 @@ def run_demo(folder: Path) -> Iterator[DemoStep]:
     yield DemoStep("Decisions and statuses", _statuses(ctx))
 
     with ctx.write() as unit:
+        roles.grant(unit, "approver", "counsel@studio.example")
         answer = approvals.record(
             unit,
             DOUBLE,

@@ -181,7 +181,7 @@ def apply_documents(
             result.decisions = decisions.after_apply(unit, changed)
             for doc in docs:
                 if isinstance(doc, Approval):
-                    answer = approvals.from_document(unit, doc, ctx.config().approvers)
+                    answer = approvals.from_document(unit, doc)
                     state = answer.verdict if answer.recorded else "unchanged"
                     result.documents.append(
                         StoredDocument("Approval", doc.id, 1, state, name, doc, answer.log_index)

@@ -9,7 +9,10 @@ import sqlalchemy as sa
 
 from reelproof.adapters.keys import create_key_file, load_key_file
 from reelproof.adapters.store import schema
+from reelproof.core.errors import ReelproofError
+from reelproof.services import roles
 from reelproof.services.context import Context
+from reelproof.services.standards import load_bundled
 
 
 @dataclass(frozen=True)
@@ -45,16 +48,14 @@ def init_store(ctx: Context) -> InitResult:
             sa.select(schema.meta.c.value).where(schema.meta.c.key == "log_vkey")
         ).scalar()
         if stored_vkey != key.vkey:
-            from reelproof.core.errors import ReelproofError
-
             raise ReelproofError(
                 f"{ctx.key_path}: this key does not match the store's audit-log key "
                 f"({stored_vkey}); point REELPROOF_LOG_KEY at the right key file"
             )
-    from reelproof.services.standards import load_bundled
-
     with ctx.write() as unit:
         loaded = load_bundled(unit)
+        if not any(g.role == "admin" for g in roles.held(unit.conn)):
+            roles.grant(unit, "admin", unit.actor, bootstrap=True)
     packs = [f"{p.key} ({p.status})" for p in loaded.packs]
     return InitResult(
         ctx.store.display_url(), str(ctx.key_path), created, str(origin), key.vkey, packs

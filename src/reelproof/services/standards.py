@@ -25,7 +25,6 @@ from reelproof.services.context import Context, Unit
 from reelproof.services.documents import (
     StoredDocument,
     latest_row,
-    list_documents,
     store_document,
 )
 
@@ -119,39 +118,44 @@ def pack_summary(p: standards.CompiledPack) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ImpactRow:
+    """One decision that publishing would re-make, and what it does to the use's status."""
+
     declaration: str
     old_outcome: str | None
     new_outcome: str
     rules_added: list[str]
     rules_removed: list[str]
+    old_status: str
+    new_status: str
 
     def to_json(self) -> dict[str, Any]:
         return self.__dict__.copy()
 
 
-def impact(conn: Connection, candidate: standards.CompiledPack, today: dt.date) -> list[ImpactRow]:
-    """Re-decide every stored declaration with the candidate in place; list what would change."""
-    packs = [
-        p
-        for p in decisions.stored_packs(conn)
-        if not (p.id == candidate.id and p.version == candidate.version)
-    ] + [candidate]
-    rows = []
-    for doc, row in list_documents(conn, "AIUseDeclaration"):
-        assert isinstance(doc, AIUseDeclaration)
-        new = decisions.evaluate(conn, doc, today, packs).to_json()
-        old = decisions.latest_decision(conn, row.key)
-        old_rules = {f"{r['pack']}:{r['id']}" for r in (old.content["rules"] if old else [])}
-        new_rules = {f"{r['pack']}:{r['id']}" for r in new["rules"]}
-        old_outcome = old.outcome if old else None
-        if old_outcome != new["outcome"] or old_rules != new_rules:
+def _rule_keys(content: dict[str, Any] | None) -> set[str]:
+    return {f"{r['pack']}:{r['id']}" for r in (content or {}).get("rules", [])}
+
+
+def impact(ctx: Context, candidates: Sequence[standards.CompiledPack]) -> list[ImpactRow]:
+    """`publish` in a transaction that is rolled back: exactly the decisions it would change."""
+    with ctx.rehearse() as unit:
+        keys = decisions.declarations_touching(unit.conn)
+        before = {k: decisions.status_of(unit.conn, k, unit.today) for k in keys}
+        names = ", ".join(f"{p.id} {p.version}" for p in candidates)
+        result = publish_packs(unit, candidates, f"standards published: {names}", run_tests=False)
+        rows = []
+        for made in result.redecided:
+            old = before[made.declaration]
+            old_content = old.decision.content if old.decision else None
             rows.append(
                 ImpactRow(
-                    row.key,
-                    old_outcome,
-                    new["outcome"],
-                    sorted(new_rules - old_rules),
-                    sorted(old_rules - new_rules),
+                    made.declaration,
+                    old.decision.outcome if old.decision else None,
+                    made.outcome,
+                    sorted(_rule_keys(made.content) - _rule_keys(old_content)),
+                    sorted(_rule_keys(old_content) - _rule_keys(made.content)),
+                    old.status,
+                    decisions.status_of(unit.conn, made.declaration, unit.today).status,
                 )
             )
     return rows

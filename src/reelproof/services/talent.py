@@ -54,25 +54,44 @@ class CascadeResult:
         }
 
 
-def _cascade(unit: Unit, performer: str, trigger: str, index: int) -> CascadeResult:
-    keys = decisions.declarations_touching(unit.conn, performer=performer)
-    made = [d for d in decisions.redecide(unit, keys, trigger) if d.changed]
+def _cascade(
+    unit: Unit, kind: str, thing: str, performer: str, trigger: str, index: int
+) -> CascadeResult:
+    """Re-decide every declaration whose decision read the consent or replica, or its
+    performer's consents and replicas."""
+    made = decisions.cascade(unit, [(kind, thing), ("Performer", performer)], trigger)
     review = [
         d.declaration
         for d in made
-        if decisions.status_of(unit.conn, d.declaration).status == "needs_review"
+        if decisions.status_of(unit.conn, d.declaration, unit.today).status == "needs_review"
     ]
     return CascadeResult(index, made, review)
 
 
 def revoke_consent(ctx: Context, consent_id: str, at: dt.date, note: str) -> CascadeResult:
-    """Revocation is an event; the grant stays in the log. Every use it covered is re-decided."""
+    """Revocation is an event; the grant stays in the log. Every use that read it is re-decided.
+
+    A revocation takes effect on `at`: not before the consent was granted, and not in the
+    future (a withdrawal is recorded when it is given, so nothing stays cleared meanwhile).
+    """
     with ctx.write() as unit:
         rec = consent_record(unit.conn, consent_id)
         if rec.revoked_at is not None:
             raise ConflictError(f"consent {consent_id} was already revoked on {rec.revoked_at}")
+        granted = rec.consent.spec.granted_at
+        if at < granted:
+            raise ConflictError(
+                f"--at {at} is before consent {consent_id} was granted ({granted}); a revocation "
+                "takes effect on or after the grant"
+            )
+        if at > unit.today:
+            raise ConflictError(
+                f"--at {at} is in the future; record a revocation when it is given (today is "
+                f"{unit.today}), or let the consent's expiry date end it"
+            )
         index = registry.record_event(unit, "Consent", consent_id, "revoked", at, {"note": note})
-        return _cascade(unit, rec.performer, f"consent {consent_id} revoked on {at}", index)
+        trigger = f"consent {consent_id} revoked on {at}"
+        return _cascade(unit, "Consent", consent_id, rec.performer, trigger, index)
 
 
 def sweep_consents(ctx: Context) -> list[tuple[str, CascadeResult]]:
@@ -90,7 +109,8 @@ def sweep_consents(ctx: Context) -> list[tuple[str, CascadeResult]]:
         with ctx.write() as unit:
             expired_on = rec.consent.spec.expires_at or unit.today
             index = registry.record_event(unit, "Consent", rec.id, "expired", expired_on, {})
-            out.append((rec.id, _cascade(unit, rec.performer, f"consent {rec.id} expired", index)))
+            trigger = f"consent {rec.id} expired"
+            out.append((rec.id, _cascade(unit, "Consent", rec.id, rec.performer, trigger, index)))
     return out
 
 
@@ -196,7 +216,8 @@ def replica_event(
         if rec.destroyed_at is not None:
             raise ConflictError(f"replica {replica_id} was destroyed on {rec.destroyed_at}")
         index = registry.record_event(unit, "DigitalReplica", replica_id, event, at, data)
-        return _cascade(unit, rec.performer, f"replica {replica_id} {event} on {at}", index)
+        trigger = f"replica {replica_id} {event} on {at}"
+        return _cascade(unit, "DigitalReplica", replica_id, rec.performer, trigger, index)
 
 
 def replicas_past_retention(ctx: Context) -> list[dict[str, Any]]:
@@ -227,7 +248,7 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[
         matches = match_declaration(
             doc, production, [performer], consents, today, replicas=replicas
         )
-        status = decisions.status_of(conn, row.key)
+        status = decisions.status_of(conn, row.key, today)
         history = decisions.decision_history(conn, row.key)
         for m in matches:
             if m.talent.performer != performer_id:
@@ -253,8 +274,7 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[
                             "verdict": a.verdict,
                             "by": a.by,
                             "at": a.at,
-                            "current": status.decision is not None
-                            and a.decision_pk == status.decision.pk,
+                            "current": decisions.approval_applies(conn, a),
                         }
                         for a in decisions.approvals_of(conn, row.key)
                     ],

@@ -105,6 +105,33 @@ approvals = Table(
 )
 Index("ix_approvals_declaration", approvals.c.declaration)
 
+# What each declaration's current decision read (kind, key): a change to one of them
+# re-decides exactly these declarations. Derived from the decision's logged content ("reads").
+decision_reads = Table(
+    "decision_reads",
+    metadata,
+    Column("declaration", String(300), primary_key=True),
+    Column("kind", String(40), primary_key=True),
+    Column("key", String(300), primary_key=True),
+)
+Index("ix_decision_reads_fact", decision_reads.c.kind, decision_reads.c.key)
+
+# Who may do what: each grant and each revocation is its own logged row (never edited).
+roles = Table(
+    "roles",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("event", String(20), nullable=False),  # granted | revoked
+    Column("role", String(40), nullable=False),
+    Column("who", String(200), nullable=False),
+    Column("production", String(200), nullable=False),  # "" for every production
+    Column("for_performer", String(200), nullable=False),  # performer/agent/estate: whose
+    Column("recorded_by", String(200), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("log_index", BigInteger),
+)
+Index("ix_roles_who", roles.c.who)
+
 # Event-sourced changes to held things: consent revoked/expired, replica transferred, ...
 events = Table(
     "events",
@@ -150,7 +177,9 @@ asset_links = Table(
 Index("ix_asset_links_sha", asset_links.c.sha256)
 
 # Tables whose rows are recorded in the audit log (verify walks these).
-RECORDED = {t.name: t for t in (documents, decisions, approvals, events, assets, asset_links)}
+RECORDED = {
+    t.name: t for t in (documents, decisions, approvals, events, assets, asset_links, roles)
+}
 SIGNED_COLUMNS = {
     name: [c.name for c in t.columns if c.name not in ("pk", "log_index")]
     for name, t in RECORDED.items()

@@ -15,6 +15,7 @@ def registrations() -> list[Callable[[typer.Typer], None]]:
         documents_cmds,
         log_cmds,
         media_cmds,
+        roles_cmds,
         standards_cmds,
         talent_cmds,
     )
@@ -23,6 +24,7 @@ def registrations() -> list[Callable[[typer.Typer], None]]:
         demo_cmd.register,
         documents_cmds.register,
         decide_cmds.register,
+        roles_cmds.register,
         standards_cmds.register,
         talent_cmds.register,
         media_cmds.register,

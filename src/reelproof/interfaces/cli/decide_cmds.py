@@ -141,7 +141,7 @@ def register(app: typer.Typer) -> None:
         with ctx.write() as unit:
             made = [decisions.decide_stored(unit, k, "decide command") for k in keys]
         with ctx.read() as conn:
-            statuses = [decisions.status_of(conn, k) for k in keys]
+            statuses = [decisions.status_of(conn, k, ctx.clock().date()) for k in keys]
         if fmt is OutputFormat.json:
             data = [
                 {**d.to_json(), "status": s.status} for d, s in zip(made, statuses, strict=True)
@@ -156,7 +156,7 @@ def register(app: typer.Typer) -> None:
     def _answer(
         verdict: str,
         ref: str,
-        by: str,
+        by: str | None,
         note: str | None,
         conditions: str | None,
         db: str | None,
@@ -171,7 +171,6 @@ def register(app: typer.Typer) -> None:
                 by,
                 note=note,
                 conditions=conditions,
-                approvers=ctx.config().approvers,
             )
         if fmt is OutputFormat.json:
             emit_json(result.__dict__)
@@ -188,7 +187,10 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def approve(
         declaration: Annotated[str, typer.Argument(metavar="ID", help="production/id or id")],
-        by: Annotated[str, typer.Option(help="Who approves (an approver).")],
+        by: Annotated[
+            str | None,
+            typer.Option(help="Who approves (holds the approver role; default: you)."),
+        ] = None,
         note: Annotated[str | None, typer.Option(help="Why.")] = None,
         conditions: Annotated[str | None, typer.Option(help="Conditions of the approval.")] = None,
         db: DbOpt = None,
@@ -201,7 +203,10 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def reject(
         declaration: Annotated[str, typer.Argument(metavar="ID", help="production/id or id")],
-        by: Annotated[str, typer.Option(help="Who refuses (an approver).")],
+        by: Annotated[
+            str | None,
+            typer.Option(help="Who refuses (holds the approver role; default: you)."),
+        ] = None,
         note: Annotated[str | None, typer.Option(help="Why.")] = None,
         conditions: Annotated[
             str | None, typer.Option(help="What would change the answer.")
@@ -225,7 +230,8 @@ def register(app: typer.Typer) -> None:
         talent.sweep_on_read(ctx)
         with ctx.read() as conn:
             keys = decisions.declarations_touching(conn, production=production)
-            rows = [(k, decisions.status_of(conn, k)) for k in keys]
+            today = ctx.clock().date()
+            rows = [(k, decisions.status_of(conn, k, today)) for k in keys]
         if fmt is OutputFormat.json:
             emit_json(
                 [

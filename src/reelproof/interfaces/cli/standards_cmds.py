@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from reelproof.adapters.packs import bundled_pack_files, load_pack_file
@@ -205,26 +206,38 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         fmt: FormatOpt = OutputFormat.text,
     ) -> None:
-        """Re-decide every stored declaration under a candidate pack; list what would change."""
+        """What `publish` would re-decide, by running it and rolling it back."""
         ctx = Context.open(db)
         candidate = load_pack_file(pack)
-        with ctx.read() as conn:
-            rows = stdsvc.impact(conn, candidate, ctx.clock().date())
+        rows = stdsvc.impact(ctx, [candidate])
         if fmt is OutputFormat.json:
             emit_json([r.to_json() for r in rows])
             return
         if not rows:
             console.print(f"{candidate.id} {candidate.version} would change no stored decision")
             return
-        console.print(f"{candidate.id} {candidate.version} would change {len(rows)} decision(s):")
+        same = [r for r in rows if (r.old_outcome, r.old_status) == (r.new_outcome, r.new_status)]
+        console.print(
+            f"{candidate.id} {candidate.version} would re-decide {len(rows)} declaration(s):"
+        )
         for r in rows:
+            if r in same and not (r.rules_added or r.rules_removed):
+                continue
+            status = f"; {r.old_status} → {r.new_status}" if r.old_status != r.new_status else ""
             console.print(
-                f"  [bold]{r.declaration}[/]: {r.old_outcome} → {r.new_outcome}", highlight=False
+                f"  [bold]{escape(r.declaration)}[/]: {r.old_outcome} → {r.new_outcome}{status}",
+                highlight=False,
             )
             for rid in r.rules_added:
                 console.print(f"    [green]+ {rid}[/]", highlight=False)
             for rid in r.rules_removed:
                 console.print(f"    [red]- {rid}[/]", highlight=False)
+        unchanged = [r for r in same if not (r.rules_added or r.rules_removed)]
+        if unchanged:
+            console.print(
+                f"  {len(unchanged)} more keep their outcome, rules and status (they record the "
+                "new pack version; their approvals still hold)"
+            )
 
     @std.command("publish")
     @handle_errors
