@@ -330,7 +330,10 @@ class Rule(_Strict):
     obligations: list[ObligationTemplate] = []
     message: str
     source: SourceRef
-    verification: Literal["V", "S", "U"]
+    # V read in the primary text, S secondary sources only, U unverified, A applied by analogy:
+    # the source was written for someone else (the generic studio baseline applies Netflix's
+    # guidance to other studios), so a reader must not take it as that source's own rule.
+    verification: Literal["V", "S", "U", "A"]
     # `talent`: `when` is evaluated once per talent fact with `t` bound to it; each firing
     # names the performer and fills consent obligations from `t.consent`.
     for_each: Literal["talent"] | None = None

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from reelproof.adapters.packs import bundled_pack_files, load_pack_file
@@ -112,9 +113,12 @@ def register(app: typer.Typer) -> None:
             highlight=False,
         )
         for r in rules:
-            flag = " [red](unverified)[/]" if r["verification"] == "U" else ""
+            flag = {"U": " [red](unverified)[/]", "A": " [yellow](by analogy)[/]"}.get(
+                r["verification"], ""
+            )
             console.print(
-                f"\n  [bold]{r['id']}[/] {r['title']} → {r['outcome']} [{r['verification']}]{flag}",
+                f"\n  [bold]{escape(r['id'])}[/] {escape(r['title'])} → {r['outcome']} "
+                f"[{r['verification']}]{flag}",
                 highlight=False,
             )
             console.print(f"    when {r['when']}", highlight=False)
