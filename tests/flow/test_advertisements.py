@@ -13,17 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import cli, cli_json
-
-PRODUCTION = """\
-apiVersion: reelproof/v1
-kind: Production
-metadata: {id: harbour-s1}
-spec:
-  title: Harbour, season 1
-  studio: netflix
-  territories: [US, FR]
-"""
+from tests.helpers import EXAMPLE, cli, cli_json
 
 AD = """\
 apiVersion: reelproof/v1
@@ -77,7 +67,7 @@ def ads_db(db_url: str, tmp_path: Path) -> str:
     (tmp_path / "harbour.yaml").write_text(
         "---\n".join(
             [
-                PRODUCTION,
+                EXAMPLE,  # harbour-s1, distributed in the US (so New York), France and Korea
                 _ad("partner-watch-ad", "Partner watch commercial", "marketing", "third_party"),
                 _ad("s1-trailer", "Season trailer", "trailer", "production"),
                 _ad("s1-teaser", "Season teaser", "trailer", "unknown"),
@@ -139,4 +129,4 @@ def test_promotes_on_a_non_advertisement_is_refused_and_nothing_is_stored(
     assert "advertisement is not true" in result.output
     assert "Traceback" not in result.output
     stored = {d["metadata"]["id"] for d in cli_json("get", "declaration", db=ads_db)}
-    assert stored == {"partner-watch-ad", "s1-trailer", "s1-teaser"}
+    assert stored == {"moodboard-1", "partner-watch-ad", "s1-trailer", "s1-teaser"}
