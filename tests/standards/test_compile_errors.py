@@ -48,6 +48,13 @@ def test_enum_literal_typo_is_an_error() -> None:
     assert 'never "finale"' in msg and "column 14" in msg
 
 
+def test_what_an_ad_promotes_is_a_checked_field() -> None:
+    pack([rule("R-1", 'use.output.advertisement && use.output.promotes != "production"')])
+    msg = _error('use.output.promotes == "third-party"')
+    assert "use.output.promotes is one of production, third_party, unknown" in msg
+    assert "did you mean 'promotes'" in _error('use.output.promote == "production"')
+
+
 def test_t_only_in_for_each_rules() -> None:
     msg = _error("t.use == 'training'")
     assert "only bound in rules with `for_each: talent`" in msg

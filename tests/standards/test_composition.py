@@ -90,6 +90,7 @@ def test_to_json_has_the_stable_keys_and_digest_ignores_log_index() -> None:
         "declaration",
         "production",
         "outcome",
+        "tier_basis",
         "rules",
         "obligations",
         "standards",
@@ -137,3 +138,42 @@ def test_trust_and_cel_modes_agree_on_talent_rules() -> None:
     a = Engine([p], trust_prefilter=True).decide(decl, production(), talent, TODAY)
     b = Engine([p], trust_prefilter=False).decide(decl, production(), talent, TODAY)
     assert a.to_json() == b.to_json()
+
+
+def _basis(*rules: dict[str, object], **spec: object) -> tuple[str, str]:
+    d = decide(declaration(), production(**spec), [], [pack(list(rules))], TODAY)  # type: ignore[arg-type]
+    return d.outcome, d.tier_basis
+
+
+def test_tier_basis_says_when_the_tier_comes_only_from_analogy_rules() -> None:
+    by_analogy = rule("G-1", outcome="written_approval", verification="A")
+    assert _basis(by_analogy) == ("written_approval", "analogy")
+    # A rule read in its own source at a lower tier does not make the tier direct…
+    assert _basis(by_analogy, rule("L-1", outcome="escalate")) == ("written_approval", "analogy")
+    # …one at the same tier does, whatever its level.
+    for level in ("V", "S", "U"):
+        same = rule("L-1", outcome="written_approval", verification=level)
+        assert _basis(by_analogy, same) == ("written_approval", "direct")
+    # The strictest rule alone decides: an analogy rule below a direct one changes nothing.
+    direct = rule("L-1", outcome="prohibited")
+    assert _basis(by_analogy, direct) == ("prohibited", "direct")
+    assert _basis(rule("L-0", "false")) == ("proceed", "none")
+
+
+def test_an_analogy_rule_that_cannot_be_evaluated_escalates_directly() -> None:
+    broken = rule(
+        "G-1",
+        'production.principal_photography_start >= "2026-07-01"',
+        "inform",
+        verification="A",
+    )
+    outcome, basis = _basis(broken)  # no start date: null >= string is an error
+    assert (outcome, basis) == ("escalate", "direct")
+
+
+def test_analogy_rules_are_marked_in_the_decision_json() -> None:
+    p = pack([rule("G-1", verification="A"), rule("L-1", outcome="proceed")])
+    body = decide(declaration(), production(), [], [p], TODAY).to_json()
+    assert body["tier_basis"] == "analogy"
+    marks = {r["id"]: (r["verification"], r.get("by_analogy")) for r in body["rules"]}
+    assert marks == {"G-1": ("A", True), "L-1": ("V", None)}

@@ -68,26 +68,34 @@ decl_spec = st.fixed_dictionaries(
                 "training_data_cleared": TRI,
             }
         ),
-        "output": st.fixed_dictionaries(
-            {
-                "in_final_deliverable": st.booleans(),
-                "element": st.sampled_from(
-                    [
-                        "ideation",
-                        "background",
-                        "prop_text",
-                        "key_visual",
-                        "performance",
-                        "voice",
-                        "script_text",
-                        "setting",
-                    ]
-                ),
-                "prominence": st.sampled_from(["incidental", "story_relevant", "key_creative"]),
-                "realistic_depiction": st.booleans(),
-                "advertisement": st.booleans(),
-                "replaces_union_work": st.booleans(),
-            }
+        "output": st.builds(
+            # What an advertisement promotes; a non-advertisement must leave it unknown.
+            lambda out, promotes: {
+                **out,
+                "promotes": promotes if out["advertisement"] else "unknown",
+            },
+            st.fixed_dictionaries(
+                {
+                    "in_final_deliverable": st.booleans(),
+                    "element": st.sampled_from(
+                        [
+                            "ideation",
+                            "background",
+                            "prop_text",
+                            "key_visual",
+                            "performance",
+                            "voice",
+                            "script_text",
+                            "setting",
+                        ]
+                    ),
+                    "prominence": st.sampled_from(["incidental", "story_relevant", "key_creative"]),
+                    "realistic_depiction": st.booleans(),
+                    "advertisement": st.booleans(),
+                    "replaces_union_work": st.booleans(),
+                }
+            ),
+            st.sampled_from(["production", "third_party", "unknown"]),
         ),
         "talent": st.lists(talent_spec, max_size=2),
         "synthetic_performer": st.fixed_dictionaries(

@@ -22,6 +22,7 @@ from pydantic import (
     StrictBool,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -228,7 +229,25 @@ class Output(_Strict):
     prominence: Literal["incidental", "story_relevant", "key_creative"] = "incidental"
     realistic_depiction: StrictBool = False
     advertisement: StrictBool = False
+    # What an advertisement promotes: the production itself (a trailer, a promo for the work)
+    # or a third party's product or service; `unknown` is read as third_party by the packs.
+    # Never inferred from `media`: a production also makes ads for other people's products.
+    promotes: Literal["production", "third_party", "unknown"] = "unknown"
     replaces_union_work: StrictBool = False
+
+    @field_validator("promotes")
+    @classmethod
+    def _promotes_needs_advertisement(cls, value: str, info: ValidationInfo) -> str:
+        # Saying what a non-advertisement promotes is a contradiction, not a harmless extra:
+        # it would let a declaration look exempt while no rule reads it.
+        # (An advertisement value that failed its own check is reported on its own.)
+        if value != "unknown" and info.data.get("advertisement", True) is False:
+            raise ValueError(
+                f"'{value}' says what an advertisement promotes, but advertisement is not "
+                "true; set output.advertisement: true (a trailer or promo for the work is an "
+                "advertisement too) or leave promotes unknown"
+            )
+        return value
 
 
 class Talent(_Strict):
@@ -311,7 +330,10 @@ class Rule(_Strict):
     obligations: list[ObligationTemplate] = []
     message: str
     source: SourceRef
-    verification: Literal["V", "S", "U"]
+    # V read in the primary text, S secondary sources only, U unverified, A applied by analogy:
+    # the source was written for someone else (the generic studio baseline applies Netflix's
+    # guidance to other studios), so a reader must not take it as that source's own rule.
+    verification: Literal["V", "S", "U", "A"]
     # `talent`: `when` is evaluated once per talent fact with `t` bound to it; each firing
     # names the performer and fills consent obligations from `t.consent`.
     for_each: Literal["talent"] | None = None

@@ -103,6 +103,8 @@ class FiredRule(NamedTuple):
         }
         if self.verification == "U":
             out["unverified"] = True
+        elif self.verification == "A":
+            out["by_analogy"] = True
         if self.performer is not None:
             out["performer"] = self.performer
         if self.error is not None:
@@ -140,6 +142,9 @@ class Decision:
     obligations: tuple[Obligation, ...]
     standards: Mapping[str, str]
     packs: tuple[PackSelection, ...]
+    # What the tier rests on: "analogy" when every rule that reaches it is applied by analogy
+    # (verification A), "direct" when at least one is not, "none" when no rule set it.
+    tier_basis: str = "none"
 
     def to_json(self, log_index: int | None = None) -> dict[str, Any]:
         """The stable JSON of `reelproof decide` (DESIGN.md), plus the packs considered."""
@@ -147,6 +152,7 @@ class Decision:
             "declaration": self.declaration,
             "production": self.production,
             "outcome": self.outcome,
+            "tier_basis": self.tier_basis,
             "rules": [r.to_json() for r in self.rules],
             "obligations": [o.to_json() for o in self.obligations],
             "standards": dict(self.standards),
@@ -536,7 +542,22 @@ def compose(
         ),
         standards={s.pack: s.version for s in applied},
         packs=tuple(selection),
+        tier_basis=_tier_basis(rules, final),
     )
+
+
+def _tier_basis(rules: Sequence[FiredRule], outcome: Outcome) -> str:
+    """Whether the tier comes only from rules applied by analogy, so a reader can say so.
+
+    A rule whose condition could not be evaluated reaches `escalate` on the engine's own
+    safety rule, never by analogy.
+    """
+    decisive = [r for r in rules if r.outcome == outcome]
+    if not decisive:
+        return "none"
+    if all(r.verification == "A" and r.error is None for r in decisive):
+        return "analogy"
+    return "direct"
 
 
 def _order(f: _Firing) -> int:

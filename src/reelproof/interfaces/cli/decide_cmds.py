@@ -38,6 +38,11 @@ OUTCOME_WORDS = {
     "writing.",
     "prohibited": "PROHIBITED: this use is not allowed as declared.",
 }
+ANALOGY_NOTE = (
+    "(this tier comes only from rules applied by analogy to another source's guidance, "
+    "not from a rule written for this production)"
+)
+RULE_FLAGS = {"U": "  [red](unverified source)[/]", "A": "  [yellow](by analogy)[/]"}
 STATUS_STYLE = {
     "cleared": "green",
     "awaiting_approval": "yellow",
@@ -60,6 +65,8 @@ def print_decision(decision: dict[str, Any], status: decisions.Status | None = N
         )
         if status.approval.conditions:
             headline += f"\n  conditions: {escape(status.approval.conditions)}"
+    if decision.get("tier_basis") == "analogy":
+        headline += f"\n  {ANALOGY_NOTE}"
     console.print(
         f"[bold]{escape(decision['production'])}/{escape(decision['declaration'])}[/]  {headline}",
         highlight=False,
@@ -74,7 +81,7 @@ def print_decision(decision: dict[str, Any], status: decisions.Status | None = N
     if rules:
         console.print("\n[bold]Why[/]")
     for r in rules:
-        flag = "  [red](unverified source)[/]" if r.get("verification") == "U" else ""
+        flag = RULE_FLAGS.get(str(r.get("verification")), "")
         console.print(
             f"  [{OUTCOME_STYLE.get(r['outcome'], 'bold')}]{r['outcome']:<16}[/] "
             f"[bold]{escape(r['id'])}[/] ({escape(r['pack'])}){flag}",

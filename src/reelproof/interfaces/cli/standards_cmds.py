@@ -113,9 +113,12 @@ def register(app: typer.Typer) -> None:
             highlight=False,
         )
         for r in rules:
-            flag = " [red](unverified)[/]" if r["verification"] == "U" else ""
+            flag = {"U": " [red](unverified)[/]", "A": " [yellow](by analogy)[/]"}.get(
+                r["verification"], ""
+            )
             console.print(
-                f"\n  [bold]{r['id']}[/] {r['title']} → {r['outcome']} [{r['verification']}]{flag}",
+                f"\n  [bold]{escape(r['id'])}[/] {escape(r['title'])} → {r['outcome']} "
+                f"[{r['verification']}]{flag}",
                 highlight=False,
             )
             console.print(f"    when {r['when']}", highlight=False)
