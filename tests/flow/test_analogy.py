@@ -43,6 +43,7 @@ def db(db_url: str, tmp_path: Path) -> str:
         path.write_text(DOCS.replace("PROD", prod).replace("STUDIO", studio))
         result = cli("apply", str(path), db=db_url)
         assert result.exit_code == 0, result.output
+    assert cli("role", "grant", "approver", "counsel", db=db_url).exit_code == 0
     return db_url
 
 
