@@ -184,14 +184,13 @@ def evaluate(
     assert isinstance(production, Production)
     packs = stored_packs(conn) if packs is None else packs
     touched = touched_performers(decl)
-    consents = [c for c in registry.consent_records(conn) if c.performer in touched]
     replicas = [r for r in registry.replica_records(conn) if r.performer in touched]
     # A replica's creation is judged against the consent it was made under, whoever's it is.
     created_under = {r.replica.spec.created_under for r in replicas}
-    examined = consents + [
+    examined = [
         c
         for c in registry.consent_records(conn)
-        if c.id in created_under and c.performer not in touched
+        if c.performer in touched or c.id in created_under
     ]
     matches = match_declaration(
         decl,
