@@ -191,20 +191,20 @@ class _PackPlan:
 
 
 def _plan(pack: CompiledPack) -> _PackPlan:
+    def node(r: CompiledRule) -> x.Node | None:
+        return r.node if r.prefilter_off is None else None  # None: always asks CEL
+
     general = [
-        (i, r.node) for i, r in enumerate(pack.rules) if not r.per_talent and not r.aggregate
+        (i, node(r)) for i, r in enumerate(pack.rules) if not r.per_talent and not r.aggregate
     ]
-    talent = [(i, r.node) for i, r in enumerate(pack.rules) if r.per_talent]
-    general_fn, exact = compile_pack_filter(general, per_talent=False)
-    talent_fn = None
-    if talent:
-        talent_fn, talent_exact = compile_pack_filter(talent, per_talent=True)
-        exact = {**exact, **talent_exact}
+    talent = [(i, node(r)) for i, r in enumerate(pack.rules) if r.per_talent]
+    general_fn = compile_pack_filter(general, per_talent=False)
+    talent_fn = compile_pack_filter(talent, per_talent=True) if talent else None
     return _PackPlan(
         pack,
         general_fn,
         talent_fn,
-        exact,
+        {i: r.exact for i, r in enumerate(pack.rules)},
         dict(enumerate(pack.rules)),
         tuple((i, r) for i, r in enumerate(pack.rules) if r.aggregate),
     )
@@ -444,17 +444,7 @@ class Engine:
 
 def _selected_fields(node: x.Node) -> set[str]:
     """Every field name selected anywhere in an expression (a superset of what it reads)."""
-    out: set[str] = set()
-    stack: list[Any] = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, x.Select):
-            out.add(n.field)
-        if isinstance(n, x.Node):
-            stack.extend(v for v in vars(n).values() if isinstance(v, x.Node | tuple))
-        elif isinstance(n, tuple):
-            stack.extend(n)
-    return out
+    return {n.field for n in x.nodes(node) if isinstance(n, x.Select)}
 
 
 def _neg(version: str) -> tuple[tuple[int, str], ...]:

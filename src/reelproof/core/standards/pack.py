@@ -20,10 +20,11 @@ from reelproof.core.documents import (
     validate,
 )
 from reelproof.core.errors import DocumentError
+from reelproof.core.standards import agreement
 from reelproof.core.standards import expr as x
 from reelproof.core.standards.cel_backend import CelCompileError, Program
 from reelproof.core.standards.check import Checker, CheckError
-from reelproof.core.standards.prefilter import Guard, compile_guard
+from reelproof.core.standards.prefilter import UNKNOWN, Guard, compile_guard
 from reelproof.core.standards.schema import RULE_SCOPE, SELECTION_SCOPE, TALENT_RULE_SCOPE
 from reelproof.core.standards.templates import Template, TemplateError, parse_template
 
@@ -45,7 +46,8 @@ class CompiledRule:
     program: Program
     node: x.Node
     guard: Guard
-    exact: bool  # the prefilter models the whole condition
+    exact: bool  # the prefilter models the whole condition and agreed with CEL
+    prefilter_off: str | None  # why CEL alone decides this rule (None: the prefilter helps)
     message: Template
     obligations: tuple[CompiledObligation, ...]
     citation: str
@@ -267,6 +269,9 @@ def compile_pack(doc: StandardsPack, file: str, *, raw: RawDocument | None = Non
             rule.when, scope, context, where, [*path, "when"], f"rule {rule.id} `when`"
         )
         guard, exact = compile_guard(node)
+        prefilter_off = agreement.check(node, program, guard, scope)
+        if prefilter_off is not None:
+            guard, exact = UNKNOWN, False
         message = _template(
             rule.message, scope, context, where, [*path, "message"], f"rule {rule.id} message"
         )
@@ -297,6 +302,7 @@ def compile_pack(doc: StandardsPack, file: str, *, raw: RawDocument | None = Non
                 node=node,
                 guard=guard,
                 exact=exact,
+                prefilter_off=prefilter_off,
                 message=message,
                 obligations=tuple(obligations),
                 citation=_citation(doc, rule, where, path),
