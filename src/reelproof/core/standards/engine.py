@@ -190,9 +190,10 @@ class _PackPlan:
     aggregate: tuple[tuple[int, CompiledRule], ...]
 
 
-def _plan(pack: CompiledPack) -> _PackPlan:
+def _plan(pack: CompiledPack, prefilter: bool) -> _PackPlan:
     def node(r: CompiledRule) -> x.Node | None:
-        return r.node if r.prefilter_off is None else None  # None: always asks CEL
+        on = prefilter and r.prefilter_off is None
+        return r.node if on else None  # None: always asks CEL
 
     general = [
         (i, node(r)) for i, r in enumerate(pack.rules) if not r.per_talent and not r.aggregate
@@ -204,7 +205,7 @@ def _plan(pack: CompiledPack) -> _PackPlan:
         pack,
         general_fn,
         talent_fn,
-        {i: r.exact for i, r in enumerate(pack.rules)},
+        {i: r.exact and prefilter for i, r in enumerate(pack.rules)},
         dict(enumerate(pack.rules)),
         tuple((i, r) for i, r in enumerate(pack.rules) if r.aggregate),
     )
@@ -222,13 +223,22 @@ class Engine:
     """Loaded packs with everything precomputed for fast decisions.
 
     `trust_prefilter=True` accepts a prefilter's "true" without asking CEL when the
-    prefilter models the whole condition (same answer, fewer CEL calls; tests check it).
+    prefilter models the whole condition and agreed with CEL when the pack loaded (same
+    answer, fewer CEL calls; tests check it). `prefilter=False` asks CEL for every rule:
+    the reference the prefilter is measured and tested against.
     """
 
-    def __init__(self, packs: Sequence[CompiledPack], *, trust_prefilter: bool = True) -> None:
+    def __init__(
+        self,
+        packs: Sequence[CompiledPack],
+        *,
+        trust_prefilter: bool = True,
+        prefilter: bool = True,
+    ) -> None:
         self.packs = tuple(packs)
         self.trust_prefilter = trust_prefilter
-        self._plans = {id(p): _plan(p) for p in self.packs}
+        self.prefilter = prefilter
+        self._plans = {id(p): _plan(p, prefilter) for p in self.packs}
         by_id: dict[str, list[CompiledPack]] = {}
         for p in self.packs:
             by_id.setdefault(p.id, []).append(p)
@@ -362,7 +372,7 @@ class Engine:
         talent_acts: list[Any] = []
         trust = self.trust_prefilter
         for pack in packs:
-            plan = self._plans.get(id(pack)) or _plan(pack)
+            plan = self._plans.get(id(pack)) or _plan(pack, self.prefilter)
             fired: set[str] = set()
             pack_firings: list[_Firing] = []
             exact, steps = plan.exact, plan.steps
@@ -406,7 +416,7 @@ class Engine:
                     continue
                 if any(i in fired for i in rule.if_none_fired):
                     continue
-                g = r.guard(facts)
+                g = r.guard(facts) if self.prefilter else -1
                 if g == 0:
                     continue
                 if g == 1 and r.exact and trust:
