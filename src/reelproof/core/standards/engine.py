@@ -484,44 +484,46 @@ def compose(
     rules: list[FiredRule] = []
     obligations: dict[tuple[str, str | None, str, str | None], list[str]] = {}
     best = 0
+    make = FiredRule._make
     for f in firings:
         r = f.rule
-        rule = r.rule
+        rid, pack, version, title, outcome, source, verification = r.head
         talent = f.talent
         performer = None if talent is None else str(talent.get("performer_id"))
         if f.error is not None:
-            outcome: Outcome = "escalate"
+            outcome = "escalate"
             message = (
-                f"{rule.title}: the condition could not be evaluated ({f.error}); "
+                f"{title}: the condition could not be evaluated ({f.error}); "
                 "a person must review this use."
             )
         else:
-            outcome = rule.outcome
             message = r.message.render(f.scope)
             for ob in r.obligations:
-                key = _obligation(ob, f.scope, talent)
+                key = ob.fixed if talent is None and ob.fixed else _obligation(ob, f.scope, talent)
                 ids = obligations.get(key)
                 if ids is None:
-                    obligations[key] = [rule.id]
-                elif rule.id not in ids:
-                    ids.append(rule.id)
-        if rule.verification == "U":
+                    obligations[key] = [rid]
+                elif rid not in ids:
+                    ids.append(rid)
+        if verification == "U":
             message += UNVERIFIED_NOTE
         rank = RANK[outcome]
         if rank > best:
             best = rank
         rules.append(
-            FiredRule(
-                rule.id,
-                r.pack_id,
-                r.pack_version,
-                rule.title,
-                outcome,
-                r.citation,
-                rule.verification,
-                message,
-                performer,
-                f.error,
+            make(
+                (
+                    rid,
+                    pack,
+                    version,
+                    title,
+                    outcome,
+                    source,
+                    verification,
+                    message,
+                    performer,
+                    f.error,
+                )
             )
         )
     applied = [s for s in selection if s.applied]

@@ -10,9 +10,11 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from reelproof.core.documents import (
     ObligationTemplate,
+    Outcome,
     RawDocument,
     Rule,
     StandardsPack,
@@ -35,6 +37,14 @@ class CompiledObligation:
     party: Template | None
     detail: Template | None
 
+    @cached_property
+    def fixed(self) -> tuple[str, None, str, None] | None:
+        """The obligation's key in a decision when nothing in it depends on the facts
+        (no party, no detail; not per performer): computed once, not per firing."""
+        if self.party is None and self.detail is None:
+            return (self.template.kind, None, "required", None)
+        return None
+
 
 @dataclass(frozen=True, eq=False)
 class CompiledRule:
@@ -55,6 +65,21 @@ class CompiledRule:
     @property
     def id(self) -> str:
         return self.rule.id
+
+    @cached_property
+    def head(self) -> tuple[str, str, str, str, Outcome, str, str]:
+        """What every firing of the rule repeats: id, pack, version, title, outcome, source
+        citation and verification (read once, not per decision)."""
+        r = self.rule
+        return (
+            r.id,
+            self.pack_id,
+            self.pack_version,
+            r.title,
+            r.outcome,
+            self.citation,
+            r.verification,
+        )
 
     @property
     def per_talent(self) -> bool:

@@ -442,6 +442,16 @@ class _Gen:
                     f"(({same} if {w} == {right} else {other} if _NUL not in {w} else -1) "
                     f"if type({w} := {left}) is str else {slow})"
                 )
+            if isinstance(n.right, x.Lit) and n.right.kind == "bool":
+                # tri-state fields compared with true / false: no call when the fact is a bool
+                w = self.name("_w")
+                same, other = ("1", "0") if n.op == "==" else ("0", "1")
+                slow = f"_eq({w}, {right})" if n.op == "==" else f"_ne(_eq({w}, {right}))"
+                flip = "False" if n.right.value else "True"
+                return (
+                    f"({same} if ({w} := {left}) is {bool(n.right.value)} "
+                    f"else {other} if {w} is {flip} else {slow})"
+                )
             if n.op == "==":
                 return f"_eq({left}, {right})"
             return f"_ne(_eq({left}, {right}))"

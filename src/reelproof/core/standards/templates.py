@@ -28,25 +28,16 @@ class TemplateError(Exception):
 
 
 Step = str | int
-Getter = Callable[[Mapping[str, Any]], Any]
 
 
 @dataclass(frozen=True)
 class Template:
-    """A parsed template: literal text and field paths, alternating."""
+    """A parsed template: literal text and field paths, alternating. `render(facts)` is
+    the generated function itself (a decision renders a dozen messages: no extra call)."""
 
     source: str
     parts: tuple[str | tuple[Step, ...], ...]
-    _render: Callable[[Mapping[str, Any]], str] | None = field(
-        default=None, repr=False, compare=False
-    )
-
-    def render(self, facts: Mapping[str, Any]) -> str:
-        if self._render is None:
-            return "".join(
-                p if isinstance(p, str) else _show(_lookup(facts, p)) for p in self.parts
-            )
-        return self._render(facts)
+    render: Callable[[Mapping[str, Any]], str] = field(repr=False, compare=False)
 
 
 def _compile_render(parts: Sequence[str | tuple[Step, ...]]) -> Callable[[Mapping[str, Any]], str]:
@@ -70,24 +61,13 @@ def _compile_render(parts: Sequence[str | tuple[Step, ...]]) -> Callable[[Mappin
             else:
                 expr = f"({w}.get({step!r}, M) if type({w} := {expr}) is dict else M)"
         pieces.append(f"(_v{n} if type(_v{n} := {expr}) is str else _show(_v{n}))")
-    src = f"def render(s):\n    return ''.join(({', '.join(pieces)},))"
+    body = pieces[0] if len(pieces) == 1 and parts and isinstance(parts[0], str) else None
+    if body is None:
+        body = f"''.join(({', '.join(pieces)},))"
+    src = f"def render(s):\n    return {body}"
     exec(compile(src, "<template>", "exec"), namespace)  # generated from checked paths only
     fn: Callable[[Mapping[str, Any]], str] = namespace["render"]
     return fn
-
-
-def _lookup(facts: Mapping[str, Any], path: Sequence[Step]) -> Any:
-    value: Any = facts
-    for step in path:
-        if isinstance(step, int):
-            if not isinstance(value, list) or not -len(value) <= step < len(value):
-                return _MISSING
-            value = value[step]
-        else:
-            if not isinstance(value, Mapping) or step not in value:
-                return _MISSING
-            value = value[step]
-    return value
 
 
 def _show(value: Any) -> str:
