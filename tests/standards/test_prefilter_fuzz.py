@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from reelproof.core.documents import AIUseDeclaration, parse_one
 from reelproof.core.errors import DocumentError
-from reelproof.core.standards import Engine, build_facts, cel_backend
-from reelproof.core.standards.schema import RULE_SCOPE
+from reelproof.core.standards import Engine, build_facts, cel_backend, talent_without_registry
+from reelproof.core.standards.schema import RULE_SCOPE, TALENT_RULE_SCOPE
 
 from .helpers import TODAY, pack, production, rule
 
@@ -175,3 +175,84 @@ def test_prefilter_gives_cel_s_answer_on_random_conditions(
         a = fast.decide(decl, prod, [], TODAY).to_json()
         b = reference.decide(decl, prod, [], TODAY).to_json()
         assert a == b
+
+
+talent_atoms = st.one_of(
+    st.sampled_from(
+        [
+            "t.consent.covered",
+            "t.consent.valid",
+            "t.performer.known",
+            "t.consent.compensation == null",
+            "t.consent.compensation.amount == 9007199254740993",
+            "t.consent.compensation.amount >= 1450",
+            "t.consent.compensation.amount / 2.0 > 700.0",
+            '"no consent on record" in t.consent.missing',
+            't.consent.missing.exists(m, m.startsWith("no"))',
+            "size(t.consent.missing) == 0",
+            't.performer.name == "jane"',
+            "has(t.consent.compensation.amount)",
+        ]
+    ),
+    st.builds(lambda u: f"t.use == {_q(u)}", st.sampled_from(USES)),
+)
+talent_conditions = st.recursive(
+    talent_atoms,
+    lambda inner: st.one_of(
+        st.builds(lambda a: f"!({a})", inner),
+        st.builds(lambda a, b: f"({a}) && ({b})", inner, inner),
+        st.builds(lambda a, b: f"({a}) || ({b})", inner, inner),
+    ),
+    max_leaves=4,
+)
+consents = st.fixed_dictionaries(
+    {
+        "covered": st.booleans(),
+        "valid": st.booleans(),
+        "missing": st.sampled_from([[], ["no consent on record"], ["no\x00pe"], ["é"]]),
+        "compensation": st.sampled_from(
+            [
+                None,
+                {"basis": "day_rate", "amount": 1450.0, "currency": "USD"},
+                {"basis": "flat_fee", "amount": 9007199254740992.0, "currency": "USD"},
+                {"basis": "flat_fee", "amount": None, "currency": "USD"},
+            ]
+        ),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(talent_conditions, min_size=1, max_size=3),
+    declarations.filter(lambda s: bool(s["talent"])),
+    st.lists(consents, min_size=2, max_size=2),
+)
+def test_per_talent_prefilter_gives_cel_s_answer(
+    whens: list[str], spec: dict[str, Any], consent: list[dict[str, Any]]
+) -> None:
+    try:
+        p = pack([rule(f"T-{i}", w, for_each="talent") for i, w in enumerate(whens)])
+    except DocumentError:
+        assume(False)
+        raise
+    decl = _declaration(spec)
+    talent = talent_without_registry(decl)
+    for t, c in zip(talent, consent, strict=False):
+        t["consent"] = {**t["consent"], **c}
+    prod = production()
+    fast, reference = Engine([p]), Engine([p], prefilter=False)
+    plan = fast._plans[id(p)]
+    assert plan.per_talent is not None
+    facts = build_facts(decl, prod, talent, TODAY)
+    for t in facts["talent"]:
+        scope = {**facts, "t": t}
+        act = cel_backend.activation(TALENT_RULE_SCOPE, scope)
+        fused = dict(plan.per_talent(facts, t))
+        for i, r in enumerate(p.rules):
+            mine = r.guard(scope)
+            assert fused.get(i, 0) == mine, (r.rule.when, "per-pack function and guard differ")
+            if mine >= 0:
+                assert r.program.run(act) is bool(mine), (r.rule.when, t, mine)
+    a = fast.decide(decl, prod, talent, TODAY).to_json()
+    assert a == reference.decide(decl, prod, talent, TODAY).to_json()
