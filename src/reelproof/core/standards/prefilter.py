@@ -16,6 +16,8 @@ when a pack loads; a rule that disagrees is decided by CEL alone.
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -235,20 +237,45 @@ def modelled_literal(n: x.Lit) -> bool:
     return n.kind != "str" or plain_str(n.value)
 
 
+def shape(n: x.Node) -> tuple[Any, ...]:
+    """A node's structure without source positions: equal shapes, equal meaning."""
+    out: list[Any] = [type(n).__name__]
+    for f in dataclasses.fields(n):
+        if f.name != "pos":
+            out.append(_shape_of(getattr(n, f.name)))
+    return tuple(out)
+
+
+def _shape_of(v: Any) -> Any:
+    if isinstance(v, x.Node):
+        return shape(v)
+    if isinstance(v, tuple):
+        return tuple(_shape_of(i) for i in v)
+    return (type(v).__name__, v)  # 1, 1.0 and true stay apart
+
+
+def _repeated(nodes: list[x.Node]) -> set[tuple[Any, ...]]:
+    counts = Counter(shape(n) for node in nodes for n in x.nodes(node))
+    return {k for k, c in counts.items() if c > 1}
+
+
 class _Gen:
     """Generates Python source for prefilters: one expression per condition, giving 1, 0 or
     -1 with CEL's semantics (`&&` / `||` absorb errors as in CEL). Field paths from the
     facts are hoisted into locals shared by every rule of a pack, so a whole pack is one
-    function call per decision.
+    function call per decision; a test that several rules share (outside comprehensions) is
+    computed at most once per call, when first needed.
     """
 
-    def __init__(self, roots: dict[str, str]) -> None:
+    def __init__(self, roots: dict[str, str], repeated: set[tuple[Any, ...]]) -> None:
         self.consts: dict[str, Any] = {}
         self.hoisted: dict[tuple[str, ...], str] = {}
         self.hoist_lines: list[str] = []
         self.roots = roots  # fact name -> Python expression of its value (e.g. s.get(...))
         self.n = 0
         self.exact = True
+        self.repeated = repeated
+        self.memo: dict[tuple[Any, ...], str] = {}
 
     def name(self, prefix: str) -> str:
         self.n += 1
@@ -344,6 +371,18 @@ class _Gen:
         return "-1"
 
     def boolean(self, n: x.Node, bound: dict[str, str]) -> str:
+        if bound or isinstance(n, x.Lit):
+            return self._boolean(n, bound)
+        key = shape(n)
+        if key not in self.repeated:
+            return self._boolean(n, bound)
+        var = self.memo.get(key)
+        if var is None:
+            var = self.memo[key] = self.name("_s")
+            self.hoist_lines.append(f"{var} = None")
+        return f"({var} if {var} is not None else ({var} := {self._boolean(n, bound)}))"
+
+    def _boolean(self, n: x.Node, bound: dict[str, str]) -> str:
         if isinstance(n, x.Lit):
             return str(int(n.value)) if n.kind == "bool" else self.unknown()
         if isinstance(n, x.Unary) and n.op == "!":
@@ -517,7 +556,7 @@ def compile_pack_filter(nodes: list[tuple[int, x.Node | None]], per_talent: bool
     returns [(index, 1 or -1)] for every condition that is not definitely false; a
     condition given as None is always -1 (CEL decides it)."""
     lines: list[str] = []
-    gen = _Gen(_roots(per_talent))
+    gen = _Gen(_roots(per_talent), _repeated([n for _, n in nodes if n is not None]))
     for index, node in nodes:
         expr = "-1" if node is None else gen.boolean(node, {})
         lines.append(f"    if (r := {expr}):")
@@ -540,7 +579,7 @@ def compile_pack_filter(nodes: list[tuple[int, x.Node | None]], per_talent: bool
 
 def compile_guard(node: x.Node) -> tuple[Guard, bool]:
     """The prefilter of one condition (facts in one scope mapping; `t` read from it)."""
-    gen = _Gen({name: f"s.get({name!r}, M)" for name in (*_FACT_ROOTS, "t")})
+    gen = _Gen({name: f"s.get({name!r}, M)" for name in (*_FACT_ROOTS, "t")}, _repeated([node]))
     expr = gen.boolean(node, {})
     src = "\n".join(["def guard(s):", *(f"    {h}" for h in gen.hoist_lines), f"    return {expr}"])
     namespace = _namespace(gen)

@@ -61,9 +61,19 @@ def _compile_render(parts: Sequence[str | tuple[Step, ...]]) -> Callable[[Mappin
             else:
                 expr = f"({w}.get({step!r}, M) if type({w} := {expr}) is dict else M)"
         pieces.append(f"(_v{n} if type(_v{n} := {expr}) is str else _show(_v{n}))")
-    body = pieces[0] if len(pieces) == 1 and parts and isinstance(parts[0], str) else None
-    if body is None:
+    plain_keys = all(
+        isinstance(step, int) or step.isidentifier()
+        for part in parts
+        if not isinstance(part, str)
+        for step in part
+    )
+    if len(pieces) == 1 and isinstance(parts[0], str):
+        body = pieces[0]
+    elif plain_keys:  # an f-string, one BUILD_STRING; its only quotes: 'name' keys
+        body = 'f"""' + "".join(f"{{{piece}}}" for piece in pieces) + '"""'
+    else:
         body = f"''.join(({', '.join(pieces)},))"
+
     src = f"def render(s):\n    return {body}"
     exec(compile(src, "<template>", "exec"), namespace)  # generated from checked paths only
     fn: Callable[[Mapping[str, Any]], str] = namespace["render"]
