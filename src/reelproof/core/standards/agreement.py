@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import random
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from reelproof.core.standards import cel_backend
@@ -63,38 +63,64 @@ class _Pools:
 
 
 class _Gen:
+    """Makes probe values: one generator per schema node, built once per condition."""
+
     def __init__(self, pools: _Pools, seed: int) -> None:
         self.p = pools
         self.rng = random.Random(seed)
         self.wanted = set(pools.names)
 
-    def value(self, t: FType, depth: int = 0) -> Any:
-        rng, p = self.rng, self.p
-        if t.nullable and rng.random() < 0.2:
-            return None
+    def maker(self, t: FType, depth: int = 0) -> Callable[[], Any]:
+        p, roll = self.p, self.rng.random
+
+        def choice(options: Sequence[Any]) -> Any:  # random.choice, without its overhead
+            return options[int(roll() * len(options))]
+
+        make: Callable[[], Any]
         k = t.kind
         if k == "object":
-            out: dict[str, Any] = {}
-            for name, ft in t.fields.items():
-                if name in self.wanted and rng.random() > 0.03:  # now and then a key is missing
-                    out[name] = self.value(ft, depth + 1)
-            return out
-        if k == "list":
+            fields = [
+                (name, self.maker(ft, depth + 1))
+                for name, ft in t.fields.items()
+                if name in self.wanted
+            ]
+
+            def make() -> Any:  # now and then a key is missing
+                return {name: f() for name, f in fields if roll() > 0.03}
+
+        elif k == "list":
             assert t.item is not None
-            return [self.value(t.item, depth + 1) for _ in range(rng.choice((0, 1, 1, 2, 3)))]
-        if k == "bool":
-            return rng.choice(p.bools)
-        if k == "tristate":
-            return rng.choice([*p.bools, *sorted(t.values)])
-        if k == "enum":
-            return rng.choice(sorted(t.values))
-        if k == "date":
-            return rng.choice(p.dates)
-        if k == "str":
-            return rng.choice(p.strs)
-        if k == "number":
-            return rng.choice(p.nums)
-        return self.wild(depth)
+            item, sizes = self.maker(t.item, depth + 1), (0, 1, 1, 2, 3)
+
+            def make() -> Any:
+                return [item() for _ in range(choice(sizes))]
+
+        elif k == "any":
+
+            def make() -> Any:
+                return self.wild(depth)
+
+        else:
+            values = {
+                "bool": p.bools,
+                "tristate": [*p.bools, *sorted(t.values)],
+                "enum": sorted(t.values),
+                "date": p.dates,
+                "str": p.strs,
+                "number": p.nums,
+            }[k]
+
+            def make() -> Any:
+                return choice(values)
+
+        if not t.nullable:
+            return make
+        inner = make
+
+        def nullable() -> Any:
+            return None if roll() < 0.2 else inner()
+
+        return nullable
 
     def wild(self, depth: int) -> Any:
         """A value where the schema says `any`: scalars, lists and maps of them."""
@@ -113,8 +139,8 @@ def probes(
 ) -> list[dict[str, Any]]:
     """`count` fact sets for the roots `names`, holding only the fields the condition reads."""
     gen = _Gen(_Pools(node), seed)
-    roots = [n for n in sorted(names) if n in FACTS]
-    return [{n: gen.value(FACTS[n]) for n in roots} for _ in range(count)]
+    roots = [(n, gen.maker(FACTS[n])) for n in sorted(names) if n in FACTS]
+    return [{n: make() for n, make in roots} for _ in range(count)]
 
 
 def _cel(program: cel_backend.Program, scope: frozenset[str], facts: Mapping[str, Any]) -> Any:
