@@ -14,12 +14,11 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from reelproof.core.documents import AIUseDeclaration, parse_one
 from reelproof.core.errors import DocumentError
 from reelproof.core.standards import Engine, build_facts, cel_backend, talent_without_registry
 from reelproof.core.standards.schema import RULE_SCOPE, TALENT_RULE_SCOPE
 
-from .helpers import TODAY, pack, production, rule
+from .helpers import TODAY, declaration, pack, production, rule
 
 BOOLS = ["use.output.in_final_deliverable", "use.inputs.personal_data", "use.tool.custom_pipeline"]
 TRISTATE = ["use.tool.trains_on_inputs", "use.inputs.training_data_cleared"]
@@ -131,19 +130,6 @@ declarations = st.fixed_dictionaries(
 )
 
 
-def _declaration(spec: dict[str, Any]) -> AIUseDeclaration:
-    doc = parse_one(
-        {
-            "apiVersion": "reelproof/v1",
-            "kind": "AIUseDeclaration",
-            "metadata": {"id": "u", "production": "prod"},
-            "spec": spec,
-        }
-    )
-    assert isinstance(doc, AIUseDeclaration)
-    return doc
-
-
 @settings(
     max_examples=250,
     deadline=None,
@@ -162,7 +148,7 @@ def test_prefilter_gives_cel_s_answer_on_random_conditions(
     plan = fast._plans[id(p)]
     prod = production()
     for spec in specs:
-        decl = _declaration(spec)
+        decl = declaration(**spec)
         facts = build_facts(decl, prod, [], TODAY)
         act = cel_backend.activation(RULE_SCOPE, facts)
         fused = dict(plan.general(facts))
@@ -236,7 +222,7 @@ def test_per_talent_prefilter_gives_cel_s_answer(
     except DocumentError:
         assume(False)
         raise
-    decl = _declaration(spec)
+    decl = declaration(**spec)
     talent = talent_without_registry(decl)
     for t, c in zip(talent, consent, strict=False):
         t["consent"] = {**t["consent"], **c}
