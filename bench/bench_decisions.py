@@ -1,33 +1,43 @@
-"""Decision throughput and latency of the standards engine, side by side with Cedar.
+"""Decision throughput and latency of the standards engine, against CEL alone and Cedar.
 
 Generates N seeded declarations over four productions, loads every bundled pack, and
-measures on one core (the process is single-threaded):
+measures on one core (the process is single-threaded), in one run:
 
-* the engine with every bundled pack loaded: decisions/s, p50/p99 single-decision latency;
+* the engine with every bundled pack loaded: decisions/s, p50/p99 single-decision latency,
+  and the ratio to the same engine with the prefilter off (the CEL library deciding every
+  rule: the semantics the prefilter must equal), whose decisions must be identical;
 * the engine with the Netflix pack only, and cedarpy evaluating bench/netflix.cedar (the
-  same rules as a Cedar policy set) with its batch call, over the same declarations of the
-  Netflix productions — both throughputs, the ratio, and how often their tiers agree.
+  same rules as a Cedar policy set) with its batch call, entity ids in Cedar's dict form
+  (`{"type": ..., "id": ...}`, which it parses faster than `Type::"id"` strings), over the
+  same declarations of the Netflix productions: both throughputs, the ratio, and how often
+  their tiers agree.
 
-    .venv/bin/python bench/bench_decisions.py [--n 100000] [--seed 20260914]
+Each rate is the best of `--repeat` passes over each chunk of 2,000 (CPU time), so that
+the other work on a shared machine does not decide the figures.
+
+    .venv/bin/python bench/bench_decisions.py [--n 100000] [--seed 20260914] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import re
 import statistics
 import sys
 import time
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import cedarpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _gen import declarations, productions
-from reelproof.core.documents import OUTCOME_ORDER
+from reelproof.core.documents import OUTCOME_ORDER, AIUseDeclaration
 from reelproof.core.standards import (
     CompiledPack,
     Engine,
@@ -38,7 +48,11 @@ from reelproof.core.standards import (
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 9, 14)
-RANK = {o: i for i, o in enumerate(OUTCOME_ORDER)}
+RANK: dict[str, int] = {o: i for i, o in enumerate(OUTCOME_ORDER)}
+TARGET = 10_000  # decisions/s on one core with every bundled pack loaded (issue #8)
+CHUNK = 2_000  # decisions per timed chunk (and per Cedar batch)
+T = TypeVar("T")
+Item = tuple[AIUseDeclaration, int, list[dict[str, Any]]]  # declaration, production, talent
 PRINCIPLES = {f"NFX-P{i}" for i in range(1, 7)}
 STRONGER_THAN_INFORM = {
     "NFX-1",
@@ -64,6 +78,11 @@ STRONGER_THAN_INFORM = {
 }
 
 
+PRINCIPAL = {"type": "Production", "id": "p"}
+DECIDE = {"type": "Action", "id": "decide"}
+DECIDE_TALENT = {"type": "Action", "id": "decide_talent"}
+
+
 def load_packs() -> list[CompiledPack]:
     return [
         load_pack_text(p.read_text(), str(p.relative_to(ROOT)))
@@ -85,11 +104,11 @@ def cedar_requests(facts: dict[str, Any], n: int) -> list[dict[str, Any]]:
         use["output"],
         use["synthetic_performer"],
     )
-    resource = f'Use::"{n}"'
+    resource = {"type": "Use", "id": str(n)}
     reqs = [
         {
-            "principal": 'Production::"p"',
-            "action": 'Action::"decide"',
+            "principal": PRINCIPAL,
+            "action": DECIDE,
             "resource": resource,
             "context": {
                 "phase": use["phase"],
@@ -120,8 +139,8 @@ def cedar_requests(facts: dict[str, Any], n: int) -> list[dict[str, Any]]:
         c = t["consent"]
         reqs.append(
             {
-                "principal": 'Production::"p"',
-                "action": 'Action::"decide_talent"',
+                "principal": PRINCIPAL,
+                "action": DECIDE_TALENT,
                 "resource": resource,
                 "context": {
                     "use": t["use"],
@@ -145,7 +164,7 @@ def cedar_outcome(fired: set[str], outcomes: dict[str, str]) -> str:
     return OUTCOME_ORDER[best]
 
 
-def run_cedar(facts_list: list[dict[str, Any]], batch: int = 2000) -> list[str]:
+def run_cedar(facts_list: list[dict[str, Any]], batch: int = CHUNK) -> list[str]:
     text = (ROOT / "bench/netflix.cedar").read_text()
     outcomes = dict(re.findall(r'@id\("([^"]+)"\)\s*@outcome\("([^"]+)"\)', text))
     outcomes |= {"NFX-2": "inform", "NFX-3": "escalate"}
@@ -172,10 +191,25 @@ def percentile(sorted_ns: list[int], q: float) -> float:
     return sorted_ns[min(len(sorted_ns) - 1, int(q * len(sorted_ns)))] / 1000
 
 
+def best_rate(run: Callable[[list[T]], object], items: list[T], repeat: int) -> float:
+    """Items/s over `items` in chunks of 2,000, each chunk timed (CPU time) `repeat` times
+    and its fastest pass kept, as timeit does: the machine is shared, and a slow pass
+    measures the neighbours, not the code. Every contender is measured this way."""
+    chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+    best = [math.inf] * len(chunks)
+    for _ in range(repeat):
+        for k, chunk in enumerate(chunks):
+            c0 = time.process_time()
+            run(chunk)
+            best[k] = min(best[k], time.process_time() - c0)
+    return len(items) / sum(best)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=20260914)
+    ap.add_argument("--repeat", type=int, default=3, help="passes per chunk; the best counts")
     ap.add_argument("--latency-sample", type=int, default=20_000)
     args = ap.parse_args()
 
@@ -187,22 +221,27 @@ def main() -> None:
     print(f"{len(packs)} packs, {rules} rules: {', '.join(f'{p.id} {p.version}' for p in packs)}")
     print(
         f"generated {len(items):,} declarations (seed {args.seed}) in "
-        f"{time.perf_counter() - t0:.1f} s"
+        f"{time.perf_counter() - t0:.1f} s; every rate is the best of {args.repeat} passes "
+        f"per chunk of {CHUNK:,}, CPU time, one core"
     )
 
     # -- every bundled pack, through the public decide() ------------------------------
     decide(items[0][0], prods[items[0][1]], items[0][2], packs, TODAY)  # warm caches
-    w0, c0 = time.perf_counter(), time.process_time()
-    outcomes: dict[str, int] = {}
-    for decl, p, talent in items:
-        d = decide(decl, prods[p], talent, packs, TODAY)
-        outcomes[d.outcome] = outcomes.get(d.outcome, 0) + 1
-    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-    print(
-        f"\nengine, all packs: {len(items) / cpu:,.0f} decisions/s "
-        f"(CPU time; {len(items) / wall:,.0f}/s wall clock)"
-    )
+
+    def all_packs(chunk: list[Item]) -> None:
+        for decl, p, talent in chunk:
+            decide(decl, prods[p], talent, packs, TODAY)
+
+    rate = best_rate(all_packs, items, args.repeat)
+    outcomes = Counter(decide(d, prods[p], t, packs, TODAY).outcome for d, p, t in items)
+    off = sum(r.prefilter_off is not None for p in packs for r in p.rules)
+    exact = sum(r.exact for p in packs for r in p.rules)
+    print(f"\nengine, all packs: {rate:,.0f} decisions/s")
     print("  outcomes: " + ", ".join(f"{o} {outcomes.get(o, 0):,}" for o in OUTCOME_ORDER))
+    print(
+        f"  prefilter: {exact} of {rules} rules translated exactly and agreeing with CEL; "
+        f"{off} switched off by the load-time check (CEL alone decides them)"
+    )
 
     lat: list[int] = []
     for decl, p, talent in items[: args.latency_sample]:
@@ -215,25 +254,57 @@ def main() -> None:
         f"p99 {percentile(lat, 0.99):.1f} µs, mean {statistics.fmean(lat) / 1000:.1f} µs"
     )
 
+    # -- the same, with CEL alone deciding every rule (the semantics to equal) --------
+    cel_engine = Engine(packs, prefilter=False)
+    sample = items[: max(1, len(items) // 4)]
+
+    def cel_alone(chunk: list[Item]) -> None:
+        for decl, p, talent in chunk:
+            cel_engine.decide(decl, prods[p], talent, TODAY)
+
+    cel_rate = best_rate(cel_alone, sample, args.repeat)
+    same = sum(
+        decide(decl, prods[p], talent, packs, TODAY).to_json()
+        == cel_engine.decide(decl, prods[p], talent, TODAY).to_json()
+        for decl, p, talent in sample
+    )
+    print(f"  CEL alone (prefilter off), {len(sample):,} of them: {cel_rate:,.0f} decisions/s")
+    print(f"  identical decisions: {same:,} of {len(sample):,}")
+    print(
+        f"  ratio engine / CEL alone: {rate / cel_rate:.2f}x; "
+        f"engine / target {TARGET:,}/s: {rate / TARGET:.2f}x"
+    )
+
     # -- Netflix only: engine vs Cedar on the Netflix productions' declarations ---------
     nfx = [p for p in packs if p.id == "netflix-genai"]
     netflix_items = [it for it in items if prods[it[1]].spec.studio == "netflix"]
     engine = Engine(nfx)
-    c0 = time.process_time()
-    mine = [engine.decide(d, prods[p], t, TODAY).outcome for d, p, t in netflix_items]
-    engine_rate = len(netflix_items) / (time.process_time() - c0)
 
-    c0 = time.process_time()
-    facts_list = [build_facts(d, prods[p], t, TODAY) for d, p, t in netflix_items]
-    theirs = run_cedar(facts_list)
-    cedar_rate = len(netflix_items) / (time.process_time() - c0)
+    def ours(chunk: list[Item]) -> None:
+        for d, p, t in chunk:
+            engine.decide(d, prods[p], t, TODAY)
+
+    def cedar(chunk: list[Item]) -> list[str]:
+        return run_cedar([build_facts(d, prods[p], t, TODAY) for d, p, t in chunk])
+
+    engine_rate = best_rate(ours, netflix_items, args.repeat)
+    cedar_rate = best_rate(cedar, netflix_items, args.repeat)
+    mine = [engine.decide(d, prods[p], t, TODAY).outcome for d, p, t in netflix_items]
+    theirs = cedar(netflix_items)
     agree = sum(a == b for a, b in zip(mine, theirs, strict=True))
     print(f"\nNetflix pack only, {len(netflix_items):,} declarations of Netflix productions:")
     print(f"  engine: {engine_rate:,.0f} decisions/s")
-    print(f"  cedar (is_authorized_batch, incl. building requests): {cedar_rate:,.0f} decisions/s")
     print(
-        f"  ratio engine / cedar: {engine_rate / cedar_rate:.1f}x; "
+        f"  cedar (is_authorized_batch, entity ids as dicts, incl. building requests): "
+        f"{cedar_rate:,.0f} decisions/s"
+    )
+    print(
+        f"  ratio engine / cedar: {engine_rate / cedar_rate:.2f}x (target 3x); "
         f"tiers agree on {agree / len(mine):.2%}"
+    )
+    print(
+        f"\nsummary: {rate:,.0f} decisions/s all packs ({rate / TARGET:.2f}x the target, "
+        f"{rate / cel_rate:.2f}x CEL alone); {engine_rate / cedar_rate:.2f}x cedarpy batch"
     )
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")
 

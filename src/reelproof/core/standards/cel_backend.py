@@ -53,7 +53,10 @@ class Program:
             raise _compile_error(str(exc)) from None
 
     def run(self, activation: Any) -> bool | str:
-        value = self._expr.eval(activation).value()
+        try:
+            value = self._expr.eval(activation).value()
+        except RuntimeError as exc:  # a fact value the library cannot hold (e.g. a lone surrogate)
+            return f"the CEL library could not read the facts: {exc}"
         if value is True or value is False:
             return bool(value)
         if isinstance(value, str):

@@ -196,21 +196,22 @@ class _PackPlan:
     aggregate: tuple[tuple[int, CompiledRule], ...]
 
 
-def _plan(pack: CompiledPack) -> _PackPlan:
+def _plan(pack: CompiledPack, prefilter: bool) -> _PackPlan:
+    def node(r: CompiledRule) -> x.Node | None:
+        on = prefilter and r.prefilter_off is None
+        return r.node if on else None  # None: always asks CEL
+
     general = [
-        (i, r.node) for i, r in enumerate(pack.rules) if not r.per_talent and not r.aggregate
+        (i, node(r)) for i, r in enumerate(pack.rules) if not r.per_talent and not r.aggregate
     ]
-    talent = [(i, r.node) for i, r in enumerate(pack.rules) if r.per_talent]
-    general_fn, exact = compile_pack_filter(general, per_talent=False)
-    talent_fn = None
-    if talent:
-        talent_fn, talent_exact = compile_pack_filter(talent, per_talent=True)
-        exact = {**exact, **talent_exact}
+    talent = [(i, node(r)) for i, r in enumerate(pack.rules) if r.per_talent]
+    general_fn = compile_pack_filter(general, per_talent=False)
+    talent_fn = compile_pack_filter(talent, per_talent=True) if talent else None
     return _PackPlan(
         pack,
         general_fn,
         talent_fn,
-        exact,
+        {i: r.exact and prefilter for i, r in enumerate(pack.rules)},
         dict(enumerate(pack.rules)),
         tuple((i, r) for i, r in enumerate(pack.rules) if r.aggregate),
     )
@@ -228,13 +229,22 @@ class Engine:
     """Loaded packs with everything precomputed for fast decisions.
 
     `trust_prefilter=True` accepts a prefilter's "true" without asking CEL when the
-    prefilter models the whole condition (same answer, fewer CEL calls; tests check it).
+    prefilter models the whole condition and agreed with CEL when the pack loaded (same
+    answer, fewer CEL calls; tests check it). `prefilter=False` asks CEL for every rule:
+    the reference the prefilter is measured and tested against.
     """
 
-    def __init__(self, packs: Sequence[CompiledPack], *, trust_prefilter: bool = True) -> None:
+    def __init__(
+        self,
+        packs: Sequence[CompiledPack],
+        *,
+        trust_prefilter: bool = True,
+        prefilter: bool = True,
+    ) -> None:
         self.packs = tuple(packs)
         self.trust_prefilter = trust_prefilter
-        self._plans = {id(p): _plan(p) for p in self.packs}
+        self.prefilter = prefilter
+        self._plans = {id(p): _plan(p, prefilter) for p in self.packs}
         by_id: dict[str, list[CompiledPack]] = {}
         for p in self.packs:
             by_id.setdefault(p.id, []).append(p)
@@ -368,7 +378,7 @@ class Engine:
         talent_acts: list[Any] = []
         trust = self.trust_prefilter
         for pack in packs:
-            plan = self._plans.get(id(pack)) or _plan(pack)
+            plan = self._plans.get(id(pack)) or _plan(pack, self.prefilter)
             fired: set[str] = set()
             pack_firings: list[_Firing] = []
             exact, steps = plan.exact, plan.steps
@@ -412,7 +422,7 @@ class Engine:
                     continue
                 if any(i in fired for i in rule.if_none_fired):
                     continue
-                g = r.guard(facts)
+                g = r.guard(facts) if self.prefilter else -1
                 if g == 0:
                     continue
                 if g == 1 and r.exact and trust:
@@ -450,17 +460,7 @@ class Engine:
 
 def _selected_fields(node: x.Node) -> set[str]:
     """Every field name selected anywhere in an expression (a superset of what it reads)."""
-    out: set[str] = set()
-    stack: list[Any] = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, x.Select):
-            out.add(n.field)
-        if isinstance(n, x.Node):
-            stack.extend(v for v in vars(n).values() if isinstance(v, x.Node | tuple))
-        elif isinstance(n, tuple):
-            stack.extend(n)
-    return out
+    return {n.field for n in x.nodes(node) if isinstance(n, x.Select)}
 
 
 def _neg(version: str) -> tuple[tuple[int, str], ...]:
@@ -490,44 +490,46 @@ def compose(
     rules: list[FiredRule] = []
     obligations: dict[tuple[str, str | None, str, str | None], list[str]] = {}
     best = 0
+    make = FiredRule._make
     for f in firings:
         r = f.rule
-        rule = r.rule
+        rid, pack, version, title, outcome, source, verification = r.head
         talent = f.talent
         performer = None if talent is None else str(talent.get("performer_id"))
         if f.error is not None:
-            outcome: Outcome = "escalate"
+            outcome = "escalate"
             message = (
-                f"{rule.title}: the condition could not be evaluated ({f.error}); "
+                f"{title}: the condition could not be evaluated ({f.error}); "
                 "a person must review this use."
             )
         else:
-            outcome = rule.outcome
             message = r.message.render(f.scope)
             for ob in r.obligations:
-                key = _obligation(ob, f.scope, talent)
+                key = ob.fixed if talent is None and ob.fixed else _obligation(ob, f.scope, talent)
                 ids = obligations.get(key)
                 if ids is None:
-                    obligations[key] = [rule.id]
-                elif rule.id not in ids:
-                    ids.append(rule.id)
-        if rule.verification == "U":
+                    obligations[key] = [rid]
+                elif rid not in ids:
+                    ids.append(rid)
+        if verification == "U":
             message += UNVERIFIED_NOTE
         rank = RANK[outcome]
         if rank > best:
             best = rank
         rules.append(
-            FiredRule(
-                rule.id,
-                r.pack_id,
-                r.pack_version,
-                rule.title,
-                outcome,
-                r.citation,
-                rule.verification,
-                message,
-                performer,
-                f.error,
+            make(
+                (
+                    rid,
+                    pack,
+                    version,
+                    title,
+                    outcome,
+                    source,
+                    verification,
+                    message,
+                    performer,
+                    f.error,
+                )
             )
         )
     applied = [s for s in selection if s.applied]

@@ -478,6 +478,20 @@ def conjuncts(node: Node) -> list[Node]:
     return [node]
 
 
+def nodes(node: Node) -> list[Node]:
+    """Every node of an expression, the node itself first."""
+    out: list[Node] = []
+    stack: list[Any] = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Node):
+            out.append(n)
+            stack.extend(v for v in vars(n).values() if isinstance(v, Node | tuple))
+        elif isinstance(n, tuple):
+            stack.extend(n)
+    return out
+
+
 def free_names(node: Node, bound: frozenset[str] = frozenset()) -> set[str]:
     """Top-level identifiers an expression reads (comprehension variables excluded)."""
     out: set[str] = set()

@@ -10,9 +10,11 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from reelproof.core.documents import (
     ObligationTemplate,
+    Outcome,
     RawDocument,
     Rule,
     StandardsPack,
@@ -20,10 +22,11 @@ from reelproof.core.documents import (
     validate,
 )
 from reelproof.core.errors import DocumentError
+from reelproof.core.standards import agreement
 from reelproof.core.standards import expr as x
 from reelproof.core.standards.cel_backend import CelCompileError, Program
 from reelproof.core.standards.check import Checker, CheckError
-from reelproof.core.standards.prefilter import Guard, compile_guard
+from reelproof.core.standards.prefilter import UNKNOWN, Guard, compile_guard
 from reelproof.core.standards.schema import RULE_SCOPE, SELECTION_SCOPE, TALENT_RULE_SCOPE
 from reelproof.core.standards.templates import Template, TemplateError, parse_template
 
@@ -33,6 +36,14 @@ class CompiledObligation:
     template: ObligationTemplate
     party: Template | None
     detail: Template | None
+
+    @cached_property
+    def fixed(self) -> tuple[str, None, str, None] | None:
+        """The obligation's key in a decision when nothing in it depends on the facts
+        (no party, no detail; not per performer): computed once, not per firing."""
+        if self.party is None and self.detail is None:
+            return (self.template.kind, None, "required", None)
+        return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,7 +56,8 @@ class CompiledRule:
     program: Program
     node: x.Node
     guard: Guard
-    exact: bool  # the prefilter models the whole condition
+    exact: bool  # the prefilter models the whole condition and agreed with CEL
+    prefilter_off: str | None  # why CEL alone decides this rule (None: the prefilter helps)
     message: Template
     obligations: tuple[CompiledObligation, ...]
     citation: str
@@ -53,6 +65,21 @@ class CompiledRule:
     @property
     def id(self) -> str:
         return self.rule.id
+
+    @cached_property
+    def head(self) -> tuple[str, str, str, str, Outcome, str, str]:
+        """What every firing of the rule repeats: id, pack, version, title, outcome, source
+        citation and verification (read once, not per decision)."""
+        r = self.rule
+        return (
+            r.id,
+            self.pack_id,
+            self.pack_version,
+            r.title,
+            r.outcome,
+            self.citation,
+            r.verification,
+        )
 
     @property
     def per_talent(self) -> bool:
@@ -267,6 +294,9 @@ def compile_pack(doc: StandardsPack, file: str, *, raw: RawDocument | None = Non
             rule.when, scope, context, where, [*path, "when"], f"rule {rule.id} `when`"
         )
         guard, exact = compile_guard(node)
+        prefilter_off = agreement.check(node, program, guard, scope)
+        if prefilter_off is not None:
+            guard, exact = UNKNOWN, False
         message = _template(
             rule.message, scope, context, where, [*path, "message"], f"rule {rule.id} message"
         )
@@ -297,6 +327,7 @@ def compile_pack(doc: StandardsPack, file: str, *, raw: RawDocument | None = Non
                 node=node,
                 guard=guard,
                 exact=exact,
+                prefilter_off=prefilter_off,
                 message=message,
                 obligations=tuple(obligations),
                 citation=_citation(doc, rule, where, path),

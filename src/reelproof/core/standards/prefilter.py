@@ -6,10 +6,18 @@ are evaluated here in plain Python with CEL's semantics, in three values: 1 (tru
 (false) and -1 (unknown: not modelled here, or a CEL error). A rule whose prefilter gives 0
 cannot fire and is skipped without calling the CEL runtime; otherwise the CEL runtime
 decides. Anything not modelled counts as unknown, so a prefilter never hides a firing.
+
+The values modelled are those on which Python and cel-expr-python agree: strings without
+NUL (the library cuts a fact string at its first NUL), integers within 64 bits (beyond, the
+library fails), and integers compared with doubles only where the double is exact (CEL
+compares them as doubles). `agreement.check` tests every translation against the library
+when a pack loads; a rule that disagrees is decided by CEL alone.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -109,8 +117,25 @@ def getter(node: x.Node) -> Getter | None:
     return get
 
 
+_NUL = "\x00"
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1  # int64 and uint64 together
+_EXACT_DOUBLE = 2**53  # every integer up to this magnitude is exact as a double
+
+
+def plain_str(v: str) -> bool:
+    """A string the CEL library sees unchanged: no NUL, no lone surrogate."""
+    if v.isascii():
+        return _NUL not in v
+    return _NUL not in v and not any(0xD800 <= ord(c) <= 0xDFFF for c in v)
+
+
+def _int_ok(v: int) -> bool:
+    return _INT_MIN <= v <= _INT_MAX
+
+
 def cel_equal(a: Any, b: Any) -> int:
-    """CEL heterogeneous equality in three values (-1 where CEL would give an error)."""
+    """CEL heterogeneous equality in three values (-1 where CEL would give an error, or
+    where the CEL library would see another value than Python does)."""
     if a is MISSING or b is MISSING:
         return -1
     if a is None or b is None:
@@ -119,17 +144,27 @@ def cel_equal(a: Any, b: Any) -> int:
     if ta is bool or tb is bool:
         return int(ta is tb and a == b)
     if ta is str or tb is str:
-        return int(ta is tb and a == b)
+        if ta is not tb:
+            return 0
+        return 1 if a == b and _NUL not in a else 0 if plain_str(a) and plain_str(b) else -1
     if ta in (int, float) and tb in (int, float):
+        if (ta is int and not _int_ok(a)) or (tb is int and not _int_ok(b)):
+            return -1
+        if ta is not tb and abs(a if ta is int else b) > _EXACT_DOUBLE:
+            return -1  # CEL compares an int with a double as doubles
         return int(a == b)
     return -1  # lists, maps: not modelled
 
 
 def _order(a: Any, b: Any) -> tuple[Any, Any] | None:
     ta = type(a)
-    if ta is type(b) and ta in (str, bool, int, float):
-        return a, b
-    return None  # mixed types: CEL may reject the overload; let CEL decide
+    if ta is not type(b) or ta not in (str, bool, int, float):
+        return None  # mixed types: CEL may reject the overload; let CEL decide
+    if ta is str and not (plain_str(a) and plain_str(b)):
+        return None
+    if ta is int and not (_int_ok(a) and _int_ok(b)):
+        return None
+    return a, b
 
 
 _ORDER_OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -150,7 +185,7 @@ def _member(v: Any, coll: Any) -> int:
             unknown = unknown or r == -1
         return -1 if unknown else 0
     if type(coll) is dict:
-        return int(v in coll) if type(v) is str else -1
+        return int(v in coll) if type(v) is str and plain_str(v) else -1
     return -1
 
 
@@ -160,7 +195,10 @@ def _ordered(op: str, a: Any, b: Any) -> int:
 
 
 def _size(v: Any) -> Any:
-    return len(v) if type(v) in (list, str, dict) else MISSING
+    t = type(v)
+    if t is str:
+        return len(v) if plain_str(v) else MISSING  # code points, as CEL counts them
+    return len(v) if t is list or t is dict else MISSING
 
 
 _EMPTY: dict[str, Any] = {}
@@ -192,20 +230,52 @@ def _all(items: Any, body: Callable[[Any], int]) -> int:
     return -1 if unknown else 1
 
 
+def modelled_literal(n: x.Lit) -> bool:
+    """Literals the prefilter reads as CEL does: not bytes, strings plain."""
+    if n.kind == "bytes":
+        return False
+    return n.kind != "str" or plain_str(n.value)
+
+
+def shape(n: x.Node) -> tuple[Any, ...]:
+    """A node's structure without source positions: equal shapes, equal meaning."""
+    out: list[Any] = [type(n).__name__]
+    for f in dataclasses.fields(n):
+        if f.name != "pos":
+            out.append(_shape_of(getattr(n, f.name)))
+    return tuple(out)
+
+
+def _shape_of(v: Any) -> Any:
+    if isinstance(v, x.Node):
+        return shape(v)
+    if isinstance(v, tuple):
+        return tuple(_shape_of(i) for i in v)
+    return (type(v).__name__, v)  # 1, 1.0 and true stay apart
+
+
+def _repeated(nodes: list[x.Node]) -> set[tuple[Any, ...]]:
+    counts = Counter(shape(n) for node in nodes for n in x.nodes(node))
+    return {k for k, c in counts.items() if c > 1}
+
+
 class _Gen:
     """Generates Python source for prefilters: one expression per condition, giving 1, 0 or
     -1 with CEL's semantics (`&&` / `||` absorb errors as in CEL). Field paths from the
     facts are hoisted into locals shared by every rule of a pack, so a whole pack is one
-    function call per decision.
+    function call per decision; a test that several rules share (outside comprehensions) is
+    computed at most once per call, when first needed.
     """
 
-    def __init__(self, roots: dict[str, str]) -> None:
+    def __init__(self, roots: dict[str, str], repeated: set[tuple[Any, ...]]) -> None:
         self.consts: dict[str, Any] = {}
         self.hoisted: dict[tuple[str, ...], str] = {}
         self.hoist_lines: list[str] = []
         self.roots = roots  # fact name -> Python expression of its value (e.g. s.get(...))
         self.n = 0
         self.exact = True
+        self.repeated = repeated
+        self.memo: dict[tuple[Any, ...], str] = {}
 
     def name(self, prefix: str) -> str:
         self.n += 1
@@ -233,7 +303,7 @@ class _Gen:
 
     def value(self, n: x.Node, bound: dict[str, str]) -> str | None:
         if isinstance(n, x.Lit):
-            return None if n.kind == "bytes" else self.const(n.value)
+            return self.const(n.value) if modelled_literal(n) else None
         if isinstance(n, x.Cond):
             test = self.boolean(n.test, bound)
             then, other = self.value(n.then, bound), self.value(n.otherwise, bound)
@@ -301,6 +371,18 @@ class _Gen:
         return "-1"
 
     def boolean(self, n: x.Node, bound: dict[str, str]) -> str:
+        if bound or isinstance(n, x.Lit):
+            return self._boolean(n, bound)
+        key = shape(n)
+        if key not in self.repeated:
+            return self._boolean(n, bound)
+        var = self.memo.get(key)
+        if var is None:
+            var = self.memo[key] = self.name("_s")
+            self.hoist_lines.append(f"{var} = None")
+        return f"({var} if {var} is not None else ({var} := {self._boolean(n, bound)}))"
+
+    def _boolean(self, n: x.Node, bound: dict[str, str]) -> str:
         if isinstance(n, x.Lit):
             return str(int(n.value)) if n.kind == "bool" else self.unknown()
         if isinstance(n, x.Unary) and n.op == "!":
@@ -367,15 +449,18 @@ class _Gen:
         if left is None:
             return self.unknown()
         if n.op == "in":
-            if isinstance(n.right, x.ListLit) and all(isinstance(i, x.Lit) for i in n.right.items):
-                values = [i.value for i in n.right.items if isinstance(i, x.Lit)]
+            items = n.right.items if isinstance(n.right, x.ListLit) else None
+            if items is not None and all(isinstance(i, x.Lit) for i in items):
+                if not all(isinstance(i, x.Lit) and modelled_literal(i) for i in items):
+                    return self.unknown()
+                values = [i.value for i in items if isinstance(i, x.Lit)]
                 lst = self.const(values)
                 if all(type(v) is str for v in values):
                     fs = self.const(frozenset(values))
                     w = self.name("_w")
                     return (
-                        f"((1 if {w} in {fs} else 0) if type({w} := {left}) is str "
-                        f"else _member({w}, {lst}))"
+                        f"((1 if {w} in {fs} else 0 if _NUL not in {w} else -1) "
+                        f"if type({w} := {left}) is str else _member({w}, {lst}))"
                     )
                 return f"_member({left}, {lst})"
             coll = self.value(n.right, bound)
@@ -388,12 +473,23 @@ class _Gen:
             return self.unknown()
         if n.op in ("==", "!="):
             if isinstance(n.right, x.Lit) and n.right.kind == "str":
+                # the literal is plain (modelled_literal): equal means the fact is plain too
                 w = self.name("_w")
                 same, other = ("1", "0") if n.op == "==" else ("0", "1")
                 slow = f"_eq({w}, {right})" if n.op == "==" else f"_ne(_eq({w}, {right}))"
                 return (
-                    f"(({same} if {w} == {right} else {other}) "
+                    f"(({same} if {w} == {right} else {other} if _NUL not in {w} else -1) "
                     f"if type({w} := {left}) is str else {slow})"
+                )
+            if isinstance(n.right, x.Lit) and n.right.kind == "bool":
+                # tri-state fields compared with true / false: no call when the fact is a bool
+                w = self.name("_w")
+                same, other = ("1", "0") if n.op == "==" else ("0", "1")
+                slow = f"_eq({w}, {right})" if n.op == "==" else f"_ne(_eq({w}, {right}))"
+                flip = "False" if n.right.value else "True"
+                return (
+                    f"({same} if ({w} := {left}) is {bool(n.right.value)} "
+                    f"else {other} if {w} is {flip} else {slow})"
                 )
             if n.op == "==":
                 return f"_eq({left}, {right})"
@@ -401,7 +497,8 @@ class _Gen:
         if isinstance(n.right, x.Lit) and n.right.kind == "str":
             w = self.name("_w")
             return (
-                f"((1 if {w} {n.op} {right} else 0) if type({w} := {left}) is str "
+                f"(((1 if {w} {n.op} {right} else 0) if {w}.isascii() and _NUL not in {w} "
+                f"else _ordered({n.op!r}, {w}, {right})) if type({w} := {left}) is str "
                 f"else _ordered({n.op!r}, {w}, {right}))"
             )
         return f"_ordered({n.op!r}, {left}, {right})"
@@ -415,7 +512,7 @@ _STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
 
 
 def _strtest(name: str, recv: Any, arg: Any) -> int:
-    if type(recv) is str and type(arg) is str:
+    if type(recv) is str and type(arg) is str and plain_str(recv) and plain_str(arg):
         return int(_STRING_TESTS[name](recv, arg))
     return -1
 
@@ -430,6 +527,7 @@ _FACT_ROOTS = ("use", "production", "territories", "talent", "performers", "toda
 def _namespace(gen: _Gen) -> dict[str, Any]:
     return {
         "M": MISSING,
+        "_NUL": _NUL,
         "_EMPTY": _EMPTY,
         "_eq": cel_equal,
         "_ne": _ne,
@@ -453,21 +551,14 @@ def _roots(with_t: bool) -> dict[str, str]:
 PackFilter = Callable[..., list[tuple[int, int]]]
 
 
-def compile_pack_filter(
-    nodes: list[tuple[int, x.Node]], per_talent: bool
-) -> tuple[PackFilter, dict[int, bool]]:
+def compile_pack_filter(nodes: list[tuple[int, x.Node | None]], per_talent: bool) -> PackFilter:
     """One function for several conditions: `f(s)` (or `f(s, t)` for per-talent rules)
-    returns [(index, 1 or -1)] for every condition that is not definitely false, and the
-    dict says which conditions it models exactly."""
+    returns [(index, 1 or -1)] for every condition that is not definitely false; a
+    condition given as None is always -1 (CEL decides it)."""
     lines: list[str] = []
-    exact: dict[int, bool] = {}
-    gen = _Gen(_roots(per_talent))
+    gen = _Gen(_roots(per_talent), _repeated([n for _, n in nodes if n is not None]))
     for index, node in nodes:
-        before = gen.exact
-        gen.exact = True
-        expr = gen.boolean(node, {})
-        exact[index] = gen.exact
-        gen.exact = before and gen.exact
+        expr = "-1" if node is None else gen.boolean(node, {})
         lines.append(f"    if (r := {expr}):")
         lines.append(f"        out.append(({index}, r))")
     params = "s, t" if per_talent else "s"
@@ -483,12 +574,12 @@ def compile_pack_filter(
     namespace = _namespace(gen)
     exec(compile(src, "<prefilter>", "exec"), namespace)  # generated from a parsed AST only
     fn: PackFilter = namespace["pack_filter"]
-    return fn, exact
+    return fn
 
 
 def compile_guard(node: x.Node) -> tuple[Guard, bool]:
     """The prefilter of one condition (facts in one scope mapping; `t` read from it)."""
-    gen = _Gen({name: f"s.get({name!r}, M)" for name in (*_FACT_ROOTS, "t")})
+    gen = _Gen({name: f"s.get({name!r}, M)" for name in (*_FACT_ROOTS, "t")}, _repeated([node]))
     expr = gen.boolean(node, {})
     src = "\n".join(["def guard(s):", *(f"    {h}" for h in gen.hoist_lines), f"    return {expr}"])
     namespace = _namespace(gen)

@@ -28,25 +28,16 @@ class TemplateError(Exception):
 
 
 Step = str | int
-Getter = Callable[[Mapping[str, Any]], Any]
 
 
 @dataclass(frozen=True)
 class Template:
-    """A parsed template: literal text and field paths, alternating."""
+    """A parsed template: literal text and field paths, alternating. `render(facts)` is
+    the generated function itself (a decision renders a dozen messages: no extra call)."""
 
     source: str
     parts: tuple[str | tuple[Step, ...], ...]
-    _render: Callable[[Mapping[str, Any]], str] | None = field(
-        default=None, repr=False, compare=False
-    )
-
-    def render(self, facts: Mapping[str, Any]) -> str:
-        if self._render is None:
-            return "".join(
-                p if isinstance(p, str) else _show(_lookup(facts, p)) for p in self.parts
-            )
-        return self._render(facts)
+    render: Callable[[Mapping[str, Any]], str] = field(repr=False, compare=False)
 
 
 def _compile_render(parts: Sequence[str | tuple[Step, ...]]) -> Callable[[Mapping[str, Any]], str]:
@@ -70,24 +61,23 @@ def _compile_render(parts: Sequence[str | tuple[Step, ...]]) -> Callable[[Mappin
             else:
                 expr = f"({w}.get({step!r}, M) if type({w} := {expr}) is dict else M)"
         pieces.append(f"(_v{n} if type(_v{n} := {expr}) is str else _show(_v{n}))")
-    src = f"def render(s):\n    return ''.join(({', '.join(pieces)},))"
+    plain_keys = all(
+        isinstance(step, int) or step.isidentifier()
+        for part in parts
+        if not isinstance(part, str)
+        for step in part
+    )
+    if len(pieces) == 1 and isinstance(parts[0], str):
+        body = pieces[0]
+    elif plain_keys:  # an f-string, one BUILD_STRING; its only quotes: 'name' keys
+        body = 'f"""' + "".join(f"{{{piece}}}" for piece in pieces) + '"""'
+    else:
+        body = f"''.join(({', '.join(pieces)},))"
+
+    src = f"def render(s):\n    return {body}"
     exec(compile(src, "<template>", "exec"), namespace)  # generated from checked paths only
     fn: Callable[[Mapping[str, Any]], str] = namespace["render"]
     return fn
-
-
-def _lookup(facts: Mapping[str, Any], path: Sequence[Step]) -> Any:
-    value: Any = facts
-    for step in path:
-        if isinstance(step, int):
-            if not isinstance(value, list) or not -len(value) <= step < len(value):
-                return _MISSING
-            value = value[step]
-        else:
-            if not isinstance(value, Mapping) or step not in value:
-                return _MISSING
-            value = value[step]
-    return value
 
 
 def _show(value: Any) -> str:
