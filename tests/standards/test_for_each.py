@@ -111,4 +111,6 @@ def test_talent_without_registry_shape() -> None:
         "performer",
         "consent",
         "replica",
+        "findings",
     }
+    assert t["findings"] == [{"code": "consent.none_on_record", "params": {"performer": "jane"}}]

@@ -30,6 +30,7 @@ from reelproof.core.documents import (
     Talent,
     TalentUse,
 )
+from reelproof.core.findings import Finding, finding_facts, messages
 from reelproof.core.territories import covers
 
 ConsentState: TypeAlias = Literal["active", "expired", "revoked", "not_yet_valid"]
@@ -84,41 +85,96 @@ def scope_gaps(
     medium: str,
     territories: Sequence[str],
     today: dt.date,
-) -> list[str]:
-    """Every element of the use that `record` does not cover on `today`, in words.
+) -> list[Finding]:
+    """Every element of the use that `record` does not cover on `today` (consent.scope.*,
+    consent.term.*).
 
     Empty lists in a scope grant nothing: `productions: []`, `media: []` and
     `replica_types: []` are never read as "all".
     """
     cid = record.id
     scope = record.consent.spec.scope
-    gaps: list[str] = []
+    gaps: list[Finding] = []
     if talent.use not in scope.uses:
-        gaps.append(f"consent {cid} does not cover the use '{talent.use}'")
+        gaps.append(
+            Finding(
+                "consent.scope.use_missing",
+                f"consent {cid} does not cover the use '{talent.use}'",
+                {"consent": cid, "use": talent.use},
+            )
+        )
     if talent.replica_type is not None and talent.replica_type not in scope.replica_types:
-        gaps.append(f"consent {cid} does not cover replica type '{talent.replica_type}'")
+        gaps.append(
+            Finding(
+                "consent.scope.replica_type_missing",
+                f"consent {cid} does not cover replica type '{talent.replica_type}'",
+                {"consent": cid, "replica_type": talent.replica_type},
+            )
+        )
     if production_id not in scope.productions:
-        gaps.append(f"consent {cid} does not cover production {production_id}")
+        gaps.append(
+            Finding(
+                "consent.scope.production_missing",
+                f"consent {cid} does not cover production {production_id}",
+                {"consent": cid, "production": production_id},
+            )
+        )
     if medium not in scope.media:
-        gaps.append(f"consent {cid} does not cover the medium '{medium}'")
+        gaps.append(
+            Finding(
+                "consent.scope.medium_missing",
+                f"consent {cid} does not cover the medium '{medium}'",
+                {"consent": cid, "medium": medium},
+            )
+        )
     for territory in territories:
         if not covers(scope.territories, territory):
-            gaps.append(f"consent {cid} does not cover territory {territory}")
+            gaps.append(
+                Finding(
+                    "consent.scope.territory_missing",
+                    f"consent {cid} does not cover territory {territory}",
+                    {"consent": cid, "territory": territory},
+                )
+            )
     gaps.extend(_term_gaps(record, today))
     return gaps
 
 
-def _term_gaps(record: ConsentRecord, today: dt.date) -> list[str]:
+def _expired(record: ConsentRecord, today: dt.date, text: str) -> Finding | None:
+    expires = record.consent.spec.expires_at
+    if expires is None or today <= expires:
+        return None
+    return Finding(
+        "consent.term.expired",
+        text.format(cid=record.id, on=expires.isoformat()),
+        {"consent": record.id, "on": expires.isoformat()},
+    )
+
+
+def _revoked(record: ConsentRecord, today: dt.date, text: str) -> Finding | None:
+    if record.revoked_at is None or record.revoked_at > today:
+        return None
+    return Finding(
+        "consent.term.revoked",
+        text.format(cid=record.id, on=_revocation(record)),
+        {"consent": record.id, "on": record.revoked_at.isoformat()},
+    )
+
+
+def _term_gaps(record: ConsentRecord, today: dt.date) -> list[Finding]:
     spec = record.consent.spec
-    cid = record.id
-    gaps: list[str] = []
+    gaps: list[Finding | None] = []
     if today < spec.granted_at:
-        gaps.append(f"consent {cid} is not in force until {spec.granted_at.isoformat()}")
-    if spec.expires_at is not None and today > spec.expires_at:
-        gaps.append(f"consent {cid} expired on {spec.expires_at.isoformat()}")
-    if record.revoked_at is not None and record.revoked_at <= today:
-        gaps.append(f"consent {cid} was revoked on {_revocation(record)}")
-    return gaps
+        gaps.append(
+            Finding(
+                "consent.term.not_yet_in_force",
+                f"consent {record.id} is not in force until {spec.granted_at.isoformat()}",
+                {"consent": record.id, "from": spec.granted_at.isoformat()},
+            )
+        )
+    gaps.append(_expired(record, today, "consent {cid} expired on {on}"))
+    gaps.append(_revoked(record, today, "consent {cid} was revoked on {on}"))
+    return [g for g in gaps if g is not None]
 
 
 def _revocation(record: ConsentRecord) -> str:
@@ -208,25 +264,36 @@ _POST_MORTEM: dict[str, tuple[str, int | None]] = {
 _SAG_2026_FROM = dt.date(2026, 7, 1)
 
 
+def _vagueness(description: str) -> tuple[int, str | None] | None:
+    """(word count, blanket phrase) when the description fails the test, else None."""
+    words = len(_WORD.findall(description))
+    if words < MIN_DESCRIPTION_WORDS:
+        return words, None
+    for phrase, pattern in _BLANKET:
+        if pattern.search(description):
+            return words, phrase
+    return None
+
+
 def description_problem(description: str) -> str | None:
     """Why a description is not reasonably specific, or None when it passes the test.
 
     The test is deliberately mechanical so that it can be explained: fewer than
     MIN_DESCRIPTION_WORDS words, or any of BLANKET_PHRASES, fails.
     """
-    words = len(_WORD.findall(description))
-    if words < MIN_DESCRIPTION_WORDS:
+    vague = _vagueness(description)
+    if vague is None:
+        return None
+    words, phrase = vague
+    if phrase is None:
         return (
             f"has no reasonably specific description of the intended uses (it has {words} "
             f"word{'s' if words != 1 else ''}; at least {MIN_DESCRIPTION_WORDS} are needed)"
         )
-    for phrase, pattern in _BLANKET:
-        if pattern.search(description):
-            return (
-                "has no reasonably specific description of the intended uses "
-                f"(it uses the blanket wording '{phrase}')"
-            )
-    return None
+    return (
+        "has no reasonably specific description of the intended uses "
+        f"(it uses the blanket wording '{phrase}')"
+    )
 
 
 def sag_agreements(production: Production) -> list[str]:
@@ -265,41 +332,53 @@ def invalid_reasons(
     performer: Performer | None,
     production: Production,
     today: dt.date,
-) -> list[str]:
-    """Why `record` is not an effective consent for `talent`, each sentence led by its source."""
-    reasons: list[str] = []
+) -> list[Finding]:
+    """Why `record` is not an effective consent for `talent`; each sentence led by its source."""
+    reasons: list[Finding | None] = []
     spec = record.consent.spec
     cid = record.id
-    if spec.expires_at is not None and today > spec.expires_at:
-        reasons.append(
-            f"Consent terms: consent {cid} expired on {spec.expires_at.isoformat()} "
-            "and authorises no use after that day"
+    reasons.append(
+        _expired(
+            record,
+            today,
+            "Consent terms: consent {cid} expired on {on} and authorises no use after that day",
         )
-    if record.revoked_at is not None and record.revoked_at <= today:
-        reasons.append(
-            f"Consent terms: consent {cid} was revoked on {_revocation(record)} "
-            "and authorises no use from that day"
+    )
+    reasons.append(
+        _revoked(
+            record,
+            today,
+            "Consent terms: consent {cid} was revoked on {on} and authorises no use from that day",
         )
+    )
     sag = sag_agreements(production)
     if spec.form == "boilerplate" and sag:
         source = " and ".join(
             f"{_sag_label(k, production, today)} ({_SAG_FORM_RULE[k]})" for k in sag
         )
         reasons.append(
-            f"{source}: consent {cid} is boilerplate; under a SAG-AFTRA "
-            "agreement consent to a digital replica must be clear and conspicuous, in a "
-            "separate signed writing or a separately signed or initialed provision"
+            Finding(
+                "consent.form.boilerplate_under_union",
+                f"{source}: consent {cid} is boilerplate; under a SAG-AFTRA "
+                "agreement consent to a digital replica must be clear and conspicuous, in a "
+                "separate signed writing or a separately signed or initialed provision",
+                {"consent": cid, "agreements": sag},
+            )
         )
     if performer is None:
         reasons.append(
-            f"Performer record: there is no Performer document for {talent.performer}, so "
-            f"the rules on domicile, death and minors cannot be checked for consent {cid}; "
-            "record the performer"
+            Finding(
+                "consent.performer.not_recorded",
+                f"Performer record: there is no Performer document for {talent.performer}, so "
+                f"the rules on domicile, death and minors cannot be checked for consent {cid}; "
+                "record the performer",
+                {"consent": cid, "performer": talent.performer},
+            )
         )
-        return reasons
+        return [r for r in reasons if r is not None]
     reasons.extend(_description_reasons(record, talent, performer, production, today))
     reasons.extend(_grantor_reasons(record, performer, production, today))
-    return reasons
+    return [r for r in reasons if r is not None]
 
 
 def _representation_gap(
@@ -334,16 +413,29 @@ def _description_reasons(
     performer: Performer,
     production: Production,
     today: dt.date,
-) -> list[str]:
-    """CA §927, NY §5-302, IL HB 4762: a vague replica provision without counsel or union fails."""
+) -> list[Finding]:
+    """CA §927, NY §5-302, IL HB 4762: a vague replica provision without counsel or union fails.
+
+    The finding's `laws` parameter names every jurisdiction whose law the defect falls
+    under: the domicile's, or all of them when the domicile is unknown.
+    """
     if talent.use not in _REPLICA_PROVISION_USES:
         return []
-    problem = description_problem(record.consent.spec.description)
-    if problem is None:
-        return []
     spec = record.consent.spec
+    vague = _vagueness(spec.description)
+    problem = description_problem(spec.description)
+    if vague is None or problem is None:
+        return []
     cid = record.id
     domicile = performer.spec.domicile
+    params: dict[str, Any] = {
+        "consent": cid,
+        "domicile": domicile,
+        "words": vague[0],
+        "blanket": vague[1],
+        "representation": performer.spec.representation,
+        "form": spec.form,
+    }
     if domicile in _DESCRIPTION_LAWS:
         source, counsel_forms, counsel_writing, verdict = _DESCRIPTION_LAWS[domicile]
         if domicile == "US-IL":
@@ -355,7 +447,13 @@ def _description_reasons(
         gap = _representation_gap(performer, production, spec.form, counsel_forms, counsel_writing)
         if gap is None:
             return []
-        return [f"{source}: consent {cid} {problem}, and {gap}, so {verdict}"]
+        return [
+            Finding(
+                "consent.description.not_specific",
+                f"{source}: consent {cid} {problem}, and {gap}, so {verdict}",
+                {**params, "laws": [domicile]},
+            )
+        ]
     if domicile is None or domicile == "US":
         gap = _representation_gap(
             performer,
@@ -368,10 +466,14 @@ def _description_reasons(
             return []
         where = "no domicile" if domicile is None else "no US state as domicile"
         return [
-            f"Performer record: {performer.spec.name} has {where} on record, so California "
-            "Labor Code §927, New York General Obligations Law §5-302 and the Illinois Digital "
-            f"Voice and Likeness Protection Act cannot be ruled out; consent {cid} {problem}, "
-            f"and {gap}"
+            Finding(
+                "consent.description.not_specific",
+                f"Performer record: {performer.spec.name} has {where} on record, so "
+                "California Labor Code §927, New York General Obligations Law §5-302 and the "
+                "Illinois Digital Voice and Likeness Protection Act cannot be ruled out; "
+                f"consent {cid} {problem}, and {gap}",
+                {**params, "laws": sorted(_DESCRIPTION_LAWS)},
+            )
         ]
     return []
 
@@ -400,11 +502,12 @@ def post_mortem_source(performer: Performer, today: dt.date) -> str | None:
 
 def _grantor_reasons(
     record: ConsentRecord, performer: Performer, production: Production, today: dt.date
-) -> list[str]:
+) -> list[Finding]:
     """Who may consent: the performer in life (a parent or guardian for a minor); after death
     the estate or an authorized representative, the union only where no estate exists."""
     spec = record.consent.spec
     cid = record.id
+    ids = {"consent": cid, "granted_by": spec.granted_by}
     p = performer.spec
     name = p.name
     by = spec.granted_by
@@ -420,19 +523,28 @@ def _grantor_reasons(
     if alive_at_grant:
         if by in ("estate", "union"):
             return [
-                f"Consent record: consent {cid} was given by the {by} on "
-                f"{spec.granted_at.isoformat()}, but {name} was alive then; a living performer "
-                "consents personally (a minor through a parent or guardian)"
+                Finding(
+                    "consent.grantor.not_performer_in_life",
+                    f"Consent record: consent {cid} was given by the {by} on "
+                    f"{spec.granted_at.isoformat()}, but {name} was alive then; a living "
+                    "performer consents personally (a minor through a parent or guardian)",
+                    ids,
+                )
             ]
         if p.minor and not dead and by == "performer":
-            if "sag_aftra_tv_theatrical" in sag and sag_edition(production, today) >= 2026:
+            sag26 = "sag_aftra_tv_theatrical" in sag and sag_edition(production, today) >= 2026
+            if sag26:
                 source = "SAG-AFTRA 2026 TV/Theatrical Agreement (SAG26-5, minors; detail [U])"
             else:
                 source = "Contract law on minors (a minor's own signature can be disaffirmed)"
             return [
-                f"{source}: consent {cid} was given by {name}, who is a minor; a minor's "
-                "consent must be given by a parent or guardian (granted_by: "
-                "authorized_representative)"
+                Finding(
+                    "consent.grantor.minor_signed",
+                    f"{source}: consent {cid} was given by {name}, who is a minor; a minor's "
+                    "consent must be given by a parent or guardian (granted_by: "
+                    "authorized_representative)",
+                    {**ids, "sag_edition": 2026 if sag26 else None},
+                )
             ]
         return []
 
@@ -450,31 +562,54 @@ def _grantor_reasons(
     if by == "performer":
         if alive_at_grant is None:
             return [
-                f"Performer record: {name} is recorded as deceased without a date of death, so "
-                f"it cannot be shown that consent {cid} (given by the performer on "
-                f"{spec.granted_at.isoformat()}) was given in life; record the date of death "
-                "or obtain consent from the estate or an authorized representative"
+                Finding(
+                    "consent.grantor.death_date_unknown",
+                    f"Performer record: {name} is recorded as deceased without a date of "
+                    f"death, so it cannot be shown that consent {cid} (given by the performer "
+                    f"on {spec.granted_at.isoformat()}) was given in life; record the date of "
+                    "death or obtain consent from the estate or an authorized representative",
+                    ids,
+                )
             ]
         assert p.date_of_death is not None
         return [
-            f"{source}: consent {cid} is recorded as given by the performer on "
-            f"{spec.granted_at.isoformat()}, after {name} died on "
-            f"{p.date_of_death.isoformat()}; after death consent must come from the estate or "
-            "an authorized representative (the union only where no estate can be identified)"
+            Finding(
+                "consent.grantor.after_death",
+                f"{source}: consent {cid} is recorded as given by the performer on "
+                f"{spec.granted_at.isoformat()}, after {name} died on "
+                f"{p.date_of_death.isoformat()}; after death consent must come from the estate "
+                "or an authorized representative (the union only where no estate can be "
+                "identified)",
+                {
+                    **ids,
+                    "granted_at": spec.granted_at.isoformat(),
+                    "date_of_death": p.date_of_death.isoformat(),
+                    "post_mortem_right": state is not None,
+                },
+            )
         ]
     if by == "union":
         if not sag:
             return [
-                "SAG-AFTRA 2023 TV/Theatrical Agreement (SAG23-DEC-1): consent "
-                f"{cid} was given by the union, but production {production.metadata.id} is "
-                "under no SAG-AFTRA agreement; the union may consent for a deceased performer "
-                "only under one"
+                Finding(
+                    "consent.grantor.union_without_agreement",
+                    "SAG-AFTRA 2023 TV/Theatrical Agreement (SAG23-DEC-1): consent "
+                    f"{cid} was given by the union, but production {production.metadata.id} "
+                    "is under no SAG-AFTRA agreement; the union may consent for a deceased "
+                    "performer only under one",
+                    ids,
+                )
             ]
         if p.estate_contact:
             return [
-                f"{source}: consent {cid} was given by the union, but {name}'s estate can be "
-                f"reached ({p.estate_contact}); the union may consent for a deceased performer "
-                "only when no estate or authorized representative can be identified"
+                Finding(
+                    "consent.grantor.union_while_estate_exists",
+                    f"{source}: consent {cid} was given by the union, but {name}'s estate can "
+                    f"be reached ({p.estate_contact}); the union may consent for a deceased "
+                    "performer only when no estate or authorized representative can be "
+                    "identified",
+                    ids,
+                )
             ]
     return []
 
@@ -489,21 +624,36 @@ class TalentMatch:
     talent: Talent
     performer: Performer | None
     consent: ConsentRecord | None
-    missing: tuple[str, ...]
-    invalid_reasons: tuple[str, ...]
+    gaps: tuple[Finding, ...]
+    defects: tuple[Finding, ...]
     today: dt.date
     replica: _replicas.ReplicaRecord | None = None
-    replica_findings: tuple[str, ...] = ()
+    replica_problems: tuple[Finding, ...] = ()
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The scope gaps in words (for display; rules read `findings`)."""
+        return tuple(messages(self.gaps))
+
+    @property
+    def invalid_reasons(self) -> tuple[str, ...]:
+        """Why the consent is not effective, in words (for display; rules read `findings`)."""
+        return tuple(messages(self.defects))
+
+    @property
+    def replica_findings(self) -> tuple[str, ...]:
+        """What is wrong with the replica, in words (for display; rules read `findings`)."""
+        return tuple(messages(self.replica_problems))
 
     @property
     def in_scope(self) -> bool:
         """A consent in force covers every element of the use (validity aside)."""
-        return self.consent is not None and not self.missing
+        return self.consent is not None and not self.gaps
 
     @property
     def valid(self) -> bool:
         """The chosen consent exists and nothing makes it ineffective."""
-        return self.consent is not None and not self.invalid_reasons
+        return self.consent is not None and not self.defects
 
     @property
     def covered(self) -> bool:
@@ -537,8 +687,10 @@ class TalentMatch:
             },
             "replica": {
                 "id": self.replica.id if self.replica else None,
-                "findings": list(self.replica_findings),
+                "findings": finding_facts(self.replica_problems),
+                "messages": list(self.replica_findings),
             },
+            "findings": finding_facts(self.gaps, self.defects, self.replica_problems),
         }
 
 
@@ -582,7 +734,9 @@ def match_talent(
             f"performer {performer.metadata.id} passed for talent entry {talent.performer}"
         )
     territories = use_territories(declaration, production)
-    best: tuple[tuple[int, int, int, str], ConsentRecord, list[str], list[str]] | None = None
+    best: tuple[tuple[int, int, int, str], ConsentRecord, list[Finding], list[Finding]] | None = (
+        None
+    )
     for record in consents:
         if record.performer != talent.performer:
             continue
@@ -600,32 +754,21 @@ def match_talent(
             best = (key, record, gaps, reasons)
 
     replica = _replicas.find_replica_for(talent, replicas, production_id=production_id, today=today)
-    findings: tuple[str, ...] = ()
+    problems: tuple[Finding, ...] = ()
     if replica is not None:
-        findings = tuple(
+        problems = tuple(
             _replicas.replica_findings(replica, talent, production_id, consents, today)
         )
     if best is None:
-        return TalentMatch(
-            talent=talent,
-            performer=performer,
-            consent=None,
-            missing=(f"no consent on record for performer {talent.performer}",),
-            invalid_reasons=(),
-            today=today,
-            replica=replica,
-            replica_findings=findings,
+        none = Finding(
+            "consent.none_on_record",
+            f"no consent on record for performer {talent.performer}",
+            {"performer": talent.performer},
         )
+        return TalentMatch(talent, performer, None, (none,), (), today, replica, problems)
     _, record, gaps, reasons = best
     return TalentMatch(
-        talent=talent,
-        performer=performer,
-        consent=record,
-        missing=tuple(gaps),
-        invalid_reasons=tuple(reasons),
-        today=today,
-        replica=replica,
-        replica_findings=findings,
+        talent, performer, record, tuple(gaps), tuple(reasons), today, replica, problems
     )
 
 

@@ -61,7 +61,7 @@ def talent_without_registry(
 ) -> list[dict[str, Any]]:
     """Talent facts for a declaration when no consent registry answers (pack tests).
 
-    Every use is uncovered (`missing: ["no consent on record"]`); performers are unknown
+    Every use is uncovered (finding `consent.none_on_record`); performers are unknown
     unless their documents are given.
     """
     out: list[dict[str, Any]] = []
@@ -76,7 +76,10 @@ def talent_without_registry(
                 "exception": t.exception,
                 "performer": performer_fact(doc) if doc else unknown_performer(t.performer),
                 "consent": no_consent(),
-                "replica": {"id": None, "findings": []},
+                "replica": {"id": None, "findings": [], "messages": []},
+                "findings": [
+                    {"code": "consent.none_on_record", "params": {"performer": t.performer}}
+                ],
             }
         )
     return out
@@ -134,7 +137,8 @@ def build_facts(
     talent: Sequence[Mapping[str, Any]],
     today: dt.date,
 ) -> dict[str, Any]:
-    """Every fact a rule may read: use, production, territories, talent, performers, today."""
+    """Every fact a rule may read: use, production, territories, talent, performers, today,
+    and every talent entry's findings (each naming its performer)."""
     talent_list = talent if isinstance(talent, list) else list(talent)
     return {
         "use": use_fact(declaration),
@@ -143,4 +147,7 @@ def build_facts(
         "talent": talent_list,
         "performers": performers_of(talent_list),
         "today": today.isoformat(),
+        "findings": [
+            {**f, "performer": t["performer_id"]} for t in talent_list for f in t["findings"]
+        ],
     }
