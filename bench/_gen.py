@@ -112,6 +112,7 @@ def _talent_fact(rng: random.Random, t: dict[str, Any]) -> dict[str, Any]:
         }
     return {
         "performer_id": t["performer"],
+        "via": "talent",
         "use": t["use"],
         "replica_type": t["replica_type"],
         "alteration": t["alteration"],

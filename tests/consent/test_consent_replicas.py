@@ -206,6 +206,7 @@ def test_match_attaches_the_replica_and_builds_the_exact_fact() -> None:
     }
     assert m.to_fact() == {
         "performer_id": "jane-doe",
+        "via": "talent",
         "use": "replica_use",
         "replica_type": "employment_based",
         "alteration": "as_scripted",

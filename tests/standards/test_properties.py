@@ -172,6 +172,7 @@ def _talent(decl: AIUseDeclaration, data: st.DataObject) -> list[dict[str, Any]]
         out.append(
             {
                 "performer_id": t.performer,
+                "via": "talent",
                 "use": t.use,
                 "replica_type": t.replica_type,
                 "alteration": t.alteration,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeAlias, get_args
 
 from reelproof.core import replicas as _replicas
@@ -31,6 +31,7 @@ from reelproof.core.documents import (
     TalentUse,
 )
 from reelproof.core.findings import Finding, finding_facts, messages
+from reelproof.core.standards.facts import Via, performer_fact, touched_talent, unknown_performer
 from reelproof.core.territories import covers
 
 ConsentState: TypeAlias = Literal["active", "expired", "revoked", "not_yet_valid"]
@@ -629,6 +630,7 @@ class TalentMatch:
     today: dt.date
     replica: _replicas.ReplicaRecord | None = None
     replica_problems: tuple[Finding, ...] = ()
+    via: Via = "talent"  # how the use touches the performer (facts.touched_talent)
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -670,6 +672,7 @@ class TalentMatch:
             compensation = {"basis": c.basis, "amount": c.amount, "currency": c.currency}
         return {
             "performer_id": t.performer,
+            "via": self.via,
             "use": t.use,
             "replica_type": t.replica_type,
             "alteration": t.alteration,
@@ -696,8 +699,6 @@ class TalentMatch:
 
 def _performer_fact(performer_id: str, performer: Performer | None) -> dict[str, Any]:
     """The same `performer` fact the standards engine builds, so packs see one shape."""
-    from reelproof.core.standards.facts import performer_fact, unknown_performer
-
     return unknown_performer(performer_id) if performer is None else performer_fact(performer)
 
 
@@ -781,14 +782,29 @@ def match_declaration(
     *,
     replicas: Sequence[_replicas.ReplicaRecord] = (),
 ) -> list[TalentMatch]:
-    """match_talent for every talent entry of a declaration, in order (the `talent` list)."""
+    """match_talent for every performer the use touches (facts.touched_talent), in order:
+    the `talent` list, then the indirectly named performers."""
     by_id = {p.metadata.id: p for p in performers}
     return [
-        match_talent(
-            t, declaration, production, by_id.get(t.performer), consents, today, replicas=replicas
+        replace(
+            match_talent(
+                t,
+                declaration,
+                production,
+                by_id.get(t.performer),
+                consents,
+                today,
+                replicas=replicas,
+            ),
+            via=via,
         )
-        for t in declaration.spec.talent
+        for t, via in touched_talent(declaration)
     ]
+
+
+def touched_performers(declaration: AIUseDeclaration) -> list[str]:
+    """The ids of every performer the use touches, once each."""
+    return list(dict.fromkeys(t.performer for t, _ in touched_talent(declaration)))
 
 
 # --- compensation -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from reelproof.core.errors import DocumentError
@@ -206,8 +207,19 @@ class Inputs(_Strict):
     real_person_reference: Literal["none", "public_figure", "private_person", "deceased_person"] = (
         "none"
     )
+    # The registered performer the use references, so their consents are matched too.
+    real_person: Id | None = None
     training_or_finetune: StrictBool = False
     training_data_cleared: TriState = "unknown"
+
+    @model_validator(mode="after")
+    def _named_person_is_referenced(self) -> Inputs:
+        if self.real_person is not None and self.real_person_reference == "none":
+            raise ValueError(
+                f"real_person names performer {self.real_person!r}, so real_person_reference "
+                "cannot be 'none' (public_figure, private_person or deceased_person)"
+            )
+        return self
 
 
 class Output(_Strict):

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from reelproof.adapters.store import schema
 from reelproof.core import standards
-from reelproof.core.consent import match_declaration
+from reelproof.core.consent import match_declaration, touched_performers
 from reelproof.core.documents import AIUseDeclaration, Production, StandardsPack, parse_one
 from reelproof.core.errors import DocumentError, NotFoundError
 from reelproof.services import registry
@@ -66,11 +66,11 @@ def stored_packs(conn: Connection) -> list[standards.CompiledPack]:
 def talent_facts(
     conn: Connection, decl: AIUseDeclaration, production: Production, today: dt.date
 ) -> list[dict[str, Any]]:
-    ids = [t.performer for t in decl.spec.talent]
+    """Talent facts for every performer the use touches (talent, synthetic source, real person)."""
     matches = match_declaration(
         decl,
         production,
-        registry.performers(conn, ids),
+        registry.performers(conn, touched_performers(decl)),
         registry.consent_records(conn),
         today,
         replicas=registry.replica_records(conn),

@@ -11,7 +11,12 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from reelproof.adapters.keys import KeyUnavailable
-from reelproof.core.consent import ConsentRecord, compensation_owed, match_declaration
+from reelproof.core.consent import (
+    ConsentRecord,
+    compensation_owed,
+    match_declaration,
+    touched_performers,
+)
 from reelproof.core.documents import AIUseDeclaration, Performer, Production
 from reelproof.core.errors import ConflictError, NotFoundError
 from reelproof.core.replicas import ReplicaRecord, past_retention
@@ -220,7 +225,7 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[
     uses = []
     for doc, row in list_documents(conn, "AIUseDeclaration"):
         assert isinstance(doc, AIUseDeclaration)
-        if not any(t.performer == performer_id for t in doc.spec.talent):
+        if performer_id not in touched_performers(doc):
             continue
         production = require(conn, "Production", doc.metadata.production)
         assert isinstance(production, Production)
@@ -237,6 +242,7 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[
                     "declaration": row.key,
                     "title": doc.spec.title,
                     "use": m.talent.use,
+                    "via": m.via,
                     "replica_type": m.talent.replica_type,
                     "outcome": status.decision.outcome if status.decision else None,
                     "status": status.status,

@@ -160,6 +160,9 @@ _TALENT_SPEC = d.Talent.model_fields
 TALENT_ENTRY = obj(
     {
         "performer_id": STR,
+        # how the use touches the performer: a talent entry, the synthetic performer's
+        # recognizable feature, or the real person it references (inputs.real_person)
+        "via": enum("talent", "synthetic_performer", "real_person"),
         "use": from_annotation(_TALENT_SPEC["use"].annotation),
         "replica_type": from_annotation(_TALENT_SPEC["replica_type"].annotation),
         "alteration": from_annotation(_TALENT_SPEC["alteration"].annotation),
