@@ -13,7 +13,7 @@ from reelproof.core.consent import match_declaration, touched_performers
 from reelproof.core.documents import AIUseDeclaration, parse_one
 from reelproof.core.errors import DocumentError
 from reelproof.core.standards import decide, load_pack_text
-from tests.consent.consent_docs import PID, TODAY, arthur, performer, production, record
+from tests.consent.consent_docs import LAW, PID, TODAY, arthur, performer, production, record
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "src/reelproof/packs"
 BUNDLED = [
@@ -54,7 +54,9 @@ def test_indirect_performers_are_matched_after_the_talent_entries() -> None:
         **SYNTHETIC,
         **REAL,
     )
-    matches = match_declaration(decl, production(), [performer(), arthur()], [record()], TODAY)
+    matches = match_declaration(
+        decl, production(), [performer(), arthur()], [record()], TODAY, law=LAW
+    )
     assert [(m.talent.performer, m.via, m.talent.use) for m in matches] == [
         ("jane-doe", "talent", "replica_creation"),
         ("jane-doe", "synthetic_performer", "replica_use"),
@@ -71,7 +73,7 @@ def test_indirect_performers_are_matched_after_the_talent_entries() -> None:
 
 def test_a_voice_output_is_matched_as_a_voice_replica() -> None:
     decl = use(output={"in_final_deliverable": True, "element": "voice"}, **REAL)
-    (m,) = match_declaration(decl, production(), [arthur()], [], TODAY)
+    (m,) = match_declaration(decl, production(), [arthur()], [], TODAY, law=LAW)
     assert (m.via, m.talent.use, m.talent.alteration) == (
         "real_person",
         "voice_replica",
@@ -83,9 +85,9 @@ def test_one_performer_named_both_ways_is_matched_once() -> None:
     decl = use(
         synthetic_performer={"used": True, "recognizable_feature_of": "arthur-vance"}, **REAL
     )
-    assert [m.via for m in match_declaration(decl, production(), [arthur()], [], TODAY)] == [
-        "synthetic_performer"
-    ]
+    assert [
+        m.via for m in match_declaration(decl, production(), [arthur()], [], TODAY, law=LAW)
+    ] == ["synthetic_performer"]
 
 
 def test_a_named_real_person_needs_a_reference_kind() -> None:
@@ -110,7 +112,8 @@ def test_consent_obligations_of_indirect_performers_are_never_just_required(
     decl = use(**spec)
     prod = production()
     talent = [
-        m.to_fact() for m in match_declaration(decl, prod, [performer(), arthur()], consents, TODAY)
+        m.to_fact()
+        for m in match_declaration(decl, prod, [performer(), arthur()], consents, TODAY, law=LAW)
     ]
     decision = decide(decl, prod, talent, BUNDLED, dt.date(2026, 9, 14))
     consent = [o for o in decision.obligations if o.kind == "consent"]

@@ -18,6 +18,7 @@ from reelproof.core.replicas import (
     replica_findings,
 )
 from tests.consent.consent_docs import (
+    LAW,
     PID,
     TODAY,
     arthur,
@@ -193,7 +194,14 @@ def test_match_attaches_the_replica_and_builds_the_exact_fact() -> None:
     tal = talent(use="replica_use", alteration="as_scripted", exception="safety")
     rep = replica(transfers=[ReplicaTransfer(at=dt.date(2026, 6, 1), to_custodian="OtherVFX")])
     m = match_talent(
-        tal, declaration([tal]), production(), performer(), [record()], TODAY, replicas=[rep]
+        tal,
+        declaration([tal]),
+        production(),
+        performer(),
+        [record()],
+        TODAY,
+        replicas=[rep],
+        law=LAW,
     )
     transfer = {
         "code": "replica.transferred_without_consent",
@@ -249,7 +257,7 @@ def test_match_attaches_the_replica_and_builds_the_exact_fact() -> None:
 
 def test_fact_dates_are_iso_strings() -> None:
     tal = talent("arthur-vance", use="voice_replica", replica_type="independently_created")
-    m = match_talent(tal, declaration([tal]), production(), arthur(), [], TODAY)
+    m = match_talent(tal, declaration([tal]), production(), arthur(), [], TODAY, law=LAW)
     assert m.to_fact()["performer"]["date_of_death"] == "2019-05-02"
     assert m.to_fact()["replica"] == {"id": None, "findings": [], "messages": []}
 
@@ -267,7 +275,9 @@ def owed(
     t = tal if tal is not None else talent(use="replica_use")
     p = prod or production()
     recs = [record(**kw)] if consents is None else consents
-    return compensation_owed(match_talent(t, declaration([t]), p, performer(), recs, TODAY), p)
+    return compensation_owed(
+        match_talent(t, declaration([t]), p, performer(), recs, TODAY, law=LAW), p, LAW
+    )
 
 
 def test_day_rate_under_sag_aftra_ebdr() -> None:

@@ -13,6 +13,7 @@ from reelproof.core.consent import ConsentRecord, TalentMatch, match_talent, sco
 from reelproof.core.documents import TalentUse
 from reelproof.core.territories import EU_MEMBERS
 from tests.consent.consent_docs import (
+    LAW,
     PID,
     TODAY,
     declaration,
@@ -75,7 +76,9 @@ def codes(m: TalentMatch) -> list[tuple[str, dict[str, Any]]]:
 def match(rec: ConsentRecord, **decl: Any) -> Any:
     tal = decl.pop("talent", talent())
     today = decl.pop("today", TODAY)
-    return match_talent(tal, declaration([tal], **decl), production(), performer(), [rec], today)
+    return match_talent(
+        tal, declaration([tal], **decl), production(), performer(), [rec], today, law=LAW
+    )
 
 
 # --- territories --------------------------------------------------------------------------
@@ -274,7 +277,7 @@ def test_closest_consent_has_fewest_gaps(scopes: list[dict[str, Any]]) -> None:
     ]
     tal = talent(use="replica_use")
     decl = declaration([tal])
-    m = match_talent(tal, decl, production(), performer(), records, TODAY)
+    m = match_talent(tal, decl, production(), performer(), records, TODAY, law=LAW)
     all_gaps = {
         r.id: gaps_for(r, territories=["US", "EU", "KR", "GB"], talent=tal) for r in records
     }
@@ -287,7 +290,7 @@ def test_closest_consent_has_fewest_gaps(scopes: list[dict[str, Any]]) -> None:
 
 def test_consents_of_other_performers_are_ignored() -> None:
     tal = talent("arthur-vance")
-    m = match_talent(tal, declaration([tal]), production(), None, [record()], TODAY)
+    m = match_talent(tal, declaration([tal]), production(), None, [record()], TODAY, law=LAW)
     assert m.consent is None
     assert m.missing == ("no consent on record for performer arthur-vance",)
     assert [(g.code, g.params) for g in m.gaps] == [
@@ -300,7 +303,7 @@ def test_consents_of_other_performers_are_ignored() -> None:
 def test_fact_is_plain_json(scopes: list[dict[str, Any]]) -> None:
     records = [record(id=f"c-{i}", **s) for i, s in enumerate(scopes)]
     tal = talent()
-    m = match_talent(tal, declaration([tal]), production(), performer(), records, TODAY)
+    m = match_talent(tal, declaration([tal]), production(), performer(), records, TODAY, law=LAW)
     fact = m.to_fact()
     assert json.loads(json.dumps(fact)) == fact
     assert fact["consent"]["covered"] == (

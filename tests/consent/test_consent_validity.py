@@ -16,6 +16,7 @@ from reelproof.core.consent import (
 )
 from reelproof.core.documents import Performer, Production, Talent
 from tests.consent.consent_docs import (
+    LAW,
     PID,
     TODAY,
     arthur,
@@ -43,7 +44,9 @@ def run(
     records = rec if isinstance(rec, list) else [rec]
     person = performer() if who is JANE else who
     assert person is None or isinstance(person, Performer)
-    return match_talent(tal, declaration([tal]), prod or production(), person, records, today)
+    return match_talent(
+        tal, declaration([tal]), prod or production(), person, records, today, law=LAW
+    )
 
 
 def reasons(rec: ConsentRecord, **kw: Any) -> list[str]:
@@ -167,9 +170,10 @@ def test_other_domiciles_are_not_tested_and_unknown_ones_are_flagged() -> None:
     assert reasons(rec, who=performer(domicile="GB", representation="none")) == []
     assert reasons(rec, who=performer(domicile="US-TX", representation="none")) == []
     assert reasons(rec, who=performer(domicile=None, representation="none")) == [
-        "Performer record: Jane Doe has no domicile on record, so California Labor Code §927, "
-        "New York General Obligations Law §5-302 and the Illinois Digital Voice and Likeness "
-        f"Protection Act cannot be ruled out; consent {CID} has no reasonably specific "
+        "Performer record: Jane Doe has no domicile on record, so California Labor Code §927 "
+        "(AB 2602), Illinois Digital Voice and Likeness Protection Act (HB 4762, Public Act "
+        "103-0830) and New York General Obligations Law §5-302 cannot be ruled out; consent "
+        f"{CID} has no reasonably specific "
         "description of the intended uses (it uses the blanket wording 'any and all'), and "
         "Jane Doe had neither counsel nor a union agreement covering digital replicas"
     ]
@@ -441,7 +445,13 @@ def test_mismatched_inputs_are_programming_errors() -> None:
     tal = talent()
     with pytest.raises(ValueError):
         match_talent(
-            tal, declaration([tal], production="other"), production(), performer(), [], TODAY
+            tal,
+            declaration([tal], production="other"),
+            production(),
+            performer(),
+            [],
+            TODAY,
+            law=LAW,
         )
     with pytest.raises(ValueError):
-        match_talent(tal, declaration([tal]), production(), arthur(), [], TODAY)
+        match_talent(tal, declaration([tal]), production(), arthur(), [], TODAY, law=LAW)

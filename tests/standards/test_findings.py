@@ -18,6 +18,7 @@ from reelproof.core.findings import CODES
 from reelproof.core.replicas import ReplicaTransfer
 from reelproof.core.standards import Decision, decide, load_pack_text
 from tests.consent.consent_docs import (
+    LAW,
     TODAY,
     declaration,
     performer,
@@ -115,7 +116,8 @@ def _decide(tal: Talent, **kw: Any) -> tuple[Decision, Decision]:
     who = kw.pop("who", performer())
     decl = declaration([tal])
     facts = [
-        m.to_fact() for m in match_declaration(decl, prod, [who], kw.pop("consents"), TODAY, **kw)
+        m.to_fact()
+        for m in match_declaration(decl, prod, [who], kw.pop("consents"), TODAY, **kw, law=LAW)
     ]
     return (
         decide(decl, prod, facts, BUNDLED, TODAY),

@@ -25,12 +25,14 @@ from reelproof.core import replicas as _replicas
 from reelproof.core.documents import (
     AIUseDeclaration,
     Consent,
+    DescriptionLaw,
     Performer,
     Production,
     Talent,
     TalentUse,
 )
 from reelproof.core.findings import Finding, finding_facts, messages
+from reelproof.core.law import LegalParameters
 from reelproof.core.standards.facts import Via, performer_fact, touched_talent, unknown_performer
 from reelproof.core.territories import covers
 
@@ -218,51 +220,16 @@ _BLANKET = [
 ]
 _WORD = re.compile(r"\w+")
 
-# Replica laws that void a replica provision without a reasonably specific description
-# (CA Labor Code §927, NY GOL §5-302, IL HB 4762): domicile -> (source, consent forms that meet
-# the counsel prong, what those forms are called, verdict).
-_DESCRIPTION_LAWS: dict[str, tuple[str, frozenset[str], str, str]] = {
-    "US-CA": (
-        "California Labor Code §927 (AB 2602)",
-        frozenset({"separate_signed", "initialed_clause"}),
-        "a signed or initialed writing",
-        "the replica provision is unenforceable",
-    ),
-    "US-NY": (
-        "New York General Obligations Law §5-302",
-        frozenset({"separate_signed"}),
-        "a separately signed writing",
-        "the replica provision is void",
-    ),
-    "US-IL": (
-        "Illinois Digital Voice and Likeness Protection Act (HB 4762, Public Act 103-0830)",
-        frozenset({"separate_signed", "initialed_clause", "boilerplate"}),
-        "a writing",
-        "the replica provision is unenforceable",
-    ),
-}
 _FORM_WORDS = {
     "separate_signed": "a separate signed writing",
     "initialed_clause": "an initialed clause",
     "boilerplate": "boilerplate",
 }
-_LAWS_IN_FORCE = dt.date(2025, 1, 1)
 # CA and NY keep a provision without a specific description when the use fits the fundamental
 # character of the performance as recorded (CA-2602-2); these alterations are that case.
 _FITS_RECORDING = frozenset({"as_scripted", "customary_post"})
 # Uses a replica provision governs; biometric enrollment keeps reference data, not a replica.
 _REPLICA_PROVISION_USES = frozenset(get_args(TalentUse)) - {"biometric_enrollment"}
-
-# Post-mortem rights of the domicile state: domicile -> (source, years after death or None
-# when the right lasts as long as the likeness is exploited and so cannot be shown to end).
-_POST_MORTEM: dict[str, tuple[str, int | None]] = {
-    "US-CA": ("California Civil Code §3344.1 (AB 1836)", 70),
-    "US-NY": ("New York Civil Rights Law §50-f", 40),
-    "US-TN": ("Tennessee Code §47-25-1101 et seq. (ELVIS Act)", None),
-    "US-IL": ("Illinois Right of Publicity Act (765 ILCS 1075; term unverified [U])", 50),
-}
-
-_SAG_2026_FROM = dt.date(2026, 7, 1)
 
 
 def _vagueness(description: str) -> tuple[int, str | None] | None:
@@ -302,18 +269,20 @@ def sag_agreements(production: Production) -> list[str]:
     return [u for u in production.spec.unions if u.startswith("sag_aftra")]
 
 
-def sag_edition(production: Production, today: dt.date) -> int:
-    """Which TV/Theatrical terms apply: 2026 for photography from 1 July 2026, else 2023.
+def sag_edition(production: Production, today: dt.date, law: LegalParameters) -> int | None:
+    """Which TV/Theatrical edition applies (the SAG-AFTRA packs' `contract_edition`), or None
+    when no pack says.
 
     The production's principal_photography_start selects the contract; without one, `today`.
     """
     start = production.spec.principal_photography_start or today
-    return 2026 if start >= _SAG_2026_FROM else 2023
+    return law.edition("sag_aftra_tv_theatrical", start)
 
 
-def _sag_label(key: str, production: Production, today: dt.date) -> str:
+def _sag_label(key: str, production: Production, today: dt.date, law: LegalParameters) -> str:
     if key == "sag_aftra_tv_theatrical":
-        return f"SAG-AFTRA {sag_edition(production, today)} TV/Theatrical Agreement"
+        edition = sag_edition(production, today, law)
+        return f"SAG-AFTRA {edition or ''} TV/Theatrical Agreement".replace("  ", " ")
     if key == "sag_aftra_interactive":
         return "SAG-AFTRA 2025 Interactive Media Agreement"
     return "SAG-AFTRA 2025 Commercials Contract"
@@ -333,6 +302,7 @@ def invalid_reasons(
     performer: Performer | None,
     production: Production,
     today: dt.date,
+    law: LegalParameters,
 ) -> list[Finding]:
     """Why `record` is not an effective consent for `talent`; each sentence led by its source."""
     reasons: list[Finding | None] = []
@@ -355,7 +325,7 @@ def invalid_reasons(
     sag = sag_agreements(production)
     if spec.form == "boilerplate" and sag:
         source = " and ".join(
-            f"{_sag_label(k, production, today)} ({_SAG_FORM_RULE[k]})" for k in sag
+            f"{_sag_label(k, production, today, law)} ({_SAG_FORM_RULE[k]})" for k in sag
         )
         reasons.append(
             Finding(
@@ -377,8 +347,8 @@ def invalid_reasons(
             )
         )
         return [r for r in reasons if r is not None]
-    reasons.extend(_description_reasons(record, talent, performer, production, today))
-    reasons.extend(_grantor_reasons(record, performer, production, today))
+    reasons.extend(_description_reasons(record, talent, performer, production, today, law))
+    reasons.extend(_grantor_reasons(record, performer, production, today, law))
     return [r for r in reasons if r is not None]
 
 
@@ -414,11 +384,13 @@ def _description_reasons(
     performer: Performer,
     production: Production,
     today: dt.date,
+    law: LegalParameters,
 ) -> list[Finding]:
-    """CA §927, NY §5-302, IL HB 4762: a vague replica provision without counsel or union fails.
+    """CA §927, NY §5-302, IL HB 4762 (the packs' `description_law`): a vague replica
+    provision without counsel or union fails.
 
     The finding's `laws` parameter names every jurisdiction whose law the defect falls
-    under: the domicile's, or all of them when the domicile is unknown.
+    under: the domicile's, or all those in force when the domicile is unknown.
     """
     if talent.use not in _REPLICA_PROVISION_USES:
         return []
@@ -437,46 +409,46 @@ def _description_reasons(
         "representation": performer.spec.representation,
         "form": spec.form,
     }
-    if domicile in _DESCRIPTION_LAWS:
-        source, counsel_forms, counsel_writing, verdict = _DESCRIPTION_LAWS[domicile]
-        if domicile == "US-IL":
-            if spec.granted_at < _LAWS_IN_FORCE:
-                return []
-        else:
-            if today < _LAWS_IN_FORCE or talent.alteration in _FITS_RECORDING:
-                return []
-        gap = _representation_gap(performer, production, spec.form, counsel_forms, counsel_writing)
+
+    def in_force(d: DescriptionLaw) -> bool:
+        return (spec.granted_at if d.applies_by == "grant_date" else today) >= d.in_force
+
+    if domicile is not None and domicile in law.description_laws:
+        d = law.description_laws[domicile]
+        if not in_force(d) or (d.fits_recording_exempt and talent.alteration in _FITS_RECORDING):
+            return []
+        gap = _representation_gap(
+            performer, production, spec.form, frozenset(d.counsel_forms), d.counsel_writing
+        )
         if gap is None:
             return []
         return [
             Finding(
                 "consent.description.not_specific",
-                f"{source}: consent {cid} {problem}, and {gap}, so {verdict}",
+                f"{d.source}: consent {cid} {problem}, and {gap}, so {d.verdict}",
                 {**params, "laws": [domicile]},
             )
         ]
-    if domicile is None or domicile == "US":
-        gap = _representation_gap(
-            performer,
-            production,
-            spec.form,
-            frozenset({"separate_signed"}),
-            "a separately signed writing",
+    laws = [d for _, d in sorted(law.description_laws.items()) if in_force(d)]
+    if domicile not in (None, "US") or not laws:
+        return []
+    # Unknown domicile: the strictest of the laws that could apply.
+    strictest = min(laws, key=lambda d: len(d.counsel_forms))
+    forms = frozenset.intersection(*(frozenset(d.counsel_forms) for d in laws))
+    gap = _representation_gap(performer, production, spec.form, forms, strictest.counsel_writing)
+    if gap is None:
+        return []
+    where = "no domicile" if domicile is None else "no US state as domicile"
+    sources = [d.source for d in laws]
+    named = sources[0] if len(sources) == 1 else ", ".join(sources[:-1]) + " and " + sources[-1]
+    return [
+        Finding(
+            "consent.description.not_specific",
+            f"Performer record: {performer.spec.name} has {where} on record, so {named} "
+            f"cannot be ruled out; consent {cid} {problem}, and {gap}",
+            {**params, "laws": [d.jurisdiction for d in laws]},
         )
-        if gap is None or today < _LAWS_IN_FORCE:
-            return []
-        where = "no domicile" if domicile is None else "no US state as domicile"
-        return [
-            Finding(
-                "consent.description.not_specific",
-                f"Performer record: {performer.spec.name} has {where} on record, so "
-                "California Labor Code §927, New York General Obligations Law §5-302 and the "
-                "Illinois Digital Voice and Likeness Protection Act cannot be ruled out; "
-                f"consent {cid} {problem}, and {gap}",
-                {**params, "laws": sorted(_DESCRIPTION_LAWS)},
-            )
-        ]
-    return []
+    ]
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
@@ -486,23 +458,27 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def post_mortem_source(performer: Performer, today: dt.date) -> str | None:
-    """The domicile state's post-mortem right that still runs on `today`, or None.
+def post_mortem_source(performer: Performer, today: dt.date, law: LegalParameters) -> str | None:
+    """The domicile state's post-mortem right (the packs' `post_mortem`) that still runs on
+    `today`, or None.
 
     An unknown date of death keeps the right running (unknown is never the safe answer).
     """
-    entry = _POST_MORTEM.get(performer.spec.domicile or "")
-    if entry is None:
+    right = law.post_mortem.get(performer.spec.domicile or "")
+    if right is None:
         return None
-    source, years = entry
     died = performer.spec.date_of_death
-    if years is None or died is None or today <= _add_years(died, years):
-        return source
+    if right.years is None or died is None or today <= _add_years(died, right.years):
+        return right.source
     return None
 
 
 def _grantor_reasons(
-    record: ConsentRecord, performer: Performer, production: Production, today: dt.date
+    record: ConsentRecord,
+    performer: Performer,
+    production: Production,
+    today: dt.date,
+    law: LegalParameters,
 ) -> list[Finding]:
     """Who may consent: the performer in life (a parent or guardian for a minor); after death
     the estate or an authorized representative, the union only where no estate exists."""
@@ -533,7 +509,8 @@ def _grantor_reasons(
                 )
             ]
         if p.minor and not dead and by == "performer":
-            sag26 = "sag_aftra_tv_theatrical" in sag and sag_edition(production, today) >= 2026
+            edition = sag_edition(production, today, law) or 0
+            sag26 = "sag_aftra_tv_theatrical" in sag and edition >= 2026
             if sag26:
                 source = "SAG-AFTRA 2026 TV/Theatrical Agreement (SAG26-5, minors; detail [U])"
             else:
@@ -552,11 +529,11 @@ def _grantor_reasons(
     # The deceased-performer rule is catalogued for TV/Theatrical (SAG23-DEC-1); the other
     # SAG-AFTRA agreements are cited by name, on the assumption that they follow it.
     sources = [
-        _sag_label(k, production, today)
+        _sag_label(k, production, today, law)
         + (" (SAG23-DEC-1)" if k == "sag_aftra_tv_theatrical" else "")
         for k in sag
     ]
-    state = post_mortem_source(performer, today)
+    state = post_mortem_source(performer, today, law)
     if state is not None:
         sources.append(state)
     source = " and ".join(sources) or "Consent record"
@@ -715,6 +692,7 @@ def match_talent(
     consents: Sequence[ConsentRecord],
     today: dt.date,
     *,
+    law: LegalParameters,
     replicas: Sequence[_replicas.ReplicaRecord] = (),
 ) -> TalentMatch:
     """Find the performer's best consent for one talent entry and say what is missing.
@@ -749,7 +727,7 @@ def match_talent(
             territories=territories,
             today=today,
         )
-        reasons = invalid_reasons(record, talent, performer, production, today)
+        reasons = invalid_reasons(record, talent, performer, production, today, law)
         key = (len(gaps), len(reasons), -record.consent.spec.granted_at.toordinal(), record.id)
         if best is None or key < best[0]:
             best = (key, record, gaps, reasons)
@@ -780,6 +758,7 @@ def match_declaration(
     consents: Sequence[ConsentRecord],
     today: dt.date,
     *,
+    law: LegalParameters,
     replicas: Sequence[_replicas.ReplicaRecord] = (),
 ) -> list[TalentMatch]:
     """match_talent for every performer the use touches (facts.touched_talent), in order:
@@ -794,6 +773,7 @@ def match_declaration(
                 by_id.get(t.performer),
                 consents,
                 today,
+                law=law,
                 replicas=replicas,
             ),
             via=via,
@@ -820,7 +800,9 @@ def _money(amount: float | None, currency: str | None) -> str:
     return f"{currency} {number}" if currency else number
 
 
-def compensation_owed(match: TalentMatch, production: Production) -> list[str]:
+def compensation_owed(
+    match: TalentMatch, production: Production, law: LegalParameters
+) -> list[str]:
     """What must be paid for the use: the consent's own terms, then the union floors.
 
     Descriptive only: the lines say what the consent and the production's SAG-AFTRA agreement
@@ -863,7 +845,7 @@ def compensation_owed(match: TalentMatch, production: Production) -> list[str]:
     if tv and t.use == "replica_creation" and t.replica_type in (None, "employment_based"):
         lines.append("time spent creating the replica is paid work (SAG-AFTRA 2023, SAG23-EBDR-2)")
     if tv and t.replica_type == "independently_created" and t.use in _USES_OF_REPLICA:
-        if sag_edition(production, match.today) >= 2026:
+        if (sag_edition(production, match.today, law) or 0) >= 2026:
             lines.append(
                 "SAG-AFTRA 2026 (SAG26-8): at least the day-performer rate, plus residuals "
                 "where a human performer would earn them"

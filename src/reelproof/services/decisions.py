@@ -22,6 +22,7 @@ from reelproof.core import standards
 from reelproof.core.consent import match_declaration, touched_performers
 from reelproof.core.documents import AIUseDeclaration, Production, StandardsPack, parse_one
 from reelproof.core.errors import DocumentError, NotFoundError
+from reelproof.core.law import legal_parameters
 from reelproof.services import registry
 from reelproof.services.context import Unit
 from reelproof.services.documents import latest_row, list_documents, require
@@ -64,15 +65,21 @@ def stored_packs(conn: Connection) -> list[standards.CompiledPack]:
 
 
 def talent_facts(
-    conn: Connection, decl: AIUseDeclaration, production: Production, today: dt.date
+    conn: Connection,
+    decl: AIUseDeclaration,
+    production: Production,
+    today: dt.date,
+    packs: Sequence[standards.CompiledPack],
 ) -> list[dict[str, Any]]:
-    """Talent facts for every performer the use touches (talent, synthetic source, real person)."""
+    """Talent facts for every performer the use touches (talent, synthetic source, real
+    person), under the legal parameters of `packs`."""
     matches = match_declaration(
         decl,
         production,
         registry.performers(conn, touched_performers(decl)),
         registry.consent_records(conn),
         today,
+        law=legal_parameters(packs, today),
         replicas=registry.replica_records(conn),
     )
     return [m.to_fact() for m in matches]
@@ -84,13 +91,15 @@ def evaluate(
     today: dt.date,
     packs: Sequence[standards.CompiledPack] | None = None,
 ) -> standards.Decision:
-    """Decide without storing: used by `decide`, by `standards impact` and by the demo."""
+    """Decide without storing: used by `decide`, by `standards impact` and by the demo.
+
+    The consent checks read the legal parameters of the same packs that decide.
+    """
     production = require(conn, "Production", decl.metadata.production)
     assert isinstance(production, Production)
-    talent = talent_facts(conn, decl, production, today)
-    return standards.decide(
-        decl, production, talent, stored_packs(conn) if packs is None else packs, today
-    )
+    packs = stored_packs(conn) if packs is None else packs
+    talent = talent_facts(conn, decl, production, today, packs)
+    return standards.decide(decl, production, talent, packs, today)
 
 
 @dataclass(frozen=True)

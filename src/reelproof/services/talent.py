@@ -19,6 +19,7 @@ from reelproof.core.consent import (
 )
 from reelproof.core.documents import AIUseDeclaration, Performer, Production
 from reelproof.core.errors import ConflictError, NotFoundError
+from reelproof.core.law import legal_parameters
 from reelproof.core.replicas import ReplicaRecord, past_retention
 from reelproof.services import assets as assetsvc
 from reelproof.services import decisions, registry
@@ -222,6 +223,7 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[
     assert isinstance(performer, Performer)
     consents = registry.consent_records(conn)
     replicas = registry.replica_records(conn)
+    law = legal_parameters(decisions.stored_packs(conn), today)
     uses = []
     for doc, row in list_documents(conn, "AIUseDeclaration"):
         assert isinstance(doc, AIUseDeclaration)
@@ -230,7 +232,7 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[
         production = require(conn, "Production", doc.metadata.production)
         assert isinstance(production, Production)
         matches = match_declaration(
-            doc, production, [performer], consents, today, replicas=replicas
+            doc, production, [performer], consents, today, law=law, replicas=replicas
         )
         status = decisions.status_of(conn, row.key)
         history = decisions.decision_history(conn, row.key)
@@ -250,7 +252,7 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[
                     "consent": m.consent.id if m.consent else None,
                     "covered": m.covered,
                     "gaps": list(m.missing) + list(m.invalid_reasons),
-                    "owed": compensation_owed(m, production),
+                    "owed": compensation_owed(m, production, law),
                     "replica": m.replica.id if m.replica else None,
                     "replica_findings": list(m.replica_findings),
                     "approvals": [
