@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from reelproof.core.consent import match_talent
+from reelproof.core.consent import compensation_owed, match_talent
 from reelproof.core.errors import DocumentError
 from reelproof.core.law import legal_parameters
 from reelproof.core.standards import CompiledPack, diff_packs, load_pack_text
@@ -26,6 +26,7 @@ from tests.helpers import cli, cli_json
 
 CA_FILE = Path(__file__).resolve().parents[2] / "src/reelproof/packs/california-2025.1.yaml"
 CA_TEXT = CA_FILE.read_text()
+SAG23_FILE = CA_FILE.with_name("sag-aftra-tv-2023.1.yaml")
 VAGUE = "Any and all uses of the performer's likeness in all media now known or hereafter."
 
 
@@ -119,6 +120,27 @@ def test_union_contract_editions_come_from_the_union_packs() -> None:
     assert reason(BUNDLED).startswith("SAG-AFTRA 2026 TV/Theatrical Agreement (SAG26-5")
     without_2026 = [p for p in BUNDLED if p.id != "sag-aftra-tv-2026"]
     assert reason(without_2026).startswith("Contract law on minors")
+
+
+def test_pay_floors_come_from_the_union_edition_in_force() -> None:
+    tal = talent(use="replica_use", alteration="new_performance")
+    prod = production()
+
+    def owed(packs: list[CompiledPack]) -> list[str]:
+        law = legal_parameters(packs, TODAY)
+        m = match_talent(tal, declaration([tal]), prod, performer(), [], TODAY, law=law)
+        return compensation_owed(m, prod, law)
+
+    assert owed(BUNDLED) == [
+        "SAG-AFTRA 2023 EBDR floor (SAG23-EBDR-3): pay for the days the performer would have "
+        "worked, at the performer's day rate or scale, whichever is higher",
+        "residuals as if the performer had performed in person (SAG-AFTRA 2023, SAG23-EBDR-3)",
+    ]
+    sag23 = SAG23_FILE.read_text().replace('version: "2023.1"', 'version: "2023.2"')
+    sag23 = sag23.replace("day rate or scale, whichever is higher", "scale plus 10%")
+    changed = load_pack_text(sag23, "sag-aftra-tv-2023.2.yaml")
+    assert owed([*BUNDLED, changed])[0].endswith("at the performer's scale plus 10%")
+    assert owed([p for p in BUNDLED if not p.id.startswith("sag-aftra-tv")]) == []
 
 
 # --- across commands: show, diff, impact, publish -------------------------------------------

@@ -25,6 +25,7 @@ from reelproof.core import replicas as _replicas
 from reelproof.core.documents import (
     AIUseDeclaration,
     Consent,
+    ContractEdition,
     DescriptionLaw,
     Performer,
     Production,
@@ -269,7 +270,9 @@ def sag_agreements(production: Production) -> list[str]:
     return [u for u in production.spec.unions if u.startswith("sag_aftra")]
 
 
-def sag_edition(production: Production, today: dt.date, law: LegalParameters) -> int | None:
+def sag_terms(
+    production: Production, today: dt.date, law: LegalParameters
+) -> ContractEdition | None:
     """Which TV/Theatrical edition applies (the SAG-AFTRA packs' `contract_edition`), or None
     when no pack says.
 
@@ -277,6 +280,12 @@ def sag_edition(production: Production, today: dt.date, law: LegalParameters) ->
     """
     start = production.spec.principal_photography_start or today
     return law.edition("sag_aftra_tv_theatrical", start)
+
+
+def sag_edition(production: Production, today: dt.date, law: LegalParameters) -> int | None:
+    """The year of the TV/Theatrical edition that applies (see sag_terms)."""
+    terms = sag_terms(production, today, law)
+    return terms.edition if terms else None
 
 
 def _sag_label(key: str, production: Production, today: dt.date, law: LegalParameters) -> str:
@@ -790,7 +799,6 @@ def touched_performers(declaration: AIUseDeclaration) -> list[str]:
 # --- compensation -------------------------------------------------------------------------
 
 _USES_OF_REPLICA = frozenset({"replica_use", "voice_replica", "dubbing"})
-_EBDR_FLOOR = "the performer's day rate or scale, whichever is higher"
 
 
 def _money(amount: float | None, currency: str | None) -> str:
@@ -803,64 +811,54 @@ def _money(amount: float | None, currency: str | None) -> str:
 def compensation_owed(
     match: TalentMatch, production: Production, law: LegalParameters
 ) -> list[str]:
-    """What must be paid for the use: the consent's own terms, then the union floors.
+    """What must be paid for the use: the consent's own terms, then the union floors (the
+    `pay_floors` of the SAG-AFTRA edition that applies, from its pack).
 
     Descriptive only: the lines say what the consent and the production's SAG-AFTRA agreement
     call for; they are not a payroll calculation.
     """
     t = match.talent
     sag = sag_agreements(production)
-    tv = "sag_aftra_tv_theatrical" in sag
-    ebdr_use = tv and t.replica_type == "employment_based" and t.use in _USES_OF_REPLICA
+    terms = sag_terms(production, match.today, law) if "sag_aftra_tv_theatrical" in sag else None
+    label = f"SAG-AFTRA {terms.edition}" if terms else ""
+    floor = terms.pay_floors.get(t.replica_type) if terms and t.replica_type else None
+    replica_use = t.use in _USES_OF_REPLICA
+    ebdr = floor if t.replica_type == "employment_based" and replica_use else None
+    ebdr_line = (
+        f"{label} EBDR floor ({ebdr.rule}): pay for the days the performer would have worked, "
+        f"at {ebdr.floor}"
+        if ebdr
+        else ""
+    )
     lines: list[str] = []
     if match.consent is not None:
         cid = match.consent.id
         c = match.consent.consent.spec.compensation
-        per = "per day of replica use" if t.use in _USES_OF_REPLICA else "per day"
+        per = "per day of replica use" if replica_use else "per day"
         if c.basis == "day_rate":
             line = f"day rate {_money(c.amount, c.currency)} {per}"
-            if ebdr_use:
-                line += f" (SAG-AFTRA 2023 EBDR floor: {_EBDR_FLOOR})"
-            lines.append(line)
+            lines.append(line + (f" ({label} EBDR floor: {ebdr.floor})" if ebdr else ""))
         elif c.basis == "flat":
             lines.append(f"flat fee {_money(c.amount, c.currency)} under consent {cid}")
         elif c.basis == "scale":
             lines.append(f"union scale {per} under consent {cid}")
         else:
             lines.append(f"consent {cid} records no compensation")
-        if ebdr_use and c.basis != "day_rate":
-            lines.append(
-                "SAG-AFTRA 2023 EBDR floor (SAG23-EBDR-3): pay for the days the performer "
-                f"would have worked, at {_EBDR_FLOOR}"
-            )
-    elif ebdr_use:
+        if ebdr and c.basis != "day_rate":
+            lines.append(ebdr_line)
+    elif ebdr:
+        lines.append(ebdr_line)
+    if ebdr:
         lines.append(
-            "SAG-AFTRA 2023 EBDR floor (SAG23-EBDR-3): pay for the days the performer would "
-            f"have worked, at {_EBDR_FLOOR}"
+            f"residuals as if the performer had performed in person ({label}, {ebdr.rule})"
         )
-    if ebdr_use:
-        lines.append(
-            "residuals as if the performer had performed in person (SAG-AFTRA 2023, SAG23-EBDR-3)"
-        )
-    if tv and t.use == "replica_creation" and t.replica_type in (None, "employment_based"):
+    if terms and t.use == "replica_creation" and t.replica_type in (None, "employment_based"):
         lines.append("time spent creating the replica is paid work (SAG-AFTRA 2023, SAG23-EBDR-2)")
-    if tv and t.replica_type == "independently_created" and t.use in _USES_OF_REPLICA:
-        if (sag_edition(production, match.today, law) or 0) >= 2026:
-            lines.append(
-                "SAG-AFTRA 2026 (SAG26-8): at least the day-performer rate, plus residuals "
-                "where a human performer would earn them"
-            )
-        else:
-            lines.append(
-                "SAG-AFTRA 2023 (SAG23-ICDR-1): compensation is bargained, with pension and "
-                "health contributions"
-            )
-    if tv and t.replica_type == "background_actor":
-        lines.append(
-            "SAG-AFTRA 2023 (SAG23-BG-1): pay for the scan, and more if the replica is used "
-            "as a principal or in place of one (details unverified [U])"
-        )
-    if "sag_aftra_interactive" in sag and t.use in _USES_OF_REPLICA:
+    # Independently created replicas are paid per use; a background scan is paid as such.
+    other = floor if t.replica_type != "employment_based" else None
+    if other and (replica_use or t.replica_type == "background_actor"):
+        lines.append(f"{label} ({other.rule}): {other.floor}")
+    if "sag_aftra_interactive" in sag and replica_use:
         lines.append(
             "SAG-AFTRA 2025 Interactive Media Agreement (IMA25-5): replica-generated "
             "performances that replace the performer's services are paid, with disclosure "

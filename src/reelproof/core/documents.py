@@ -361,12 +361,21 @@ class PostMortemRight(_Strict):
     years: int | None  # None: lasts while the likeness is exploited (cannot be shown to end)
 
 
+class PayFloor(_Strict):
+    """What an edition requires at least for uses of one replica type, and the rule saying so."""
+
+    rule: str  # the catalogue entry, e.g. SAG23-EBDR-3
+    floor: str
+
+
 class ContractEdition(_Strict):
-    """Which edition of a union agreement governs, by the start of principal photography."""
+    """Which edition of a union agreement governs, by the start of principal photography,
+    and its pay floors by replica type."""
 
     agreement: Literal["sag_aftra_tv_theatrical"]
     edition: int
     photography_from: dt.date | None = None  # None: every production not under a later one
+    pay_floors: dict[ReplicaType, PayFloor] = {}
 
 
 class PackParameters(_Strict):

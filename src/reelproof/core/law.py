@@ -29,15 +29,15 @@ class LegalParameters:
     post_mortem: Mapping[str, PostMortemRight] = field(default_factory=dict)
     editions: tuple[ContractEdition, ...] = ()
 
-    def edition(self, agreement: str, photography_start: dt.date) -> int | None:
+    def edition(self, agreement: str, photography_start: dt.date) -> ContractEdition | None:
         """The newest edition of `agreement` that governs photography from that day."""
         found = [
-            e.edition
+            e
             for e in self.editions
             if e.agreement == agreement
             and (e.photography_from is None or photography_start >= e.photography_from)
         ]
-        return max(found) if found else None
+        return max(found, key=lambda e: e.edition) if found else None
 
 
 def _in_force(packs: Iterable[CompiledPack], today: dt.date) -> list[StandardsPack]:
