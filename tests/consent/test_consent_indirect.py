@@ -4,7 +4,6 @@ recognizable-feature source and the registered real person the use references.""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,15 +11,17 @@ import pytest
 from reelproof.core.consent import match_declaration, touched_performers
 from reelproof.core.documents import AIUseDeclaration, parse_one
 from reelproof.core.errors import DocumentError
-from reelproof.core.standards import decide, load_pack_text
-from tests.consent.consent_docs import LAW, PID, TODAY, arthur, performer, production, record
-
-PACK_DIR = Path(__file__).resolve().parents[2] / "src/reelproof/packs"
-BUNDLED = [
-    load_pack_text(p.read_text(), str(p))
-    for p in sorted(PACK_DIR.glob("*.yaml"))
-    if not p.name.endswith(".tests.yaml")
-]
+from reelproof.core.standards import decide
+from tests.consent.consent_docs import (
+    BUNDLED,
+    LAW,
+    PID,
+    TODAY,
+    arthur,
+    performer,
+    production,
+    record,
+)
 
 
 def use(**spec: Any) -> AIUseDeclaration:

@@ -16,8 +16,9 @@ from reelproof.core.documents import Talent
 from reelproof.core.errors import DocumentError
 from reelproof.core.findings import CODES
 from reelproof.core.replicas import ReplicaTransfer
-from reelproof.core.standards import Decision, decide, load_pack_text
+from reelproof.core.standards import Decision, decide
 from tests.consent.consent_docs import (
+    BUNDLED,
     LAW,
     TODAY,
     declaration,
@@ -30,12 +31,6 @@ from tests.consent.consent_docs import (
 
 from .helpers import pack, rule
 
-PACK_DIR = Path(__file__).resolve().parents[2] / "src/reelproof/packs"
-BUNDLED = [
-    load_pack_text(p.read_text(), str(p))
-    for p in sorted(PACK_DIR.glob("*.yaml"))
-    if not p.name.endswith(".tests.yaml")
-]
 VAGUE = "Any and all uses of the performer's likeness in all media now known or hereafter."
 
 
