@@ -3,14 +3,16 @@
 Two separate questions, kept apart on purpose so a producer knows what to fix:
 
 * scope (`missing`): does a consent in force today cover this use, replica type, production,
-  medium and every territory? The gaps come from the closest consent, in words.
+  medium and every territory? The gaps come from the closest consent.
 * validity (`invalid_reasons`): is that consent effective under the union agreement and the
   performer's state law (description, form, who signed, death, minority, revocation)?
 
-A talent use is covered only when both hold. Whether a use needs consent at all (the
-as-scripted, safety and unrecognizable carve-outs) is the standards engine's decision, made
-from the `talent[i]` fact built here. Every rule is explained in docs/consent-matching.md.
-Pure: the caller passes `today`.
+Each gap and defect is a Finding: a stable code with parameters, which rule packs match, and
+a sentence for people. A talent use is covered only when both hold. Whether a use needs
+consent at all (the as-scripted, safety and unrecognizable carve-outs) is the standards
+engine's decision, made from the `talent[i]` fact built here. Every rule is explained in
+docs/consent-matching.md. Pure: the caller passes `today` and the legal parameters of the
+packs in force (core.law), so no law is written here.
 """
 
 from __future__ import annotations
@@ -291,7 +293,11 @@ def sag_edition(production: Production, today: dt.date, law: LegalParameters) ->
 def _sag_label(key: str, production: Production, today: dt.date, law: LegalParameters) -> str:
     if key == "sag_aftra_tv_theatrical":
         edition = sag_edition(production, today, law)
-        return f"SAG-AFTRA {edition or ''} TV/Theatrical Agreement".replace("  ", " ")
+        return (
+            f"SAG-AFTRA {edition} TV/Theatrical Agreement"
+            if edition
+            else ("SAG-AFTRA TV/Theatrical Agreement")
+        )
     if key == "sag_aftra_interactive":
         return "SAG-AFTRA 2025 Interactive Media Agreement"
     return "SAG-AFTRA 2025 Commercials Contract"
