@@ -112,14 +112,27 @@ def _talent_fact(rng: random.Random, t: dict[str, Any]) -> dict[str, Any]:
         }
     return {
         "performer_id": t["performer"],
+        "via": "talent",
         "use": t["use"],
         "replica_type": t["replica_type"],
         "alteration": t["alteration"],
         "exception": t["exception"],
         "performer": perf,
         "consent": consent,
-        "replica": {"id": None, "findings": []},
+        "replica": {"id": None, "findings": [], "messages": []},
+        "findings": _findings(t["performer"], consent),
     }
+
+
+def _findings(performer_id: str, consent: dict[str, Any]) -> list[dict[str, Any]]:
+    """The finding facts the consent registry would give for this consent fact."""
+    if not consent["covered"]:
+        return [{"code": "consent.none_on_record", "params": {"performer": performer_id}}]
+    if not consent["valid"]:
+        return [
+            {"code": "consent.form.boilerplate_under_union", "params": {"consent": consent["id"]}}
+        ]
+    return []
 
 
 def declarations(

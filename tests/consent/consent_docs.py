@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from reelproof.adapters.packs import bundled_pack_files, load_pack_file
 from reelproof.core.consent import ConsentRecord
 from reelproof.core.documents import (
     AIUseDeclaration,
@@ -18,6 +19,7 @@ from reelproof.core.documents import (
     Production,
     Talent,
 )
+from reelproof.core.law import legal_parameters
 from reelproof.core.replicas import AccessGrant, ReplicaRecord, ReplicaTransfer
 
 TODAY = dt.date(2026, 9, 14)
@@ -26,6 +28,9 @@ GOOD_DESCRIPTION = (
     "Digital double for the stadium fall, episode 4 scene 42, as scripted on 2026-02-20."
 )
 SAG_UNIONS = ("sag_aftra_tv_theatrical", "wga", "dga", "iatse")
+BUNDLED = [load_pack_file(p) for p in bundled_pack_files()]
+# The legal parameters of the bundled packs: what the consent checks read in a fresh store.
+LAW = legal_parameters(BUNDLED, TODAY)
 
 
 def production(

@@ -8,6 +8,7 @@ from typing import Any
 
 from reelproof.core.consent import ConsentRecord, compensation_owed, match_talent
 from reelproof.core.documents import Production, Talent
+from reelproof.core.findings import Finding, messages
 from reelproof.core.replicas import (
     AccessGrant,
     ReplicaRecord,
@@ -17,6 +18,7 @@ from reelproof.core.replicas import (
     replica_findings,
 )
 from tests.consent.consent_docs import (
+    LAW,
     PID,
     TODAY,
     arthur,
@@ -32,14 +34,28 @@ RID = "jane-doe-body-scan-2026"
 USE = talent(use="replica_use")
 
 
+def found(
+    rep: ReplicaRecord | None = None,
+    *,
+    consents: Sequence[ConsentRecord] | None = None,
+    today: dt.date = TODAY,
+) -> list[Finding]:
+    r = rep if rep is not None else replica()
+    return replica_findings(r, USE, PID, [record()] if consents is None else consents, today)
+
+
 def findings(
     rep: ReplicaRecord | None = None,
     *,
     consents: Sequence[ConsentRecord] | None = None,
     today: dt.date = TODAY,
-) -> list[str]:
-    r = rep if rep is not None else replica()
-    return replica_findings(r, USE, PID, [record()] if consents is None else consents, today)
+) -> list[tuple[str, dict[str, Any]]]:
+    """(code, params) of each finding: what packs match."""
+    return [(f.code, dict(f.params)) for f in found(rep, consents=consents, today=today)]
+
+
+CID = "jane-doe-stadium-double"
+IDS = {"replica": RID, "consent": CID}
 
 
 def test_a_replica_made_and_used_under_consent_has_no_findings() -> None:
@@ -48,6 +64,9 @@ def test_a_replica_made_and_used_under_consent_has_no_findings() -> None:
 
 def test_created_under_an_unknown_consent() -> None:
     assert findings(replica(created_under="nope")) == [
+        ("replica.creation.consent_not_on_record", {"replica": RID, "consent": "nope"})
+    ]
+    assert messages(found(replica(created_under="nope"))) == [
         f"replica {RID} was created under consent nope, which is not on record"
     ]
 
@@ -55,41 +74,40 @@ def test_created_under_an_unknown_consent() -> None:
 def test_created_under_a_consent_that_does_not_cover_creation() -> None:
     consents = [record(uses=["replica_use"], replica_types=["independently_created"])]
     assert findings(consents=consents) == [
-        f"replica {RID} was created under consent jane-doe-stadium-double, which does not "
-        "cover the use 'replica_creation'",
-        f"replica {RID} was created under consent jane-doe-stadium-double, which does not "
-        "cover replica type 'employment_based'",
+        ("replica.creation.use_not_covered", IDS),
+        ("replica.creation.replica_type_not_covered", {**IDS, "replica_type": "employment_based"}),
     ]
 
 
 def test_created_under_another_performers_consent() -> None:
     consents = [record(performer="arthur-vance")]
     assert findings(consents=consents) == [
-        f"replica {RID} was created under consent jane-doe-stadium-double, which is for "
-        "performer arthur-vance, not jane-doe"
+        ("replica.creation.consent_other_performer", {**IDS, "performer": "arthur-vance"})
     ]
 
 
 def test_created_outside_the_consent_term() -> None:
     assert findings(replica(created_at=dt.date(2026, 2, 1))) == [
-        f"replica {RID} was created on 2026-02-01, when consent jane-doe-stadium-double was "
-        "not yet valid"
+        (
+            "replica.creation.consent_not_in_force",
+            {**IDS, "created_at": "2026-02-01", "state": "not_yet_valid"},
+        )
     ]
     revoked = [record(revoked_at=dt.date(2026, 3, 2))]
-    assert findings(consents=revoked, today=dt.date(2026, 3, 1)) == [
-        f"replica {RID} was created on 2026-03-04, when consent jane-doe-stadium-double was revoked"
+    assert messages(found(consents=revoked, today=dt.date(2026, 3, 1))) == [
+        f"replica {RID} was created on 2026-03-04, when consent {CID} was revoked"
     ]
-    assert findings(replica(created_at=None)) == [
-        f"replica {RID} has no created_at, so it cannot be shown that it was created while "
-        "consent jane-doe-stadium-double was in force"
-    ]
+    assert findings(replica(created_at=None)) == [("replica.creation.date_unknown", IDS)]
 
 
 def test_used_in_a_production_it_is_not_permitted_for() -> None:
     assert findings(replica(productions=["other-show"])) == [
-        f"replica {RID} is not permitted for production {PID} (it is permitted for: other-show)"
+        (
+            "replica.production_not_permitted",
+            {"replica": RID, "production": PID, "permitted": ["other-show"]},
+        )
     ]
-    assert findings(replica(productions=[])) == [
+    assert messages(found(replica(productions=[]))) == [
         f"replica {RID} is not permitted for production {PID} (it is permitted for: no production)"
     ]
 
@@ -97,7 +115,7 @@ def test_used_in_a_production_it_is_not_permitted_for() -> None:
 def test_used_after_delete_by() -> None:
     rep = replica(delete_by=dt.date(2026, 9, 13))
     assert findings(rep) == [
-        f"replica {RID} was due to be destroyed by 2026-09-13 and may not be used after that day"
+        ("replica.retention.past_delete_by", {"replica": RID, "delete_by": "2026-09-13"})
     ]
     assert findings(replica(delete_by=TODAY)) == []
 
@@ -113,6 +131,12 @@ def test_transfer_without_consent_is_flagged_as_unverified_rule() -> None:
         ]
     )
     assert findings(rep) == [
+        (
+            "replica.transferred_without_consent",
+            {"replica": RID, "at": "2026-06-01", "to_custodian": "OtherVFX", "to_owner": None},
+        )
+    ]
+    assert messages(found(rep)) == [
         f"replica {RID} was transferred to custodian OtherVFX on 2026-06-01 without the "
         "performer's consent (note: rush job); under SAG-AFTRA 2026 (SAG26-12, unverified [U]) "
         "the producer stays responsible unless the union approved the transferee and the "
@@ -125,7 +149,7 @@ def test_transfer_without_consent_is_flagged_as_unverified_rule() -> None:
 
 def test_destroyed_replica() -> None:
     rep = replica(destroyed_at=dt.date(2026, 9, 1))
-    assert findings(rep) == [f"replica {RID} was destroyed on 2026-09-01 and cannot be used"]
+    assert findings(rep) == [("replica.destroyed", {"replica": RID, "on": "2026-09-01"})]
     assert findings(rep, today=dt.date(2026, 8, 31)) == []
 
 
@@ -170,10 +194,27 @@ def test_match_attaches_the_replica_and_builds_the_exact_fact() -> None:
     tal = talent(use="replica_use", alteration="as_scripted", exception="safety")
     rep = replica(transfers=[ReplicaTransfer(at=dt.date(2026, 6, 1), to_custodian="OtherVFX")])
     m = match_talent(
-        tal, declaration([tal]), production(), performer(), [record()], TODAY, replicas=[rep]
+        tal,
+        declaration([tal]),
+        production(),
+        performer(),
+        [record()],
+        TODAY,
+        replicas=[rep],
+        law=LAW,
     )
+    transfer = {
+        "code": "replica.transferred_without_consent",
+        "params": {
+            "replica": RID,
+            "at": "2026-06-01",
+            "to_custodian": "OtherVFX",
+            "to_owner": None,
+        },
+    }
     assert m.to_fact() == {
         "performer_id": "jane-doe",
+        "via": "talent",
         "use": "replica_use",
         "replica_type": "employment_based",
         "alteration": "as_scripted",
@@ -202,21 +243,23 @@ def test_match_attaches_the_replica_and_builds_the_exact_fact() -> None:
         },
         "replica": {
             "id": RID,
-            "findings": [
+            "findings": [transfer],
+            "messages": [
                 f"replica {RID} was transferred to custodian OtherVFX on 2026-06-01 without the "
                 "performer's consent; under SAG-AFTRA 2026 (SAG26-12, unverified [U]) the "
                 "producer stays responsible unless the union approved the transferee and the "
                 "transferee agreed in writing to comply"
             ],
         },
+        "findings": [transfer],
     }
 
 
 def test_fact_dates_are_iso_strings() -> None:
     tal = talent("arthur-vance", use="voice_replica", replica_type="independently_created")
-    m = match_talent(tal, declaration([tal]), production(), arthur(), [], TODAY)
+    m = match_talent(tal, declaration([tal]), production(), arthur(), [], TODAY, law=LAW)
     assert m.to_fact()["performer"]["date_of_death"] == "2019-05-02"
-    assert m.to_fact()["replica"] == {"id": None, "findings": []}
+    assert m.to_fact()["replica"] == {"id": None, "findings": [], "messages": []}
 
 
 # --- compensation -------------------------------------------------------------------------
@@ -232,7 +275,9 @@ def owed(
     t = tal if tal is not None else talent(use="replica_use")
     p = prod or production()
     recs = [record(**kw)] if consents is None else consents
-    return compensation_owed(match_talent(t, declaration([t]), p, performer(), recs, TODAY), p)
+    return compensation_owed(
+        match_talent(t, declaration([t]), p, performer(), recs, TODAY, law=LAW), p, LAW
+    )
 
 
 def test_day_rate_under_sag_aftra_ebdr() -> None:

@@ -9,10 +9,11 @@ from typing import Any, get_args
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reelproof.core.consent import ConsentRecord, match_talent, scope_gaps
+from reelproof.core.consent import ConsentRecord, TalentMatch, match_talent, scope_gaps
 from reelproof.core.documents import TalentUse
 from reelproof.core.territories import EU_MEMBERS
 from tests.consent.consent_docs import (
+    LAW,
     PID,
     TODAY,
     declaration,
@@ -47,7 +48,8 @@ def expected_cover(granted: list[str], wanted: str) -> bool:
     return "-" in wanted and country in EU_MEMBERS and "EU" in granted
 
 
-def gaps_for(rec: ConsentRecord, **kw: Any) -> list[str]:
+def gaps_for(rec: ConsentRecord, **kw: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(code, params) of each scope gap: what packs match."""
     args: dict[str, Any] = {
         "production_id": PID,
         "medium": "series",
@@ -56,13 +58,27 @@ def gaps_for(rec: ConsentRecord, **kw: Any) -> list[str]:
     }
     args.update(kw)
     tal = args.pop("talent", talent())
-    return scope_gaps(rec, tal, **args)
+    return [(g.code, dict(g.params)) for g in scope_gaps(rec, tal, **args)]
+
+
+def territory_gap(territory: str, cid: str = "jane-doe-stadium-double") -> tuple[str, Any]:
+    return ("consent.scope.territory_missing", {"consent": cid, "territory": territory})
+
+
+CID = {"consent": "jane-doe-stadium-double"}
+
+
+def codes(m: TalentMatch) -> list[tuple[str, dict[str, Any]]]:
+    """(code, params) of the match's scope gaps."""
+    return [(g.code, dict(g.params)) for g in m.gaps]
 
 
 def match(rec: ConsentRecord, **decl: Any) -> Any:
     tal = decl.pop("talent", talent())
     today = decl.pop("today", TODAY)
-    return match_talent(tal, declaration([tal], **decl), production(), performer(), [rec], today)
+    return match_talent(
+        tal, declaration([tal], **decl), production(), performer(), [rec], today, law=LAW
+    )
 
 
 # --- territories --------------------------------------------------------------------------
@@ -77,7 +93,7 @@ def test_every_territory_of_the_use_must_be_covered(granted: list[str], wanted: 
     rec = record(territories=granted)
     gaps = gaps_for(rec, territories=wanted)
     not_covered = [w for w in wanted if not expected_cover(granted, w)]
-    assert gaps == [f"consent {rec.id} does not cover territory {w}" for w in not_covered]
+    assert gaps == [territory_gap(w) for w in not_covered]
     m = match(rec, territories=wanted)
     assert m.covered == (not not_covered)
 
@@ -87,9 +103,7 @@ def test_every_territory_of_the_use_must_be_covered(granted: list[str], wanted: 
 def test_eu_covers_each_member_but_not_us(member: str) -> None:
     rec = record(territories=["EU"])
     assert gaps_for(rec, territories=[member]) == []
-    assert gaps_for(rec, territories=["US"]) == [
-        "consent jane-doe-stadium-double does not cover territory US"
-    ]
+    assert gaps_for(rec, territories=["US"]) == [territory_gap("US")]
     assert not match(rec, territories=[member, "US"]).covered
     assert match(rec, territories=[member]).covered
 
@@ -109,18 +123,15 @@ def test_us_covers_its_states_but_a_state_does_not_cover_the_us(state: str) -> N
 
 def test_a_group_wanted_needs_the_group_granted() -> None:
     rec = record(territories=["FR", "DE"])
-    assert gaps_for(rec, territories=["EU"]) == [
-        "consent jane-doe-stadium-double does not cover territory EU"
-    ]
-    assert gaps_for(record(territories=["EU"]), territories=["WORLD"]) == [
-        "consent jane-doe-stadium-double does not cover territory WORLD"
-    ]
+    assert gaps_for(rec, territories=["EU"]) == [territory_gap("EU")]
+    assert gaps_for(record(territories=["EU"]), territories=["WORLD"]) == [territory_gap("WORLD")]
 
 
 def test_use_territories_default_to_the_production() -> None:
     rec = record(territories=["US", "EU", "GB"])  # the production also lists KR
     m = match(rec)
     assert m.missing == ("consent jane-doe-stadium-double does not cover territory KR",)
+    assert m.to_fact()["findings"] == [{"code": c, "params": p} for c, p in [territory_gap("KR")]]
     assert match(rec, territories=["US", "FR"]).covered
 
 
@@ -160,8 +171,9 @@ def test_term_boundaries_are_inclusive() -> None:
     assert match(rec, today=dt.date(2027, 12, 31)).covered
     before = match(rec, today=dt.date(2026, 2, 28))
     after = match(rec, today=dt.date(2028, 1, 1))
+    assert codes(before) == [("consent.term.not_yet_in_force", {**CID, "from": "2026-03-01"})]
+    assert codes(after) == [("consent.term.expired", {**CID, "on": "2027-12-31"})]
     assert before.missing == ("consent jane-doe-stadium-double is not in force until 2026-03-01",)
-    assert after.missing == ("consent jane-doe-stadium-double expired on 2027-12-31",)
 
 
 def test_revocation_takes_effect_on_its_day() -> None:
@@ -171,6 +183,7 @@ def test_revocation_takes_effect_on_its_day() -> None:
     assert match(rec, today=TODAY - dt.timedelta(days=1)).covered
     m = match(rec)
     assert not m.covered
+    assert codes(m) == [("consent.term.revoked", {**CID, "on": "2026-09-14"})]
     assert m.missing == (
         "consent jane-doe-stadium-double was revoked on 2026-09-14 "
         "(note: performer withdrew by letter)",
@@ -190,7 +203,7 @@ def test_media(granted: list[str], medium: str) -> None:
     m = match(rec, media=medium)
     assert m.covered == (medium in granted)
     if medium not in granted:
-        assert m.missing == (f"consent {rec.id} does not cover the medium '{medium}'",)
+        assert codes(m) == [("consent.scope.medium_missing", {**CID, "medium": medium})]
 
 
 def test_no_media_granted_covers_no_medium() -> None:
@@ -205,11 +218,12 @@ def test_productions(granted: list[str]) -> None:
     m = match(rec)
     assert m.covered == (PID in granted)
     if PID not in granted:
-        assert m.missing == (f"consent {rec.id} does not cover production {PID}",)
+        assert codes(m) == [("consent.scope.production_missing", {**CID, "production": PID})]
 
 
 def test_empty_productions_cover_nothing() -> None:
     m = match(record(productions=[]))
+    assert codes(m) == [("consent.scope.production_missing", {**CID, "production": PID})]
     assert m.missing == (f"consent jane-doe-stadium-double does not cover production {PID}",)
 
 
@@ -227,7 +241,7 @@ def test_uses_are_separate(granted: list[str], use: str) -> None:
 def test_creating_a_replica_does_not_cover_using_it() -> None:
     rec = record(uses=["replica_creation"])
     m = match(rec, talent=talent(use="replica_use"))
-    assert m.missing == ("consent jane-doe-stadium-double does not cover the use 'replica_use'",)
+    assert codes(m) == [("consent.scope.use_missing", {**CID, "use": "replica_use"})]
     rec = record(uses=["replica_use"])
     assert not match(rec, talent=talent(use="replica_creation")).covered
 
@@ -263,22 +277,25 @@ def test_closest_consent_has_fewest_gaps(scopes: list[dict[str, Any]]) -> None:
     ]
     tal = talent(use="replica_use")
     decl = declaration([tal])
-    m = match_talent(tal, decl, production(), performer(), records, TODAY)
+    m = match_talent(tal, decl, production(), performer(), records, TODAY, law=LAW)
     all_gaps = {
         r.id: gaps_for(r, territories=["US", "EU", "KR", "GB"], talent=tal) for r in records
     }
     fewest = min(len(g) for g in all_gaps.values())
     assert m.consent is not None
     assert len(m.missing) == fewest
-    assert list(m.missing) == all_gaps[m.consent.id]
+    assert [(g.code, dict(g.params)) for g in m.gaps] == all_gaps[m.consent.id]
     assert m.covered == (fewest == 0)
 
 
 def test_consents_of_other_performers_are_ignored() -> None:
     tal = talent("arthur-vance")
-    m = match_talent(tal, declaration([tal]), production(), None, [record()], TODAY)
+    m = match_talent(tal, declaration([tal]), production(), None, [record()], TODAY, law=LAW)
     assert m.consent is None
     assert m.missing == ("no consent on record for performer arthur-vance",)
+    assert [(g.code, g.params) for g in m.gaps] == [
+        ("consent.none_on_record", {"performer": "arthur-vance"})
+    ]
 
 
 @FAST
@@ -286,7 +303,7 @@ def test_consents_of_other_performers_are_ignored() -> None:
 def test_fact_is_plain_json(scopes: list[dict[str, Any]]) -> None:
     records = [record(id=f"c-{i}", **s) for i, s in enumerate(scopes)]
     tal = talent()
-    m = match_talent(tal, declaration([tal]), production(), performer(), records, TODAY)
+    m = match_talent(tal, declaration([tal]), production(), performer(), records, TODAY, law=LAW)
     fact = m.to_fact()
     assert json.loads(json.dumps(fact)) == fact
     assert fact["consent"]["covered"] == (

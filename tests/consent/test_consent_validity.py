@@ -16,6 +16,7 @@ from reelproof.core.consent import (
 )
 from reelproof.core.documents import Performer, Production, Talent
 from tests.consent.consent_docs import (
+    LAW,
     PID,
     TODAY,
     arthur,
@@ -43,11 +44,25 @@ def run(
     records = rec if isinstance(rec, list) else [rec]
     person = performer() if who is JANE else who
     assert person is None or isinstance(person, Performer)
-    return match_talent(tal, declaration([tal]), prod or production(), person, records, today)
+    return match_talent(
+        tal, declaration([tal]), prod or production(), person, records, today, law=LAW
+    )
 
 
 def reasons(rec: ConsentRecord, **kw: Any) -> list[str]:
     return list(run(rec, **kw).invalid_reasons)
+
+
+def codes(rec: ConsentRecord, **kw: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(code, params) of each validity finding: what packs match."""
+    return [(f.code, dict(f.params)) for f in run(rec, **kw).defects]
+
+
+def vague(laws: list[str], **params: Any) -> tuple[str, dict[str, Any]]:
+    """The description finding for VAGUE (blanket wording 'any and all')."""
+    base = {"consent": CID, "domicile": "US-CA", "words": 11, "blanket": "any and all"}
+    base.update(representation="none", form="separate_signed", laws=laws)
+    return ("consent.description.not_specific", {**base, **params})
 
 
 # --- reasonably specific description (CA / NY / IL) ------------------------------------------
@@ -70,6 +85,7 @@ def test_description_test_is_mechanical() -> None:
 
 def test_california_vague_description_without_counsel_or_union() -> None:
     jane = performer(representation="none")
+    assert codes(record(description=VAGUE), who=jane) == [vague(["US-CA"])]
     assert reasons(record(description=VAGUE), who=jane) == [
         f"California Labor Code §927 (AB 2602): consent {CID} has no reasonably specific "
         "description of the intended uses (it uses the blanket wording 'any and all'), and "
@@ -81,6 +97,16 @@ def test_california_vague_description_without_counsel_or_union() -> None:
 def test_new_york_counsel_needs_a_separately_signed_writing() -> None:
     jane = performer(domicile="US-NY", representation="counsel")
     rec = record(description="Digital double.", form="initialed_clause")
+    assert codes(rec, who=jane) == [
+        vague(
+            ["US-NY"],
+            domicile="US-NY",
+            words=2,
+            blanket=None,
+            representation="counsel",
+            form="initialed_clause",
+        )
+    ]
     assert reasons(rec, who=jane) == [
         f"New York General Obligations Law §5-302: consent {CID} has no reasonably specific "
         "description of the intended uses (it has 2 words; at least 6 are needed), and although "
@@ -100,6 +126,7 @@ def test_illinois_applies_to_agreements_from_2025() -> None:
     old = record(description=VAGUE, granted_at=dt.date(2024, 6, 1))
     new = record(description=VAGUE, granted_at=dt.date(2025, 6, 1))
     assert reasons(old, who=jane) == []
+    assert codes(new, who=jane) == [vague(["US-IL"], domicile="US-IL")]
     assert reasons(new, who=jane) == [
         "Illinois Digital Voice and Likeness Protection Act (HB 4762, Public Act 103-0830): "
         f"consent {CID} has no reasonably specific description of the intended uses (it uses "
@@ -113,6 +140,7 @@ def test_union_representation_counts_only_under_a_sag_aftra_agreement() -> None:
     rec = record(description=VAGUE)
     assert reasons(rec, who=jane) == []
     non_union = production(unions=[])
+    assert codes(rec, who=jane, prod=non_union) == [vague(["US-CA"], representation="union")]
     assert reasons(rec, who=jane, prod=non_union) == [
         f"California Labor Code §927 (AB 2602): consent {CID} has no reasonably specific "
         "description of the intended uses (it uses the blanket wording 'any and all'), and "
@@ -142,9 +170,10 @@ def test_other_domiciles_are_not_tested_and_unknown_ones_are_flagged() -> None:
     assert reasons(rec, who=performer(domicile="GB", representation="none")) == []
     assert reasons(rec, who=performer(domicile="US-TX", representation="none")) == []
     assert reasons(rec, who=performer(domicile=None, representation="none")) == [
-        "Performer record: Jane Doe has no domicile on record, so California Labor Code §927, "
-        "New York General Obligations Law §5-302 and the Illinois Digital Voice and Likeness "
-        f"Protection Act cannot be ruled out; consent {CID} has no reasonably specific "
+        "Performer record: Jane Doe has no domicile on record, so California Labor Code §927 "
+        "(AB 2602), Illinois Digital Voice and Likeness Protection Act (HB 4762, Public Act "
+        "103-0830) and New York General Obligations Law §5-302 cannot be ruled out; consent "
+        f"{CID} has no reasonably specific "
         "description of the intended uses (it uses the blanket wording 'any and all'), and "
         "Jane Doe had neither counsel nor a union agreement covering digital replicas"
     ]
@@ -304,6 +333,9 @@ def test_deceased_without_date_of_death() -> None:
 
 def test_estate_or_union_cannot_consent_for_a_living_performer() -> None:
     for by in ("estate", "union"):
+        assert codes(record(granted_by=by)) == [
+            ("consent.grantor.not_performer_in_life", {"consent": CID, "granted_by": by})
+        ]
         assert reasons(record(granted_by=by)) == [
             f"Consent record: consent {CID} was given by the {by} on 2026-03-01, but Jane Doe "
             "was alive then; a living performer consents personally (a minor through a parent "
@@ -317,6 +349,12 @@ def test_estate_or_union_cannot_consent_for_a_living_performer() -> None:
 
 def test_a_minor_consents_through_a_parent_or_guardian() -> None:
     kid = performer(minor=True)
+    assert codes(record(), who=kid) == [
+        (
+            "consent.grantor.minor_signed",
+            {"consent": CID, "granted_by": "performer", "sag_edition": None},
+        )
+    ]
     assert reasons(record(), who=kid) == [
         f"Contract law on minors (a minor's own signature can be disaffirmed): consent {CID} was "
         "given by Jane Doe, who is a minor; a minor's consent must be given by a parent or "
@@ -328,6 +366,8 @@ def test_a_minor_consents_through_a_parent_or_guardian() -> None:
 def test_minors_under_the_2026_agreement_cite_it() -> None:
     prod = production(principal_photography_start=dt.date(2026, 7, 1))
     (reason,) = reasons(record(), who=performer(minor=True), prod=prod)
+    ((_, params),) = codes(record(), who=performer(minor=True), prod=prod)
+    assert params["sag_edition"] == 2026
     assert reason.startswith(
         "SAG-AFTRA 2026 TV/Theatrical Agreement (SAG26-5, minors; detail [U]): "
     )
@@ -405,7 +445,13 @@ def test_mismatched_inputs_are_programming_errors() -> None:
     tal = talent()
     with pytest.raises(ValueError):
         match_talent(
-            tal, declaration([tal], production="other"), production(), performer(), [], TODAY
+            tal,
+            declaration([tal], production="other"),
+            production(),
+            performer(),
+            [],
+            TODAY,
+            law=LAW,
         )
     with pytest.raises(ValueError):
-        match_talent(tal, declaration([tal]), production(), arthur(), [], TODAY)
+        match_talent(tal, declaration([tal]), production(), arthur(), [], TODAY, law=LAW)

@@ -104,6 +104,7 @@ def test_talent_without_registry_shape() -> None:
     assert t["consent"]["covered"] is False and t["consent"]["missing"] == ["no consent on record"]
     assert set(t) == {
         "performer_id",
+        "via",
         "use",
         "replica_type",
         "alteration",
@@ -111,4 +112,6 @@ def test_talent_without_registry_shape() -> None:
         "performer",
         "consent",
         "replica",
+        "findings",
     }
+    assert t["findings"] == [{"code": "consent.none_on_record", "params": {"performer": "jane"}}]

@@ -125,6 +125,15 @@ consent = st.one_of(
         st.sampled_from([[], ["no consent covers 'dubbing' in territory EU"]]),
     ),
 )
+finding = st.sampled_from(
+    [
+        {"code": "replica.transferred_without_consent", "params": {"replica": "r-1"}},
+        {"code": "replica.production_not_permitted", "params": {"replica": "r-1"}},
+        {"code": "consent.scope.production_missing", "params": {"consent": "c-1"}},
+        {"code": "consent.description.not_specific", "params": {"laws": ["US-CA"]}},
+        {"code": "consent.description.not_specific", "params": {"laws": ["US-NY", "US-IL"]}},
+    ]
+)
 performer = st.builds(
     lambda pid, dom, dead, minor: {
         **unknown_performer(pid),
@@ -171,18 +180,15 @@ def _talent(decl: AIUseDeclaration, data: st.DataObject) -> list[dict[str, Any]]
         out.append(
             {
                 "performer_id": t.performer,
+                "via": "talent",
                 "use": t.use,
                 "replica_type": t.replica_type,
                 "alteration": t.alteration,
                 "exception": t.exception,
                 "performer": perf,
                 "consent": data.draw(consent),
-                "replica": {
-                    "id": None,
-                    "findings": data.draw(
-                        st.sampled_from([[], ["replica was transferred to another custodian"]])
-                    ),
-                },
+                "replica": {"id": None, "findings": [], "messages": []},
+                "findings": data.draw(st.lists(finding, max_size=2)),
             }
         )
     return out

@@ -3,14 +3,16 @@
 Two separate questions, kept apart on purpose so a producer knows what to fix:
 
 * scope (`missing`): does a consent in force today cover this use, replica type, production,
-  medium and every territory? The gaps come from the closest consent, in words.
+  medium and every territory? The gaps come from the closest consent.
 * validity (`invalid_reasons`): is that consent effective under the union agreement and the
   performer's state law (description, form, who signed, death, minority, revocation)?
 
-A talent use is covered only when both hold. Whether a use needs consent at all (the
-as-scripted, safety and unrecognizable carve-outs) is the standards engine's decision, made
-from the `talent[i]` fact built here. Every rule is explained in docs/consent-matching.md.
-Pure: the caller passes `today`.
+Each gap and defect is a Finding: a stable code with parameters, which rule packs match, and
+a sentence for people. A talent use is covered only when both hold. Whether a use needs
+consent at all (the as-scripted, safety and unrecognizable carve-outs) is the standards
+engine's decision, made from the `talent[i]` fact built here. Every rule is explained in
+docs/consent-matching.md. Pure: the caller passes `today` and the legal parameters of the
+packs in force (core.law), so no law is written here.
 """
 
 from __future__ import annotations
@@ -18,18 +20,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeAlias, get_args
 
 from reelproof.core import replicas as _replicas
 from reelproof.core.documents import (
     AIUseDeclaration,
     Consent,
+    ContractEdition,
+    DescriptionLaw,
     Performer,
     Production,
     Talent,
     TalentUse,
 )
+from reelproof.core.findings import Finding, finding_facts, messages
+from reelproof.core.law import LegalParameters
+from reelproof.core.standards.facts import Via, performer_fact, touched_talent, unknown_performer
 from reelproof.core.territories import covers
 
 ConsentState: TypeAlias = Literal["active", "expired", "revoked", "not_yet_valid"]
@@ -84,41 +91,96 @@ def scope_gaps(
     medium: str,
     territories: Sequence[str],
     today: dt.date,
-) -> list[str]:
-    """Every element of the use that `record` does not cover on `today`, in words.
+) -> list[Finding]:
+    """Every element of the use that `record` does not cover on `today` (consent.scope.*,
+    consent.term.*).
 
     Empty lists in a scope grant nothing: `productions: []`, `media: []` and
     `replica_types: []` are never read as "all".
     """
     cid = record.id
     scope = record.consent.spec.scope
-    gaps: list[str] = []
+    gaps: list[Finding] = []
     if talent.use not in scope.uses:
-        gaps.append(f"consent {cid} does not cover the use '{talent.use}'")
+        gaps.append(
+            Finding(
+                "consent.scope.use_missing",
+                f"consent {cid} does not cover the use '{talent.use}'",
+                {"consent": cid, "use": talent.use},
+            )
+        )
     if talent.replica_type is not None and talent.replica_type not in scope.replica_types:
-        gaps.append(f"consent {cid} does not cover replica type '{talent.replica_type}'")
+        gaps.append(
+            Finding(
+                "consent.scope.replica_type_missing",
+                f"consent {cid} does not cover replica type '{talent.replica_type}'",
+                {"consent": cid, "replica_type": talent.replica_type},
+            )
+        )
     if production_id not in scope.productions:
-        gaps.append(f"consent {cid} does not cover production {production_id}")
+        gaps.append(
+            Finding(
+                "consent.scope.production_missing",
+                f"consent {cid} does not cover production {production_id}",
+                {"consent": cid, "production": production_id},
+            )
+        )
     if medium not in scope.media:
-        gaps.append(f"consent {cid} does not cover the medium '{medium}'")
+        gaps.append(
+            Finding(
+                "consent.scope.medium_missing",
+                f"consent {cid} does not cover the medium '{medium}'",
+                {"consent": cid, "medium": medium},
+            )
+        )
     for territory in territories:
         if not covers(scope.territories, territory):
-            gaps.append(f"consent {cid} does not cover territory {territory}")
+            gaps.append(
+                Finding(
+                    "consent.scope.territory_missing",
+                    f"consent {cid} does not cover territory {territory}",
+                    {"consent": cid, "territory": territory},
+                )
+            )
     gaps.extend(_term_gaps(record, today))
     return gaps
 
 
-def _term_gaps(record: ConsentRecord, today: dt.date) -> list[str]:
+def _expired(record: ConsentRecord, today: dt.date, text: str) -> Finding | None:
+    expires = record.consent.spec.expires_at
+    if expires is None or today <= expires:
+        return None
+    return Finding(
+        "consent.term.expired",
+        text.format(cid=record.id, on=expires.isoformat()),
+        {"consent": record.id, "on": expires.isoformat()},
+    )
+
+
+def _revoked(record: ConsentRecord, today: dt.date, text: str) -> Finding | None:
+    if record.revoked_at is None or record.revoked_at > today:
+        return None
+    return Finding(
+        "consent.term.revoked",
+        text.format(cid=record.id, on=_revocation(record)),
+        {"consent": record.id, "on": record.revoked_at.isoformat()},
+    )
+
+
+def _term_gaps(record: ConsentRecord, today: dt.date) -> list[Finding]:
     spec = record.consent.spec
-    cid = record.id
-    gaps: list[str] = []
+    gaps: list[Finding | None] = []
     if today < spec.granted_at:
-        gaps.append(f"consent {cid} is not in force until {spec.granted_at.isoformat()}")
-    if spec.expires_at is not None and today > spec.expires_at:
-        gaps.append(f"consent {cid} expired on {spec.expires_at.isoformat()}")
-    if record.revoked_at is not None and record.revoked_at <= today:
-        gaps.append(f"consent {cid} was revoked on {_revocation(record)}")
-    return gaps
+        gaps.append(
+            Finding(
+                "consent.term.not_yet_in_force",
+                f"consent {record.id} is not in force until {spec.granted_at.isoformat()}",
+                {"consent": record.id, "from": spec.granted_at.isoformat()},
+            )
+        )
+    gaps.append(_expired(record, today, "consent {cid} expired on {on}"))
+    gaps.append(_revoked(record, today, "consent {cid} was revoked on {on}"))
+    return [g for g in gaps if g is not None]
 
 
 def _revocation(record: ConsentRecord) -> str:
@@ -161,51 +223,27 @@ _BLANKET = [
 ]
 _WORD = re.compile(r"\w+")
 
-# Replica laws that void a replica provision without a reasonably specific description
-# (CA Labor Code §927, NY GOL §5-302, IL HB 4762): domicile -> (source, consent forms that meet
-# the counsel prong, what those forms are called, verdict).
-_DESCRIPTION_LAWS: dict[str, tuple[str, frozenset[str], str, str]] = {
-    "US-CA": (
-        "California Labor Code §927 (AB 2602)",
-        frozenset({"separate_signed", "initialed_clause"}),
-        "a signed or initialed writing",
-        "the replica provision is unenforceable",
-    ),
-    "US-NY": (
-        "New York General Obligations Law §5-302",
-        frozenset({"separate_signed"}),
-        "a separately signed writing",
-        "the replica provision is void",
-    ),
-    "US-IL": (
-        "Illinois Digital Voice and Likeness Protection Act (HB 4762, Public Act 103-0830)",
-        frozenset({"separate_signed", "initialed_clause", "boilerplate"}),
-        "a writing",
-        "the replica provision is unenforceable",
-    ),
-}
 _FORM_WORDS = {
     "separate_signed": "a separate signed writing",
     "initialed_clause": "an initialed clause",
     "boilerplate": "boilerplate",
 }
-_LAWS_IN_FORCE = dt.date(2025, 1, 1)
 # CA and NY keep a provision without a specific description when the use fits the fundamental
 # character of the performance as recorded (CA-2602-2); these alterations are that case.
 _FITS_RECORDING = frozenset({"as_scripted", "customary_post"})
 # Uses a replica provision governs; biometric enrollment keeps reference data, not a replica.
 _REPLICA_PROVISION_USES = frozenset(get_args(TalentUse)) - {"biometric_enrollment"}
 
-# Post-mortem rights of the domicile state: domicile -> (source, years after death or None
-# when the right lasts as long as the likeness is exploited and so cannot be shown to end).
-_POST_MORTEM: dict[str, tuple[str, int | None]] = {
-    "US-CA": ("California Civil Code §3344.1 (AB 1836)", 70),
-    "US-NY": ("New York Civil Rights Law §50-f", 40),
-    "US-TN": ("Tennessee Code §47-25-1101 et seq. (ELVIS Act)", None),
-    "US-IL": ("Illinois Right of Publicity Act (765 ILCS 1075; term unverified [U])", 50),
-}
 
-_SAG_2026_FROM = dt.date(2026, 7, 1)
+def _vagueness(description: str) -> tuple[int, str | None] | None:
+    """(word count, blanket phrase) when the description fails the test, else None."""
+    words = len(_WORD.findall(description))
+    if words < MIN_DESCRIPTION_WORDS:
+        return words, None
+    for phrase, pattern in _BLANKET:
+        if pattern.search(description):
+            return words, phrase
+    return None
 
 
 def description_problem(description: str) -> str | None:
@@ -214,19 +252,19 @@ def description_problem(description: str) -> str | None:
     The test is deliberately mechanical so that it can be explained: fewer than
     MIN_DESCRIPTION_WORDS words, or any of BLANKET_PHRASES, fails.
     """
-    words = len(_WORD.findall(description))
-    if words < MIN_DESCRIPTION_WORDS:
+    vague = _vagueness(description)
+    if vague is None:
+        return None
+    words, phrase = vague
+    if phrase is None:
         return (
             f"has no reasonably specific description of the intended uses (it has {words} "
             f"word{'s' if words != 1 else ''}; at least {MIN_DESCRIPTION_WORDS} are needed)"
         )
-    for phrase, pattern in _BLANKET:
-        if pattern.search(description):
-            return (
-                "has no reasonably specific description of the intended uses "
-                f"(it uses the blanket wording '{phrase}')"
-            )
-    return None
+    return (
+        "has no reasonably specific description of the intended uses "
+        f"(it uses the blanket wording '{phrase}')"
+    )
 
 
 def sag_agreements(production: Production) -> list[str]:
@@ -234,18 +272,32 @@ def sag_agreements(production: Production) -> list[str]:
     return [u for u in production.spec.unions if u.startswith("sag_aftra")]
 
 
-def sag_edition(production: Production, today: dt.date) -> int:
-    """Which TV/Theatrical terms apply: 2026 for photography from 1 July 2026, else 2023.
+def sag_terms(
+    production: Production, today: dt.date, law: LegalParameters
+) -> ContractEdition | None:
+    """Which TV/Theatrical edition applies (the SAG-AFTRA packs' `contract_edition`), or None
+    when no pack says.
 
     The production's principal_photography_start selects the contract; without one, `today`.
     """
     start = production.spec.principal_photography_start or today
-    return 2026 if start >= _SAG_2026_FROM else 2023
+    return law.edition("sag_aftra_tv_theatrical", start)
 
 
-def _sag_label(key: str, production: Production, today: dt.date) -> str:
+def sag_edition(production: Production, today: dt.date, law: LegalParameters) -> int | None:
+    """The year of the TV/Theatrical edition that applies (see sag_terms)."""
+    terms = sag_terms(production, today, law)
+    return terms.edition if terms else None
+
+
+def _sag_label(key: str, production: Production, today: dt.date, law: LegalParameters) -> str:
     if key == "sag_aftra_tv_theatrical":
-        return f"SAG-AFTRA {sag_edition(production, today)} TV/Theatrical Agreement"
+        edition = sag_edition(production, today, law)
+        return (
+            f"SAG-AFTRA {edition} TV/Theatrical Agreement"
+            if edition
+            else ("SAG-AFTRA TV/Theatrical Agreement")
+        )
     if key == "sag_aftra_interactive":
         return "SAG-AFTRA 2025 Interactive Media Agreement"
     return "SAG-AFTRA 2025 Commercials Contract"
@@ -265,41 +317,54 @@ def invalid_reasons(
     performer: Performer | None,
     production: Production,
     today: dt.date,
-) -> list[str]:
-    """Why `record` is not an effective consent for `talent`, each sentence led by its source."""
-    reasons: list[str] = []
+    law: LegalParameters,
+) -> list[Finding]:
+    """Why `record` is not an effective consent for `talent`; each sentence led by its source."""
+    reasons: list[Finding | None] = []
     spec = record.consent.spec
     cid = record.id
-    if spec.expires_at is not None and today > spec.expires_at:
-        reasons.append(
-            f"Consent terms: consent {cid} expired on {spec.expires_at.isoformat()} "
-            "and authorises no use after that day"
+    reasons.append(
+        _expired(
+            record,
+            today,
+            "Consent terms: consent {cid} expired on {on} and authorises no use after that day",
         )
-    if record.revoked_at is not None and record.revoked_at <= today:
-        reasons.append(
-            f"Consent terms: consent {cid} was revoked on {_revocation(record)} "
-            "and authorises no use from that day"
+    )
+    reasons.append(
+        _revoked(
+            record,
+            today,
+            "Consent terms: consent {cid} was revoked on {on} and authorises no use from that day",
         )
+    )
     sag = sag_agreements(production)
     if spec.form == "boilerplate" and sag:
         source = " and ".join(
-            f"{_sag_label(k, production, today)} ({_SAG_FORM_RULE[k]})" for k in sag
+            f"{_sag_label(k, production, today, law)} ({_SAG_FORM_RULE[k]})" for k in sag
         )
         reasons.append(
-            f"{source}: consent {cid} is boilerplate; under a SAG-AFTRA "
-            "agreement consent to a digital replica must be clear and conspicuous, in a "
-            "separate signed writing or a separately signed or initialed provision"
+            Finding(
+                "consent.form.boilerplate_under_union",
+                f"{source}: consent {cid} is boilerplate; under a SAG-AFTRA "
+                "agreement consent to a digital replica must be clear and conspicuous, in a "
+                "separate signed writing or a separately signed or initialed provision",
+                {"consent": cid, "agreements": sag},
+            )
         )
     if performer is None:
         reasons.append(
-            f"Performer record: there is no Performer document for {talent.performer}, so "
-            f"the rules on domicile, death and minors cannot be checked for consent {cid}; "
-            "record the performer"
+            Finding(
+                "consent.performer.not_recorded",
+                f"Performer record: there is no Performer document for {talent.performer}, so "
+                f"the rules on domicile, death and minors cannot be checked for consent {cid}; "
+                "record the performer",
+                {"consent": cid, "performer": talent.performer},
+            )
         )
-        return reasons
-    reasons.extend(_description_reasons(record, talent, performer, production, today))
-    reasons.extend(_grantor_reasons(record, performer, production, today))
-    return reasons
+        return [r for r in reasons if r is not None]
+    reasons.extend(_description_reasons(record, talent, performer, production, today, law))
+    reasons.extend(_grantor_reasons(record, performer, production, today, law))
+    return [r for r in reasons if r is not None]
 
 
 def _representation_gap(
@@ -334,46 +399,71 @@ def _description_reasons(
     performer: Performer,
     production: Production,
     today: dt.date,
-) -> list[str]:
-    """CA §927, NY §5-302, IL HB 4762: a vague replica provision without counsel or union fails."""
+    law: LegalParameters,
+) -> list[Finding]:
+    """CA §927, NY §5-302, IL HB 4762 (the packs' `description_law`): a vague replica
+    provision without counsel or union fails.
+
+    The finding's `laws` parameter names every jurisdiction whose law the defect falls
+    under: the domicile's, or all those in force when the domicile is unknown.
+    """
     if talent.use not in _REPLICA_PROVISION_USES:
         return []
-    problem = description_problem(record.consent.spec.description)
-    if problem is None:
-        return []
     spec = record.consent.spec
+    vague = _vagueness(spec.description)
+    problem = description_problem(spec.description)
+    if vague is None or problem is None:
+        return []
     cid = record.id
     domicile = performer.spec.domicile
-    if domicile in _DESCRIPTION_LAWS:
-        source, counsel_forms, counsel_writing, verdict = _DESCRIPTION_LAWS[domicile]
-        if domicile == "US-IL":
-            if spec.granted_at < _LAWS_IN_FORCE:
-                return []
-        else:
-            if today < _LAWS_IN_FORCE or talent.alteration in _FITS_RECORDING:
-                return []
-        gap = _representation_gap(performer, production, spec.form, counsel_forms, counsel_writing)
+    params: dict[str, Any] = {
+        "consent": cid,
+        "domicile": domicile,
+        "words": vague[0],
+        "blanket": vague[1],
+        "representation": performer.spec.representation,
+        "form": spec.form,
+    }
+
+    def in_force(d: DescriptionLaw) -> bool:
+        return (spec.granted_at if d.applies_by == "grant_date" else today) >= d.in_force
+
+    if domicile is not None and domicile in law.description_laws:
+        d = law.description_laws[domicile]
+        if not in_force(d) or (d.fits_recording_exempt and talent.alteration in _FITS_RECORDING):
+            return []
+        gap = _representation_gap(
+            performer, production, spec.form, frozenset(d.counsel_forms), d.counsel_writing
+        )
         if gap is None:
             return []
-        return [f"{source}: consent {cid} {problem}, and {gap}, so {verdict}"]
-    if domicile is None or domicile == "US":
-        gap = _representation_gap(
-            performer,
-            production,
-            spec.form,
-            frozenset({"separate_signed"}),
-            "a separately signed writing",
-        )
-        if gap is None or today < _LAWS_IN_FORCE:
-            return []
-        where = "no domicile" if domicile is None else "no US state as domicile"
         return [
-            f"Performer record: {performer.spec.name} has {where} on record, so California "
-            "Labor Code §927, New York General Obligations Law §5-302 and the Illinois Digital "
-            f"Voice and Likeness Protection Act cannot be ruled out; consent {cid} {problem}, "
-            f"and {gap}"
+            Finding(
+                "consent.description.not_specific",
+                f"{d.source}: consent {cid} {problem}, and {gap}, so {d.verdict}",
+                {**params, "laws": [domicile]},
+            )
         ]
-    return []
+    laws = [d for _, d in sorted(law.description_laws.items()) if in_force(d)]
+    if domicile not in (None, "US") or not laws:
+        return []
+    # Unknown domicile: the strictest of the laws that could apply.
+    strictest = min(laws, key=lambda d: len(d.counsel_forms))
+    forms = frozenset.intersection(*(frozenset(d.counsel_forms) for d in laws))
+    gap = _representation_gap(performer, production, spec.form, forms, strictest.counsel_writing)
+    if gap is None:
+        return []
+    where = "no domicile" if domicile is None else "no US state as domicile"
+    sources = [d.source for d in laws]
+    named = sources[0] if len(sources) == 1 else ", ".join(sources[:-1]) + " and " + sources[-1]
+    return [
+        Finding(
+            "consent.description.not_specific",
+            f"Performer record: {performer.spec.name} has {where} on record, so {named} "
+            f"cannot be ruled out; consent {cid} {problem}, and {gap}",
+            {**params, "laws": [d.jurisdiction for d in laws]},
+        )
+    ]
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
@@ -383,28 +473,33 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def post_mortem_source(performer: Performer, today: dt.date) -> str | None:
-    """The domicile state's post-mortem right that still runs on `today`, or None.
+def post_mortem_source(performer: Performer, today: dt.date, law: LegalParameters) -> str | None:
+    """The domicile state's post-mortem right (the packs' `post_mortem`) that still runs on
+    `today`, or None.
 
     An unknown date of death keeps the right running (unknown is never the safe answer).
     """
-    entry = _POST_MORTEM.get(performer.spec.domicile or "")
-    if entry is None:
+    right = law.post_mortem.get(performer.spec.domicile or "")
+    if right is None:
         return None
-    source, years = entry
     died = performer.spec.date_of_death
-    if years is None or died is None or today <= _add_years(died, years):
-        return source
+    if right.years is None or died is None or today <= _add_years(died, right.years):
+        return right.source
     return None
 
 
 def _grantor_reasons(
-    record: ConsentRecord, performer: Performer, production: Production, today: dt.date
-) -> list[str]:
+    record: ConsentRecord,
+    performer: Performer,
+    production: Production,
+    today: dt.date,
+    law: LegalParameters,
+) -> list[Finding]:
     """Who may consent: the performer in life (a parent or guardian for a minor); after death
     the estate or an authorized representative, the union only where no estate exists."""
     spec = record.consent.spec
     cid = record.id
+    ids = {"consent": cid, "granted_by": spec.granted_by}
     p = performer.spec
     name = p.name
     by = spec.granted_by
@@ -420,61 +515,94 @@ def _grantor_reasons(
     if alive_at_grant:
         if by in ("estate", "union"):
             return [
-                f"Consent record: consent {cid} was given by the {by} on "
-                f"{spec.granted_at.isoformat()}, but {name} was alive then; a living performer "
-                "consents personally (a minor through a parent or guardian)"
+                Finding(
+                    "consent.grantor.not_performer_in_life",
+                    f"Consent record: consent {cid} was given by the {by} on "
+                    f"{spec.granted_at.isoformat()}, but {name} was alive then; a living "
+                    "performer consents personally (a minor through a parent or guardian)",
+                    ids,
+                )
             ]
         if p.minor and not dead and by == "performer":
-            if "sag_aftra_tv_theatrical" in sag and sag_edition(production, today) >= 2026:
+            edition = sag_edition(production, today, law) or 0
+            sag26 = "sag_aftra_tv_theatrical" in sag and edition >= 2026
+            if sag26:
                 source = "SAG-AFTRA 2026 TV/Theatrical Agreement (SAG26-5, minors; detail [U])"
             else:
                 source = "Contract law on minors (a minor's own signature can be disaffirmed)"
             return [
-                f"{source}: consent {cid} was given by {name}, who is a minor; a minor's "
-                "consent must be given by a parent or guardian (granted_by: "
-                "authorized_representative)"
+                Finding(
+                    "consent.grantor.minor_signed",
+                    f"{source}: consent {cid} was given by {name}, who is a minor; a minor's "
+                    "consent must be given by a parent or guardian (granted_by: "
+                    "authorized_representative)",
+                    {**ids, "sag_edition": 2026 if sag26 else None},
+                )
             ]
         return []
 
     # The deceased-performer rule is catalogued for TV/Theatrical (SAG23-DEC-1); the other
     # SAG-AFTRA agreements are cited by name, on the assumption that they follow it.
     sources = [
-        _sag_label(k, production, today)
+        _sag_label(k, production, today, law)
         + (" (SAG23-DEC-1)" if k == "sag_aftra_tv_theatrical" else "")
         for k in sag
     ]
-    state = post_mortem_source(performer, today)
+    state = post_mortem_source(performer, today, law)
     if state is not None:
         sources.append(state)
     source = " and ".join(sources) or "Consent record"
     if by == "performer":
         if alive_at_grant is None:
             return [
-                f"Performer record: {name} is recorded as deceased without a date of death, so "
-                f"it cannot be shown that consent {cid} (given by the performer on "
-                f"{spec.granted_at.isoformat()}) was given in life; record the date of death "
-                "or obtain consent from the estate or an authorized representative"
+                Finding(
+                    "consent.grantor.death_date_unknown",
+                    f"Performer record: {name} is recorded as deceased without a date of "
+                    f"death, so it cannot be shown that consent {cid} (given by the performer "
+                    f"on {spec.granted_at.isoformat()}) was given in life; record the date of "
+                    "death or obtain consent from the estate or an authorized representative",
+                    ids,
+                )
             ]
         assert p.date_of_death is not None
         return [
-            f"{source}: consent {cid} is recorded as given by the performer on "
-            f"{spec.granted_at.isoformat()}, after {name} died on "
-            f"{p.date_of_death.isoformat()}; after death consent must come from the estate or "
-            "an authorized representative (the union only where no estate can be identified)"
+            Finding(
+                "consent.grantor.after_death",
+                f"{source}: consent {cid} is recorded as given by the performer on "
+                f"{spec.granted_at.isoformat()}, after {name} died on "
+                f"{p.date_of_death.isoformat()}; after death consent must come from the estate "
+                "or an authorized representative (the union only where no estate can be "
+                "identified)",
+                {
+                    **ids,
+                    "granted_at": spec.granted_at.isoformat(),
+                    "date_of_death": p.date_of_death.isoformat(),
+                    "post_mortem_right": state is not None,
+                },
+            )
         ]
     if by == "union":
         if not sag:
             return [
-                "SAG-AFTRA 2023 TV/Theatrical Agreement (SAG23-DEC-1): consent "
-                f"{cid} was given by the union, but production {production.metadata.id} is "
-                "under no SAG-AFTRA agreement; the union may consent for a deceased performer "
-                "only under one"
+                Finding(
+                    "consent.grantor.union_without_agreement",
+                    "SAG-AFTRA 2023 TV/Theatrical Agreement (SAG23-DEC-1): consent "
+                    f"{cid} was given by the union, but production {production.metadata.id} "
+                    "is under no SAG-AFTRA agreement; the union may consent for a deceased "
+                    "performer only under one",
+                    ids,
+                )
             ]
         if p.estate_contact:
             return [
-                f"{source}: consent {cid} was given by the union, but {name}'s estate can be "
-                f"reached ({p.estate_contact}); the union may consent for a deceased performer "
-                "only when no estate or authorized representative can be identified"
+                Finding(
+                    "consent.grantor.union_while_estate_exists",
+                    f"{source}: consent {cid} was given by the union, but {name}'s estate can "
+                    f"be reached ({p.estate_contact}); the union may consent for a deceased "
+                    "performer only when no estate or authorized representative can be "
+                    "identified",
+                    ids,
+                )
             ]
     return []
 
@@ -489,21 +617,37 @@ class TalentMatch:
     talent: Talent
     performer: Performer | None
     consent: ConsentRecord | None
-    missing: tuple[str, ...]
-    invalid_reasons: tuple[str, ...]
+    gaps: tuple[Finding, ...]
+    defects: tuple[Finding, ...]
     today: dt.date
     replica: _replicas.ReplicaRecord | None = None
-    replica_findings: tuple[str, ...] = ()
+    replica_problems: tuple[Finding, ...] = ()
+    via: Via = "talent"  # how the use touches the performer (facts.touched_talent)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The scope gaps in words (for display; rules read `findings`)."""
+        return tuple(messages(self.gaps))
+
+    @property
+    def invalid_reasons(self) -> tuple[str, ...]:
+        """Why the consent is not effective, in words (for display; rules read `findings`)."""
+        return tuple(messages(self.defects))
+
+    @property
+    def replica_findings(self) -> tuple[str, ...]:
+        """What is wrong with the replica, in words (for display; rules read `findings`)."""
+        return tuple(messages(self.replica_problems))
 
     @property
     def in_scope(self) -> bool:
         """A consent in force covers every element of the use (validity aside)."""
-        return self.consent is not None and not self.missing
+        return self.consent is not None and not self.gaps
 
     @property
     def valid(self) -> bool:
         """The chosen consent exists and nothing makes it ineffective."""
-        return self.consent is not None and not self.invalid_reasons
+        return self.consent is not None and not self.defects
 
     @property
     def covered(self) -> bool:
@@ -520,6 +664,7 @@ class TalentMatch:
             compensation = {"basis": c.basis, "amount": c.amount, "currency": c.currency}
         return {
             "performer_id": t.performer,
+            "via": self.via,
             "use": t.use,
             "replica_type": t.replica_type,
             "alteration": t.alteration,
@@ -537,15 +682,15 @@ class TalentMatch:
             },
             "replica": {
                 "id": self.replica.id if self.replica else None,
-                "findings": list(self.replica_findings),
+                "findings": finding_facts(self.replica_problems),
+                "messages": list(self.replica_findings),
             },
+            "findings": finding_facts(self.gaps, self.defects, self.replica_problems),
         }
 
 
 def _performer_fact(performer_id: str, performer: Performer | None) -> dict[str, Any]:
     """The same `performer` fact the standards engine builds, so packs see one shape."""
-    from reelproof.core.standards.facts import performer_fact, unknown_performer
-
     return unknown_performer(performer_id) if performer is None else performer_fact(performer)
 
 
@@ -562,6 +707,7 @@ def match_talent(
     consents: Sequence[ConsentRecord],
     today: dt.date,
     *,
+    law: LegalParameters,
     replicas: Sequence[_replicas.ReplicaRecord] = (),
 ) -> TalentMatch:
     """Find the performer's best consent for one talent entry and say what is missing.
@@ -582,7 +728,9 @@ def match_talent(
             f"performer {performer.metadata.id} passed for talent entry {talent.performer}"
         )
     territories = use_territories(declaration, production)
-    best: tuple[tuple[int, int, int, str], ConsentRecord, list[str], list[str]] | None = None
+    best: tuple[tuple[int, int, int, str], ConsentRecord, list[Finding], list[Finding]] | None = (
+        None
+    )
     for record in consents:
         if record.performer != talent.performer:
             continue
@@ -594,38 +742,27 @@ def match_talent(
             territories=territories,
             today=today,
         )
-        reasons = invalid_reasons(record, talent, performer, production, today)
+        reasons = invalid_reasons(record, talent, performer, production, today, law)
         key = (len(gaps), len(reasons), -record.consent.spec.granted_at.toordinal(), record.id)
         if best is None or key < best[0]:
             best = (key, record, gaps, reasons)
 
     replica = _replicas.find_replica_for(talent, replicas, production_id=production_id, today=today)
-    findings: tuple[str, ...] = ()
+    problems: tuple[Finding, ...] = ()
     if replica is not None:
-        findings = tuple(
+        problems = tuple(
             _replicas.replica_findings(replica, talent, production_id, consents, today)
         )
     if best is None:
-        return TalentMatch(
-            talent=talent,
-            performer=performer,
-            consent=None,
-            missing=(f"no consent on record for performer {talent.performer}",),
-            invalid_reasons=(),
-            today=today,
-            replica=replica,
-            replica_findings=findings,
+        none = Finding(
+            "consent.none_on_record",
+            f"no consent on record for performer {talent.performer}",
+            {"performer": talent.performer},
         )
+        return TalentMatch(talent, performer, None, (none,), (), today, replica, problems)
     _, record, gaps, reasons = best
     return TalentMatch(
-        talent=talent,
-        performer=performer,
-        consent=record,
-        missing=tuple(gaps),
-        invalid_reasons=tuple(reasons),
-        today=today,
-        replica=replica,
-        replica_findings=findings,
+        talent, performer, record, tuple(gaps), tuple(reasons), today, replica, problems
     )
 
 
@@ -636,22 +773,38 @@ def match_declaration(
     consents: Sequence[ConsentRecord],
     today: dt.date,
     *,
+    law: LegalParameters,
     replicas: Sequence[_replicas.ReplicaRecord] = (),
 ) -> list[TalentMatch]:
-    """match_talent for every talent entry of a declaration, in order (the `talent` list)."""
+    """match_talent for every performer the use touches (facts.touched_talent), in order:
+    the `talent` list, then the indirectly named performers."""
     by_id = {p.metadata.id: p for p in performers}
     return [
-        match_talent(
-            t, declaration, production, by_id.get(t.performer), consents, today, replicas=replicas
+        replace(
+            match_talent(
+                t,
+                declaration,
+                production,
+                by_id.get(t.performer),
+                consents,
+                today,
+                law=law,
+                replicas=replicas,
+            ),
+            via=via,
         )
-        for t in declaration.spec.talent
+        for t, via in touched_talent(declaration)
     ]
+
+
+def touched_performers(declaration: AIUseDeclaration) -> list[str]:
+    """The ids of every performer the use touches, once each."""
+    return list(dict.fromkeys(t.performer for t, _ in touched_talent(declaration)))
 
 
 # --- compensation -------------------------------------------------------------------------
 
 _USES_OF_REPLICA = frozenset({"replica_use", "voice_replica", "dubbing"})
-_EBDR_FLOOR = "the performer's day rate or scale, whichever is higher"
 
 
 def _money(amount: float | None, currency: str | None) -> str:
@@ -661,65 +814,57 @@ def _money(amount: float | None, currency: str | None) -> str:
     return f"{currency} {number}" if currency else number
 
 
-def compensation_owed(match: TalentMatch, production: Production) -> list[str]:
-    """What must be paid for the use: the consent's own terms, then the union floors.
+def compensation_owed(
+    match: TalentMatch, production: Production, law: LegalParameters
+) -> list[str]:
+    """What must be paid for the use: the consent's own terms, then the union floors (the
+    `pay_floors` of the SAG-AFTRA edition that applies, from its pack).
 
     Descriptive only: the lines say what the consent and the production's SAG-AFTRA agreement
     call for; they are not a payroll calculation.
     """
     t = match.talent
     sag = sag_agreements(production)
-    tv = "sag_aftra_tv_theatrical" in sag
-    ebdr_use = tv and t.replica_type == "employment_based" and t.use in _USES_OF_REPLICA
+    terms = sag_terms(production, match.today, law) if "sag_aftra_tv_theatrical" in sag else None
+    label = f"SAG-AFTRA {terms.edition}" if terms else ""
+    floor = terms.pay_floors.get(t.replica_type) if terms and t.replica_type else None
+    replica_use = t.use in _USES_OF_REPLICA
+    ebdr = floor if t.replica_type == "employment_based" and replica_use else None
+    ebdr_line = (
+        f"{label} EBDR floor ({ebdr.rule}): pay for the days the performer would have worked, "
+        f"at {ebdr.floor}"
+        if ebdr
+        else ""
+    )
     lines: list[str] = []
     if match.consent is not None:
         cid = match.consent.id
         c = match.consent.consent.spec.compensation
-        per = "per day of replica use" if t.use in _USES_OF_REPLICA else "per day"
+        per = "per day of replica use" if replica_use else "per day"
         if c.basis == "day_rate":
             line = f"day rate {_money(c.amount, c.currency)} {per}"
-            if ebdr_use:
-                line += f" (SAG-AFTRA 2023 EBDR floor: {_EBDR_FLOOR})"
-            lines.append(line)
+            lines.append(line + (f" ({label} EBDR floor: {ebdr.floor})" if ebdr else ""))
         elif c.basis == "flat":
             lines.append(f"flat fee {_money(c.amount, c.currency)} under consent {cid}")
         elif c.basis == "scale":
             lines.append(f"union scale {per} under consent {cid}")
         else:
             lines.append(f"consent {cid} records no compensation")
-        if ebdr_use and c.basis != "day_rate":
-            lines.append(
-                "SAG-AFTRA 2023 EBDR floor (SAG23-EBDR-3): pay for the days the performer "
-                f"would have worked, at {_EBDR_FLOOR}"
-            )
-    elif ebdr_use:
+        if ebdr and c.basis != "day_rate":
+            lines.append(ebdr_line)
+    elif ebdr:
+        lines.append(ebdr_line)
+    if ebdr:
         lines.append(
-            "SAG-AFTRA 2023 EBDR floor (SAG23-EBDR-3): pay for the days the performer would "
-            f"have worked, at {_EBDR_FLOOR}"
+            f"residuals as if the performer had performed in person ({label}, {ebdr.rule})"
         )
-    if ebdr_use:
-        lines.append(
-            "residuals as if the performer had performed in person (SAG-AFTRA 2023, SAG23-EBDR-3)"
-        )
-    if tv and t.use == "replica_creation" and t.replica_type in (None, "employment_based"):
+    if terms and t.use == "replica_creation" and t.replica_type in (None, "employment_based"):
         lines.append("time spent creating the replica is paid work (SAG-AFTRA 2023, SAG23-EBDR-2)")
-    if tv and t.replica_type == "independently_created" and t.use in _USES_OF_REPLICA:
-        if sag_edition(production, match.today) >= 2026:
-            lines.append(
-                "SAG-AFTRA 2026 (SAG26-8): at least the day-performer rate, plus residuals "
-                "where a human performer would earn them"
-            )
-        else:
-            lines.append(
-                "SAG-AFTRA 2023 (SAG23-ICDR-1): compensation is bargained, with pension and "
-                "health contributions"
-            )
-    if tv and t.replica_type == "background_actor":
-        lines.append(
-            "SAG-AFTRA 2023 (SAG23-BG-1): pay for the scan, and more if the replica is used "
-            "as a principal or in place of one (details unverified [U])"
-        )
-    if "sag_aftra_interactive" in sag and t.use in _USES_OF_REPLICA:
+    # Independently created replicas are paid per use; a background scan is paid as such.
+    other = floor if t.replica_type != "employment_based" else None
+    if other and (replica_use or t.replica_type == "background_actor"):
+        lines.append(f"{label} ({other.rule}): {other.floor}")
+    if "sag_aftra_interactive" in sag and replica_use:
         lines.append(
             "SAG-AFTRA 2025 Interactive Media Agreement (IMA25-5): replica-generated "
             "performances that replace the performer's services are paid, with disclosure "

@@ -24,6 +24,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from reelproof.core.errors import DocumentError
@@ -57,6 +58,7 @@ UnionKey = Literal[
 ]
 Medium = Literal["series", "film", "trailer", "marketing", "game"]
 ReplicaType = Literal["employment_based", "independently_created", "background_actor"]
+ConsentForm = Literal["separate_signed", "initialed_clause", "boilerplate"]
 TalentUse = Literal[
     "replica_creation",
     "replica_use",
@@ -161,7 +163,7 @@ class ConsentSpec(_Strict):
     granted_by: Literal["performer", "authorized_representative", "estate", "union"] = "performer"
     granted_at: dt.date
     expires_at: dt.date | None = None
-    form: Literal["separate_signed", "initialed_clause", "boilerplate"] = "separate_signed"
+    form: ConsentForm = "separate_signed"
     description: str
     scope: ConsentScope
     compensation: Compensation = Compensation()
@@ -207,8 +209,19 @@ class Inputs(_Strict):
     real_person_reference: Literal["none", "public_figure", "private_person", "deceased_person"] = (
         "none"
     )
+    # The registered performer the use references, so their consents are matched too.
+    real_person: Id | None = None
     training_or_finetune: StrictBool = False
     training_data_cleared: TriState = "unknown"
+
+    @model_validator(mode="after")
+    def _named_person_is_referenced(self) -> Inputs:
+        if self.real_person is not None and self.real_person_reference == "none":
+            raise ValueError(
+                f"real_person names performer {self.real_person!r}, so real_person_reference "
+                "cannot be 'none' (public_figure, private_person or deceased_person)"
+            )
+        return self
 
 
 class Output(_Strict):
@@ -343,6 +356,56 @@ class Rule(_Strict):
     if_none_fired: list[str] = []
 
 
+# Legal parameters: the law a pack owns, read by the consent checks (a change is a new version).
+
+
+class DescriptionLaw(_Strict):
+    """A state law voiding a replica clause that lacks a reasonably specific description
+    unless counsel (in one of `counsel_forms`) or a union agreement protected the performer."""
+
+    jurisdiction: Territory  # the performer's domicile it protects
+    source: str  # cited at the start of the finding's sentence
+    counsel_forms: list[ConsentForm]
+    counsel_writing: str  # what those forms are called in the sentence
+    verdict: str  # what happens to the clause
+    in_force: dt.date
+    # use_date: uses from `in_force` on; grant_date: consents granted from `in_force` on
+    applies_by: Literal["use_date", "grant_date"] = "use_date"
+    # the clause survives a use that fits the recorded performance (as_scripted, customary_post)
+    fits_recording_exempt: StrictBool = False
+
+
+class PostMortemRight(_Strict):
+    """A state's right of publicity after death: who must consent, and for how long."""
+
+    jurisdiction: Territory  # the domicile at death
+    source: str
+    years: int | None  # None: lasts while the likeness is exploited (cannot be shown to end)
+
+
+class PayFloor(_Strict):
+    """What an edition requires at least for uses of one replica type, and the rule saying so."""
+
+    rule: str  # the catalogue entry, e.g. SAG23-EBDR-3
+    floor: str
+
+
+class ContractEdition(_Strict):
+    """Which edition of a union agreement governs, by the start of principal photography,
+    and its pay floors by replica type."""
+
+    agreement: Literal["sag_aftra_tv_theatrical"]
+    edition: int
+    photography_from: dt.date | None = None  # None: every production not under a later one
+    pay_floors: dict[ReplicaType, PayFloor] = {}
+
+
+class PackParameters(_Strict):
+    description_law: DescriptionLaw | None = None
+    post_mortem: PostMortemRight | None = None
+    contract_edition: ContractEdition | None = None
+
+
 class PackTestExpect(_Strict):
     outcome: Outcome
     rules: list[str] = []
@@ -375,6 +438,8 @@ class StandardsPackSpec(_Strict):
     # A fallback pack applies only when no other pack of its category applies.
     fallback: StrictBool = False
     sources: list[PackSource] = []
+    # The legal parameters the consent checks read from this pack (see PackParameters).
+    parameters: PackParameters = PackParameters()
     rules: list[Rule]
     # Never set: named only so that an inline `tests:` gets the error that says where they go.
     tests: None = Field(default=None, exclude=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reelproof.core.documents import DigitalReplica, Talent
+from reelproof.core.findings import Finding
 
 if TYPE_CHECKING:  # consent.py imports this module; the type is only needed for checking.
     from reelproof.core.consent import ConsentRecord
@@ -141,30 +142,43 @@ def replica_findings(
     production_id: str,
     consents: Sequence[ConsentRecord],
     today: dt.date,
-) -> list[str]:
+) -> list[Finding]:
     """Everything that stops `replica` from being used for `talent` in `production_id` today.
 
-    Each finding is a sentence for a producer. An empty list means no problem was found in
-    the records, not that the use is cleared: consent for the use itself is matched separately.
+    Each finding has a code (replica.*) and a sentence for a producer. An empty list means
+    no problem was found in the records, not that the use is cleared: consent for the use
+    itself is matched separately.
     """
     rid = replica.id
     spec = replica.replica.spec
-    findings: list[str] = []
+    findings: list[Finding] = []
     if replica.performer != talent.performer:
         findings.append(
-            f"replica {rid} is of performer {replica.performer}, not {talent.performer}"
+            Finding(
+                "replica.wrong_performer",
+                f"replica {rid} is of performer {replica.performer}, not {talent.performer}",
+                {"replica": rid, "performer": replica.performer},
+            )
         )
     findings.extend(_creation_findings(replica, consents))
     if not replica.permitted_for(production_id):
         allowed = ", ".join(spec.productions) if spec.productions else "no production"
         findings.append(
-            f"replica {rid} is not permitted for production {production_id} "
-            f"(it is permitted for: {allowed})"
+            Finding(
+                "replica.production_not_permitted",
+                f"replica {rid} is not permitted for production {production_id} "
+                f"(it is permitted for: {allowed})",
+                {"replica": rid, "production": production_id, "permitted": list(spec.productions)},
+            )
         )
     if spec.delete_by is not None and today > spec.delete_by:
         findings.append(
-            f"replica {rid} was due to be destroyed by {spec.delete_by.isoformat()} "
-            "and may not be used after that day"
+            Finding(
+                "replica.retention.past_delete_by",
+                f"replica {rid} was due to be destroyed by {spec.delete_by.isoformat()} "
+                "and may not be used after that day",
+                {"replica": rid, "delete_by": spec.delete_by.isoformat()},
+            )
         )
     for t in sorted(replica.transfers, key=lambda t: t.at):
         if t.at > today or t.consented:
@@ -179,53 +193,94 @@ def replica_findings(
         )
         note = f" (note: {t.note})" if t.note else ""
         findings.append(
-            f"replica {rid} was transferred to {to or 'another holder'} on {t.at.isoformat()} "
-            f"without the performer's consent{note}; under SAG-AFTRA 2026 (SAG26-12, "
-            "unverified [U]) the producer stays responsible unless the union approved the "
-            "transferee and the transferee agreed in writing to comply"
+            Finding(
+                "replica.transferred_without_consent",
+                f"replica {rid} was transferred to {to or 'another holder'} on "
+                f"{t.at.isoformat()} without the performer's consent{note}; under SAG-AFTRA "
+                "2026 (SAG26-12, unverified [U]) the producer stays responsible unless the "
+                "union approved the transferee and the transferee agreed in writing to comply",
+                {
+                    "replica": rid,
+                    "at": t.at.isoformat(),
+                    "to_custodian": t.to_custodian,
+                    "to_owner": t.to_owner,
+                },
+            )
         )
     if replica.destroyed(today):
         assert replica.destroyed_at is not None
         findings.append(
-            f"replica {rid} was destroyed on {replica.destroyed_at.isoformat()} and cannot be used"
+            Finding(
+                "replica.destroyed",
+                f"replica {rid} was destroyed on {replica.destroyed_at.isoformat()} "
+                "and cannot be used",
+                {"replica": rid, "on": replica.destroyed_at.isoformat()},
+            )
         )
     return findings
 
 
-def _creation_findings(replica: ReplicaRecord, consents: Sequence[ConsentRecord]) -> list[str]:
+def _creation_findings(replica: ReplicaRecord, consents: Sequence[ConsentRecord]) -> list[Finding]:
     """Was the replica made under a consent covering its creation, while it was in force?"""
     rid = replica.id
     spec = replica.replica.spec
     cid = spec.created_under
+    ids = {"replica": rid, "consent": cid}
     record = next((c for c in consents if c.id == cid), None)
     if record is None:
-        return [f"replica {rid} was created under consent {cid}, which is not on record"]
-    found: list[str] = []
+        return [
+            Finding(
+                "replica.creation.consent_not_on_record",
+                f"replica {rid} was created under consent {cid}, which is not on record",
+                ids,
+            )
+        ]
+    found: list[Finding] = []
     cspec = record.consent.spec
     if cspec.performer != spec.performer:
         found.append(
-            f"replica {rid} was created under consent {cid}, which is for performer "
-            f"{cspec.performer}, not {spec.performer}"
+            Finding(
+                "replica.creation.consent_other_performer",
+                f"replica {rid} was created under consent {cid}, which is for performer "
+                f"{cspec.performer}, not {spec.performer}",
+                {**ids, "performer": cspec.performer},
+            )
         )
     if "replica_creation" not in cspec.scope.uses:
         found.append(
-            f"replica {rid} was created under consent {cid}, which does not cover "
-            "the use 'replica_creation'"
+            Finding(
+                "replica.creation.use_not_covered",
+                f"replica {rid} was created under consent {cid}, which does not cover "
+                "the use 'replica_creation'",
+                ids,
+            )
         )
     if spec.replica_type not in cspec.scope.replica_types:
         found.append(
-            f"replica {rid} was created under consent {cid}, which does not cover "
-            f"replica type '{spec.replica_type}'"
+            Finding(
+                "replica.creation.replica_type_not_covered",
+                f"replica {rid} was created under consent {cid}, which does not cover "
+                f"replica type '{spec.replica_type}'",
+                {**ids, "replica_type": spec.replica_type},
+            )
         )
     if spec.created_at is None:
         found.append(
-            f"replica {rid} has no created_at, so it cannot be shown that it was created "
-            f"while consent {cid} was in force"
+            Finding(
+                "replica.creation.date_unknown",
+                f"replica {rid} has no created_at, so it cannot be shown that it was created "
+                f"while consent {cid} was in force",
+                ids,
+            )
         )
-    elif record.state(spec.created_at) != "active":
+    elif (state := record.state(spec.created_at)) != "active":
         found.append(
-            f"replica {rid} was created on {spec.created_at.isoformat()}, when consent {cid} "
-            f"was {record.state(spec.created_at).replace('_', ' ')}"
+            Finding(
+                "replica.creation.consent_not_in_force",
+                f"replica {rid} was created on {spec.created_at.isoformat()}, when consent "
+                f"{cid} was {state.replace('_', ' ')}",
+                {**ids, "created_at": spec.created_at.isoformat(), "state": state},
+            )
         )
     return found
 

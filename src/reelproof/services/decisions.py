@@ -23,9 +23,10 @@ from reelproof import __version__
 from reelproof.adapters.store import schema
 from reelproof.adapters.store.log import canonical
 from reelproof.core import standards
-from reelproof.core.consent import ConsentRecord, match_declaration
+from reelproof.core.consent import ConsentRecord, match_declaration, touched_performers
 from reelproof.core.documents import AIUseDeclaration, Production, StandardsPack, parse_one
 from reelproof.core.errors import DocumentError, NotFoundError
+from reelproof.core.law import legal_parameters
 from reelproof.core.replicas import ReplicaRecord
 from reelproof.services import registry
 from reelproof.services.context import Unit
@@ -76,15 +77,6 @@ def stored_packs(conn: Connection) -> list[standards.CompiledPack]:
 def pack_digest(pack: standards.CompiledPack) -> str:
     """SHA-256 of the pack's canonical content: the exact rules and parameters a decision used."""
     return "sha256:" + hashlib.sha256(canonical(pack.doc.content())).hexdigest()
-
-
-def touched_performers(decl: AIUseDeclaration) -> list[str]:
-    """Every performer the use touches: talent entries and a synthetic performer's source."""
-    ids = [t.performer for t in decl.spec.talent]
-    feature = decl.spec.synthetic_performer.recognizable_feature_of
-    if feature:
-        ids.append(feature)
-    return list(dict.fromkeys(ids))
 
 
 @dataclass(frozen=True)
@@ -143,12 +135,6 @@ class Evaluation:
         }
 
 
-def _finding_text(finding: Any) -> str:
-    if isinstance(finding, dict):
-        return str(finding.get("message") or finding.get("code"))
-    return str(finding)
-
-
 def _blocking(
     decision: standards.Decision, talent: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -161,12 +147,12 @@ def _blocking(
     ]
     for t in talent:
         replica = t.get("replica") or {}
-        for finding in replica.get("findings") or []:
+        for message in replica.get("messages") or []:
             out.append(
                 {
                     "kind": "replica",
                     "party": f"performer:{t.get('performer_id')}",
-                    "detail": _finding_text(finding),
+                    "detail": str(message),
                     "rules": [],
                 }
             )
@@ -188,9 +174,7 @@ def evaluate(
     # A replica's creation is judged against the consent it was made under, whoever's it is.
     created_under = {r.replica.spec.created_under for r in replicas}
     examined = [
-        c
-        for c in registry.consent_records(conn)
-        if c.performer in touched or c.id in created_under
+        c for c in registry.consent_records(conn) if c.performer in touched or c.id in created_under
     ]
     matches = match_declaration(
         decl,
@@ -198,6 +182,7 @@ def evaluate(
         registry.performers(conn, touched),
         examined,
         today,
+        law=legal_parameters(packs, today),
         replicas=replicas,
     )
     talent = [m.to_fact() for m in matches]

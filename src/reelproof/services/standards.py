@@ -19,8 +19,11 @@ from reelproof.adapters.packs import (
 )
 from reelproof.adapters.store.log import canonical
 from reelproof.core import standards
-from reelproof.core.documents import AIUseDeclaration
+from reelproof.core.consent import ConsentRecord, match_declaration
+from reelproof.core.documents import AIUseDeclaration, Consent, Performer, Production
 from reelproof.core.errors import ConflictError, NotFoundError
+from reelproof.core.law import legal_parameters
+from reelproof.core.standards.diff import flat_parameters
 from reelproof.services import decisions
 from reelproof.services.context import Context, Unit
 from reelproof.services.documents import (
@@ -116,6 +119,7 @@ def pack_summary(p: standards.CompiledPack) -> dict[str, Any]:
         "applies_when": spec.applies_when,
         "rules": len(p.rules),
         "unverified_rules": sum(1 for r in p.rules if r.rule.verification == "U"),
+        "parameters": flat_parameters(p.doc),
     }
 
 
@@ -165,21 +169,31 @@ def impact(ctx: Context, candidates: Sequence[standards.CompiledPack]) -> list[I
 
 
 def registry_talent(
-    declaration: AIUseDeclaration,
-    production: Any,
-    performers: Sequence[Any],
-    consents: Sequence[Any],
-    today: dt.date,
-) -> list[dict[str, Any]]:
-    """Talent facts for pack tests that give performers and consents: the real registry."""
-    from reelproof.core.consent import ConsentRecord, match_declaration
+    pack: standards.CompiledPack,
+) -> standards.TalentFor:
+    """Talent facts for pack tests that give performers and consents: the real registry,
+    under the legal parameters of the pack being tested (tests run the pack alone)."""
 
-    return [
-        m.to_fact()
-        for m in match_declaration(
-            declaration, production, performers, [ConsentRecord(c) for c in consents], today
-        )
-    ]
+    def talent_for(
+        declaration: AIUseDeclaration,
+        production: Production,
+        performers: Sequence[Performer],
+        consents: Sequence[Consent],
+        today: dt.date,
+    ) -> list[dict[str, Any]]:
+        return [
+            m.to_fact()
+            for m in match_declaration(
+                declaration,
+                production,
+                performers,
+                [ConsentRecord(c) for c in consents],
+                today,
+                law=legal_parameters([pack], today),
+            )
+        ]
+
+    return talent_for
 
 
 def test_pack(pack: standards.CompiledPack) -> list[standards.PackTestResult]:
@@ -188,5 +202,5 @@ def test_pack(pack: standards.CompiledPack) -> list[standards.PackTestResult]:
         pack,
         load_pack_tests(pack),
         lambda name: read_test_file(pack, name),
-        talent_for=registry_talent,
+        talent_for=registry_talent(pack),
     )

@@ -11,9 +11,15 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from reelproof.adapters.keys import KeyUnavailable
-from reelproof.core.consent import ConsentRecord, compensation_owed, match_declaration
+from reelproof.core.consent import (
+    ConsentRecord,
+    compensation_owed,
+    match_declaration,
+    touched_performers,
+)
 from reelproof.core.documents import AIUseDeclaration, Performer, Production
 from reelproof.core.errors import ConflictError, NotFoundError
+from reelproof.core.law import legal_parameters
 from reelproof.core.replicas import ReplicaRecord, past_retention
 from reelproof.services import assets as assetsvc
 from reelproof.services import decisions, registry
@@ -238,15 +244,16 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[
     assert isinstance(performer, Performer)
     consents = registry.consent_records(conn)
     replicas = registry.replica_records(conn)
+    law = legal_parameters(decisions.stored_packs(conn), today)
     uses = []
     for doc, row in list_documents(conn, "AIUseDeclaration"):
         assert isinstance(doc, AIUseDeclaration)
-        if not any(t.performer == performer_id for t in doc.spec.talent):
+        if performer_id not in touched_performers(doc):
             continue
         production = require(conn, "Production", doc.metadata.production)
         assert isinstance(production, Production)
         matches = match_declaration(
-            doc, production, [performer], consents, today, replicas=replicas
+            doc, production, [performer], consents, today, law=law, replicas=replicas
         )
         status = decisions.status_of(conn, row.key, today)
         history = decisions.decision_history(conn, row.key)
@@ -258,6 +265,7 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[
                     "declaration": row.key,
                     "title": doc.spec.title,
                     "use": m.talent.use,
+                    "via": m.via,
                     "replica_type": m.talent.replica_type,
                     "outcome": status.decision.outcome if status.decision else None,
                     "status": status.status,
@@ -265,7 +273,7 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[
                     "consent": m.consent.id if m.consent else None,
                     "covered": m.covered,
                     "gaps": list(m.missing) + list(m.invalid_reasons),
-                    "owed": compensation_owed(m, production),
+                    "owed": compensation_owed(m, production, law),
                     "replica": m.replica.id if m.replica else None,
                     "replica_findings": list(m.replica_findings),
                     "approvals": [

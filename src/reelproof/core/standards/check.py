@@ -72,6 +72,22 @@ _ANY_METHODS = {**_STRING_METHODS, **_TIME_METHODS}
 _ORDERABLE = frozenset({"str", "number", "date", "any"})
 
 
+def _text_error(subject: x.Node, pos: int) -> CheckError:
+    """Message text is for people: a rule that searched it would change with the wording."""
+    return CheckError(
+        f"{x.unparse(subject)} is message text for people; conditions never compare or "
+        "search it (rewording a message must not change an outcome): match a finding's "
+        "code and parameters instead, e.g. "
+        't.findings.exists(f, f.code == "consent.scope.production_missing")',
+        pos,
+    )
+
+
+def _is_text(t: FType) -> bool:
+    """A message sentence, or a list of them."""
+    return t.text or (t.kind == "list" and t.item is not None and t.item.text)
+
+
 def _suggest(name: str, options: list[str]) -> str:
     close = difflib.get_close_matches(name, options, n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
@@ -194,12 +210,16 @@ class Checker:
 
     def _call(self, n: x.Call, env: Mapping[str, FType]) -> FType:
         for a in n.args:
-            self.typeof(a, env)
+            t = self.typeof(a, env)
+            if t.text or (_is_text(t) and n.name != "size"):
+                raise _text_error(a, n.pos)
         if n.target is None:
             if n.name in _GLOBAL:
                 return _GLOBAL[n.name]
             raise CheckError(f"unknown function '{n.name}'{_suggest(n.name, list(_GLOBAL))}", n.pos)
         recv = self.typeof(n.target, env)
+        if recv.text:
+            raise _text_error(n.target, n.pos)
         if n.name == "size":
             return NUMBER
         methods = _STRING_METHODS if recv.kind in ("str", "enum", "date") else _ANY_METHODS
@@ -215,6 +235,9 @@ class Checker:
         lt, rt = self.typeof(n.left, env), self.typeof(n.right, env)
         if n.op in ("&&", "||"):
             return BOOL
+        for side, t in ((n.left, lt), (n.right, rt)):
+            if _is_text(t):
+                raise _text_error(side, n.pos)
         if n.op in ("==", "!="):
             self._compare_literal(n.left, lt, n.right)
             self._compare_literal(n.right, rt, n.left)

@@ -1,4 +1,5 @@
-"""What changed between two versions of a pack: rules added, removed and changed."""
+"""What changed between two versions of a pack: rules added, removed and changed, pack
+fields and each legal parameter (`parameters.<section>.<field>`) that changed."""
 
 from __future__ import annotations
 
@@ -45,6 +46,20 @@ class PackDiff:
         }
 
 
+_ABSENT = object()
+
+
+def flat_parameters(doc: StandardsPack) -> dict[str, Any]:
+    """A pack's parameters as `parameters.<section>.<field>` keys (plain JSON values), the
+    form `standards show` prints and `standards diff` compares."""
+    out: dict[str, Any] = {}
+    sections = doc.spec.parameters.model_dump(mode="json", exclude_none=True)
+    for section, fields in sections.items():
+        for name, value in fields.items():
+            out[f"parameters.{section}.{name}"] = value
+    return out
+
+
 def _doc(p: CompiledPack | StandardsPack) -> StandardsPack:
     return p.doc if isinstance(p, CompiledPack) else p
 
@@ -62,9 +77,17 @@ def diff_packs(old: CompiledPack | StandardsPack, new: CompiledPack | StandardsP
         fields = tuple(k for k in rule if rule[k] != before.get(k))
         if fields:
             changed.append(RuleChange(rid, fields))
-    old_spec = a.spec.model_dump(mode="json", exclude={"rules", "tests", "version"})
-    new_spec = b.spec.model_dump(mode="json", exclude={"rules", "tests", "version"})
+    skip = {"rules", "tests", "version", "parameters"}
+    old_spec = a.spec.model_dump(mode="json", exclude=skip)
+    new_spec = b.spec.model_dump(mode="json", exclude=skip)
     pack_fields = tuple(k for k in new_spec if new_spec[k] != old_spec.get(k))
+    # Legal parameters are compared one by one: each is a legal change of its own.
+    old_params, new_params = flat_parameters(a), flat_parameters(b)
+    pack_fields += tuple(
+        k
+        for k in sorted({*old_params, *new_params})
+        if old_params.get(k, _ABSENT) != new_params.get(k, _ABSENT)
+    )
     if a.metadata.id != b.metadata.id:
         pack_fields = ("id", *pack_fields)
     return PackDiff(

@@ -11,9 +11,9 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
-from reelproof.core.documents import AIUseDeclaration, Performer, Production
+from reelproof.core.documents import AIUseDeclaration, Performer, Production, Talent
 from reelproof.core.territories import resolve
 
 
@@ -42,6 +42,34 @@ def unknown_performer(performer_id: str) -> dict[str, Any]:
     }
 
 
+Via: TypeAlias = Literal["talent", "synthetic_performer", "real_person"]
+
+
+def touched_talent(declaration: AIUseDeclaration) -> list[tuple[Talent, Via]]:
+    """Every performer the use touches, as talent entries to match against consents.
+
+    The declaration's own talent entries come first; then the performer whose recognizable
+    feature a synthetic performer uses, and the registered real person the use references
+    (`inputs.real_person`), each read as a new replica performance of them (a voice replica
+    when the output is a voice) unless the same performer was already added that way.
+    """
+    spec = declaration.spec
+    out: list[tuple[Talent, Via]] = [(t, "talent") for t in spec.talent]
+    use = "voice_replica" if spec.output.element == "voice" else "replica_use"
+    indirect: list[tuple[str | None, Via]] = [
+        (spec.synthetic_performer.recognizable_feature_of, "synthetic_performer"),
+        (spec.inputs.real_person, "real_person"),
+    ]
+    seen: set[str] = set()
+    for performer_id, via in indirect:
+        if performer_id is None or performer_id in seen:
+            continue
+        seen.add(performer_id)
+        entry = Talent(performer=performer_id, use=use, alteration="new_performance")
+        out.append((entry, via))
+    return out
+
+
 def no_consent() -> dict[str, Any]:
     """The `consent` fact when nothing on record covers the use."""
     return {
@@ -61,22 +89,26 @@ def talent_without_registry(
 ) -> list[dict[str, Any]]:
     """Talent facts for a declaration when no consent registry answers (pack tests).
 
-    Every use is uncovered (`missing: ["no consent on record"]`); performers are unknown
+    Every use is uncovered (finding `consent.none_on_record`); performers are unknown
     unless their documents are given.
     """
     out: list[dict[str, Any]] = []
-    for t in declaration.spec.talent:
+    for t, via in touched_talent(declaration):
         doc = (performers or {}).get(t.performer)
         out.append(
             {
                 "performer_id": t.performer,
+                "via": via,
                 "use": t.use,
                 "replica_type": t.replica_type,
                 "alteration": t.alteration,
                 "exception": t.exception,
                 "performer": performer_fact(doc) if doc else unknown_performer(t.performer),
                 "consent": no_consent(),
-                "replica": {"id": None, "findings": []},
+                "replica": {"id": None, "findings": [], "messages": []},
+                "findings": [
+                    {"code": "consent.none_on_record", "params": {"performer": t.performer}}
+                ],
             }
         )
     return out
@@ -134,7 +166,8 @@ def build_facts(
     talent: Sequence[Mapping[str, Any]],
     today: dt.date,
 ) -> dict[str, Any]:
-    """Every fact a rule may read: use, production, territories, talent, performers, today."""
+    """Every fact a rule may read: use, production, territories, talent, performers, today,
+    and every talent entry's findings (each naming its performer)."""
     talent_list = talent if isinstance(talent, list) else list(talent)
     return {
         "use": use_fact(declaration),
@@ -143,4 +176,7 @@ def build_facts(
         "talent": talent_list,
         "performers": performers_of(talent_list),
         "today": today.isoformat(),
+        "findings": [
+            {**f, "performer": t["performer_id"]} for t in talent_list for f in t["findings"]
+        ],
     }

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from reelproof.core import documents as d
+from reelproof.core.findings import CODES
 
 Kind = Literal["object", "list", "str", "bool", "number", "date", "enum", "tristate", "any"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -32,6 +33,7 @@ class FType:
     values: frozenset[str] = frozenset()
     nullable: bool = False
     territory: bool = False  # a string holding a territory code
+    text: bool = False  # a sentence for people: conditions never compare or search it
 
     def describe(self) -> str:
         if self.kind == "object":
@@ -49,7 +51,9 @@ class FType:
         )
 
     def with_null(self) -> FType:
-        return FType(self.kind, self.fields, self.item, self.values, True, self.territory)
+        return FType(
+            self.kind, self.fields, self.item, self.values, True, self.territory, self.text
+        )
 
 
 ANY = FType("any")
@@ -58,6 +62,7 @@ BOOL = FType("bool")
 NUMBER = FType("number")
 DATE = FType("date")
 TERRITORY = FType("str", territory=True)
+TEXT = FType("str", text=True)
 
 
 def obj(fields: Mapping[str, FType], nullable: bool = False) -> FType:
@@ -134,13 +139,16 @@ USE = model_type(d.AIUseDeclarationSpec, {"id": STR, "production": STR})
 PRODUCTION = model_type(d.ProductionSpec, {"id": STR})
 PERFORMER = model_type(d.PerformerSpec, {"id": STR, "known": BOOL})
 _COMPENSATION = model_type(d.Compensation)
+# A finding of the consent, validity or replica checks: conditions match its code (one of
+# findings.CODES, so a misspelt code is a load-time error) and parameters.
+FINDING = obj({"code": enum(*CODES), "params": ANY})
 CONSENT_FACT = obj(
     {
         "covered": BOOL,
         "id": STR.with_null(),
-        "missing": list_of(STR),
+        "missing": list_of(TEXT),
         "valid": BOOL,
-        "invalid_reasons": list_of(STR),
+        "invalid_reasons": list_of(TEXT),
         "granted_by": from_annotation(
             d.ConsentSpec.model_fields["granted_by"].annotation
         ).with_null(),
@@ -152,13 +160,19 @@ _TALENT_SPEC = d.Talent.model_fields
 TALENT_ENTRY = obj(
     {
         "performer_id": STR,
+        # how the use touches the performer: a talent entry, the synthetic performer's
+        # recognizable feature, or the real person it references (inputs.real_person)
+        "via": enum("talent", "synthetic_performer", "real_person"),
         "use": from_annotation(_TALENT_SPEC["use"].annotation),
         "replica_type": from_annotation(_TALENT_SPEC["replica_type"].annotation),
         "alteration": from_annotation(_TALENT_SPEC["alteration"].annotation),
         "exception": from_annotation(_TALENT_SPEC["exception"].annotation),
         "performer": PERFORMER,
         "consent": CONSENT_FACT,
-        "replica": obj({"id": STR.with_null(), "findings": list_of(STR)}),
+        "replica": obj(
+            {"id": STR.with_null(), "findings": list_of(FINDING), "messages": list_of(TEXT)}
+        ),
+        "findings": list_of(FINDING),
     }
 )
 
@@ -170,9 +184,12 @@ FACTS: dict[str, FType] = {
     "talent": list_of(TALENT_ENTRY),
     "performers": list_of(PERFORMER),
     "today": DATE,
+    "findings": list_of(obj({**FINDING.fields, "performer": STR})),
     "t": TALENT_ENTRY,
 }
-RULE_SCOPE = frozenset({"use", "production", "territories", "talent", "performers", "today"})
+RULE_SCOPE = frozenset(
+    {"use", "production", "territories", "talent", "performers", "today", "findings"}
+)
 TALENT_RULE_SCOPE = RULE_SCOPE | {"t"}
 SELECTION_SCOPE = frozenset({"production", "territories", "performers", "today"})
 

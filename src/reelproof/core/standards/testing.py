@@ -157,7 +157,13 @@ def _talent(
                 + (f" and use {over['use']!r}" if "use" in over else ""),
             )
         used.add(match)
-        base[match] = _deep_merge(base[match], over)
+        merged = _deep_merge(base[match], over)
+        if "findings" not in over:
+            # The registry-less "no consent on record" finding describes the base consent:
+            # a test that gives its own consent drops it; replica findings are added.
+            kept = [] if "consent" in over else list(base[match]["findings"])
+            merged["findings"] = kept + list(merged["replica"].get("findings", []))
+        base[match] = merged
     for j, t in enumerate(base):
         problems = conform(t, TALENT_ENTRY, f"talent[{j}]")
         if problems:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -112,6 +113,13 @@ def register(app: typer.Typer) -> None:
             + f"; applies when {s['applies_when']}",
             highlight=False,
         )
+        if s["parameters"]:
+            console.print("legal parameters (read by the consent checks):", highlight=False)
+            for key, value in s["parameters"].items():
+                shown = (
+                    json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+                )
+                console.print(f"  {escape(key)} = {escape(shown)}", highlight=False)
         for r in rules:
             flag = {"U": " [red](unverified)[/]", "A": " [yellow](by analogy)[/]"}.get(
                 r["verification"], ""
