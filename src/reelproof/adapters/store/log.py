@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from reelproof.adapters.keys import LogKey
 from reelproof.adapters.store import schema
 from reelproof.core import merkle
-from reelproof.verify import Checkpoint, leaf_hash, sign_note
+from reelproof.verify import PREV_EXTENSION, Checkpoint, leaf_hash, sign_note
 
 ENTRY_VERSION = 1
 
@@ -155,7 +155,9 @@ class LogWriter:
             schema.log_head.update().where(schema.log_head.c.id == 1).values(size=size)
         )
         root = merkle.root(size, DbNodes(self.conn))
-        cp = Checkpoint(self.key.name, size, root, ())  # the key is named after the origin
+        # The key is named after the origin; the extension line chains each checkpoint to the
+        # one before it, so deleting an older checkpoint leaves a visible gap.
+        cp = Checkpoint(self.key.name, size, root, (f"{PREV_EXTENSION}{self.start}",))
         note = sign_note(cp.body(), self.key.name, self.key.private_key)
         self.conn.execute(
             schema.checkpoints.insert().values(size=size, note=note, created_at=self.time)

@@ -6,26 +6,72 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
+from reelproof.adapters import trust
 from reelproof.interfaces.cli.common import (
     DbOpt,
     FormatOpt,
     OutputFormat,
     console,
     emit_json,
+    err_console,
     fail,
     handle_errors,
 )
 from reelproof.services import auditlog
 from reelproof.services.context import Context
-from reelproof.verify import BundleInputError, VerificationError, verify_bundle
+from reelproof.verify import (
+    BundleInputError,
+    VerificationError,
+    read_saved_checkpoint,
+    save_checkpoint,
+    verify_bundle,
+)
+
+VkeyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--vkey",
+        help="The log's verifier key (or a file holding it) obtained out of band; repeat for a "
+        "key rotation. Default: your trust list (`reelproof log trust add`).",
+    ),
+]
+SinceOpt = Annotated[
+    Path | None,
+    typer.Option(help="A checkpoint you saved on an earlier check: fail on rollback or fork."),
+]
+SaveOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--save-checkpoint", help="Keep the verified latest checkpoint here, for --since."
+    ),
+]
 
 
-def _vkey_arg(value: str | None) -> str | None:
-    if value is None:
-        return None
-    path = Path(value)
-    return path.read_text(encoding="utf-8").strip() if path.is_file() else value
+def _since(path: Path | None) -> str | None:
+    try:
+        return None if path is None else read_saved_checkpoint(path)
+    except BundleInputError as exc:
+        fail(str(exc))
+
+
+def _save(path: Path | None, note: str | None, authenticated: bool) -> None:
+    """Save only what a pinned key vouched for: an unauthenticated checkpoint proves nothing."""
+    if path is None:
+        return
+    if not authenticated or note is None:
+        err_console.print("checkpoint not saved: the log is not verified", highlight=False)
+        return
+    save_checkpoint(path, note)
+    err_console.print(f"checkpoint saved to {path}", highlight=False, markup=False)
+
+
+_UNAUTHENTICATED = (
+    "UNAUTHENTICATED: no pinned key for this log; the checks above used the store's or "
+    "bundle's own copy of its key, which proves nothing about who signed it. Pin the key the "
+    "operator publishes (`reelproof log trust add VKEY`) or pass --vkey."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -106,31 +152,88 @@ def register(app: typer.Typer) -> None:
     @log.command("verify")
     @handle_errors
     def verify(
-        vkey: Annotated[
-            str | None,
-            typer.Option(
-                help="Verifier key (or file) obtained out of band; default: the store's own."
-            ),
-        ] = None,
+        vkey: VkeyOpt = None,
+        since: SinceOpt = None,
+        save: SaveOpt = None,
         db: DbOpt = None,
         fmt: FormatOpt = OutputFormat.text,
     ) -> None:
-        """Recompute every entry, the tree, every checkpoint and every recorded row."""
-        report = auditlog.verify(Context.open(db), _vkey_arg(vkey))
+        """Recompute every entry, tree node, checkpoint and recorded row; authenticate the log."""
+        report = auditlog.verify(Context.open(db), vkey, _since(since))
         if fmt is OutputFormat.json:
             emit_json(report.to_json())
         else:
             for check in report.checks:
-                console.print(f"  checked  {check}", highlight=False)
+                console.print(f"  checked  {check}", highlight=False, markup=False)
             for p in report.problems:
-                console.print(f"[red]FAIL[/] {p.what}: {p.message}", highlight=False)
-            console.print(
-                "[green]audit log verified[/]"
-                if report.ok
-                else f"[red]audit log verification failed[/]: {len(report.problems)} problem(s)"
-            )
+                console.print(
+                    f"[red]FAIL[/] {escape(p.what)}: {escape(p.message)}", highlight=False
+                )
+            if report.problems:
+                console.print(
+                    f"[red]audit log verification failed[/]: {len(report.problems)} problem(s)"
+                )
+            elif not report.authenticated:
+                console.print(f"[yellow]{escape(_UNAUTHENTICATED)}[/]", highlight=False)
+            else:
+                console.print("[green]audit log verified[/]")
+        _save(save, report.note, report.ok)
         if not report.ok:
             raise typer.Exit(1)
+
+    @log.command("key")
+    @handle_errors
+    def key(db: DbOpt = None, fmt: FormatOpt = OutputFormat.text) -> None:
+        """Print the verifier key to hand to auditors (they pin it with `log trust add`)."""
+        vkey, from_key = auditlog.verifier_key(Context.open(db))
+        if fmt is OutputFormat.json:
+            emit_json({"vkey": vkey, "from_signing_key": from_key})
+            return
+        typer.echo(vkey)
+        if not from_key:
+            err_console.print(
+                "note: no signing key here; this is the store's own copy of the key. Hand out "
+                "the key printed where the signing key is kept.",
+                highlight=False,
+                markup=False,
+            )
+
+    trust_app = typer.Typer(
+        help="Your pinned log keys: the only keys `log verify` trusts.", no_args_is_help=True
+    )
+    log.add_typer(trust_app, name="trust")
+
+    @trust_app.command("add")
+    @handle_errors
+    def trust_add(
+        vkey: Annotated[str, typer.Argument(help="A verifier key, or a file holding one.")],
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Pin a log's verifier key, obtained from the operator through a separate channel."""
+        path, results = trust.add(vkey)
+        if fmt is OutputFormat.json:
+            emit_json(
+                {
+                    "trust_list": str(path),
+                    "keys": [{"vkey": k.vkey(), "added": n} for k, n in results],
+                }
+            )
+            return
+        for k, new in results:
+            state = "pinned" if new else "already pinned"
+            console.print(f"{state}: {k.vkey()} in {path}", highlight=False, markup=False)
+
+    @trust_app.command("list")
+    @handle_errors
+    def trust_list(fmt: FormatOpt = OutputFormat.text) -> None:
+        """Show the pinned keys and where the trust list is."""
+        path, keys = trust.trusted()
+        if fmt is OutputFormat.json:
+            emit_json({"trust_list": str(path), "keys": [k.vkey() for k in keys]})
+            return
+        console.print(f"trust list {path}: {len(keys)} key(s)", highlight=False, markup=False)
+        for k in keys:
+            console.print(f"  {k.vkey()}", highlight=False, markup=False)
 
     @log.command("export")
     @handle_errors
@@ -159,27 +262,28 @@ def register(app: typer.Typer) -> None:
     @log.command("verify-bundle")
     def verify_bundle_cmd(
         bundle: Annotated[Path, typer.Argument(help="Directory written by `log export`.")],
-        vkey: Annotated[
-            str | None,
-            typer.Option(help="The log operator's published key (or a file holding it)."),
-        ] = None,
+        vkey: VkeyOpt = None,
+        since: SinceOpt = None,
+        save: SaveOpt = None,
         fmt: FormatOpt = OutputFormat.text,
     ) -> None:
         """Check an exported bundle offline: no database needed."""
         try:
-            report = verify_bundle(bundle, trusted_vkey=_vkey_arg(vkey))
+            report = verify_bundle(bundle, trusted_vkey=vkey, since=_since(since))
         except BundleInputError as exc:
             fail(f"{bundle}: {exc}", 2)
         except VerificationError as exc:
             if fmt is OutputFormat.json:
-                emit_json({"ok": False, "problem": str(exc)})
+                emit_json({"ok": False, "status": "failed", "problem": str(exc)})
             else:
-                console.print(f"[red]FAIL[/] {exc}", highlight=False)
+                console.print(f"[red]FAIL[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from None
         if fmt is OutputFormat.json:
             emit_json(
                 {
-                    "ok": True,
+                    "ok": report.authenticated,
+                    "status": report.status.lower(),
+                    "authenticated": report.authenticated,
                     "origin": report.origin,
                     "size": report.size,
                     "root": report.root.hex(),
@@ -188,3 +292,6 @@ def register(app: typer.Typer) -> None:
             )
         else:
             typer.echo(report.summary())
+        _save(save, report.note, report.authenticated)
+        if not report.authenticated:
+            raise typer.Exit(1)
