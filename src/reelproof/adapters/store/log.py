@@ -11,12 +11,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import rfc8785
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from reelproof.adapters.keys import LogKey
 from reelproof.adapters.store import schema
+from reelproof.core import canonical as canonical_json
 from reelproof.core import merkle
 from reelproof.verify import PREV_EXTENSION, Checkpoint, leaf_hash, sign_note
 
@@ -25,7 +25,7 @@ ENTRY_VERSION = 1
 
 def canonical(obj: Any) -> bytes:
     """RFC 8785 canonical JSON: the bytes that are hashed and signed."""
-    return rfc8785.dumps(obj)
+    return canonical_json.dumps(obj)
 
 
 def row_digest(table: str, row: Mapping[str, Any]) -> str:
