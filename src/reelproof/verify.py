@@ -58,9 +58,10 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -99,6 +100,7 @@ __all__ = [
     "verify_note",
 ]
 
+_Key = TypeVar("_Key")
 HASH_SIZE = 32
 EMPTY_ROOT: bytes = hashlib.sha256(b"").digest()
 SIGTYPE_ED25519 = 0x01
@@ -302,11 +304,12 @@ def _name_problem(name: str) -> str | None:
     return None
 
 
-def ed25519_key_id(name: str, public_key: bytes) -> bytes:
-    """Key ID = SHA-256(name || 0x0A || 0x01 || public key)[:4] (signed-note, Ed25519)."""
-    return hashlib.sha256(
-        name.encode("utf-8") + b"\n" + bytes([SIGTYPE_ED25519]) + public_key
-    ).digest()[:4]
+def ed25519_key_id(name: str, public_key: bytes, sigtype: int = SIGTYPE_ED25519) -> bytes:
+    """Key ID = SHA-256(name || 0x0A || sigtype || public key)[:4] (signed-note).
+
+    sigtype 0x01 for a log's Ed25519 key, 0x04 for an Ed25519 witness (tlog-cosignature v1).
+    """
+    return hashlib.sha256(name.encode("utf-8") + b"\n" + bytes([sigtype]) + public_key).digest()[:4]
 
 
 def _raw_public_key(public_key: Ed25519PublicKey | bytes) -> bytes:
@@ -362,8 +365,8 @@ def make_vkey(name: str, public_key: Ed25519PublicKey | bytes) -> str:
 _KEY_ID_HEX = re.compile(r"[0-9a-f]{8}")
 
 
-def parse_vkey(vkey: str) -> NoteVerifier:
-    """Parse ``<name>+<hex key id>+<base64(sigtype || key)>``; only Ed25519 (0x01) is accepted."""
+def _parse_vkey(vkey: str, sigtype: int) -> tuple[str, bytes, bytes]:
+    """(name, key ID, raw Ed25519 key) of a vkey of the given signature type."""
     parts = vkey.split("+", 2)  # the base64 key may itself contain "+"
     if len(parts) != 3:
         raise VerificationError(f"vkey {vkey!r}: expected name+keyid+key (3 parts)")
@@ -374,17 +377,24 @@ def parse_vkey(vkey: str) -> NoteVerifier:
     if not _KEY_ID_HEX.fullmatch(id_hex):
         raise VerificationError(f"vkey {name}: key ID {id_hex!r} is not 8 lowercase hex digits")
     key = _b64decode(f"vkey {name}: key", key_b64)
-    if not key or key[0] != SIGTYPE_ED25519:
+    if not key or key[0] != sigtype:
         kind = f"0x{key[0]:02x}" if key else "missing"
-        raise VerificationError(f"vkey {name}: signature type {kind} unsupported (need 0x01)")
+        raise VerificationError(
+            f"vkey {name}: signature type {kind} unsupported here (need 0x{sigtype:02x})"
+        )
     if len(key) != 33:
         raise VerificationError(f"vkey {name}: Ed25519 key is {len(key) - 1} bytes, expected 32")
-    expected = ed25519_key_id(name, key[1:])
+    expected = ed25519_key_id(name, key[1:], sigtype)
     if bytes.fromhex(id_hex) != expected:
         raise VerificationError(
             f"vkey {name}: key ID {id_hex} does not match the key (computed {expected.hex()})"
         )
-    return NoteVerifier(name, expected, key[1:])
+    return name, expected, key[1:]
+
+
+def parse_vkey(vkey: str) -> NoteVerifier:
+    """Parse ``<name>+<hex key id>+<base64(sigtype || key)>``; only Ed25519 (0x01) is accepted."""
+    return NoteVerifier(*_parse_vkey(vkey, SIGTYPE_ED25519))
 
 
 @dataclass(frozen=True)
@@ -563,6 +573,109 @@ def verify_checkpoint(
 
 
 # --------------------------------------------------------------------------------------------
+# Witness cosignatures (C2SP tlog-cosignature v1, Ed25519)
+
+SIGTYPE_COSIGNATURE_V1 = 0x04
+_COSIGNATURE_BYTES = 8 + 64  # u64 big-endian timestamp || Ed25519 signature
+
+
+@dataclass(frozen=True)
+class WitnessKey:
+    """A witness's Ed25519 cosigning key: name, key ID (signature type 0x04), raw public key."""
+
+    name: str
+    key_id: bytes
+    public_key: bytes
+
+    @classmethod
+    def from_public_key(cls, name: str, public_key: Ed25519PublicKey | bytes) -> WitnessKey:
+        raw = _raw_public_key(public_key)
+        problem = _name_problem(name)
+        if problem:
+            raise ValueError(problem)
+        return cls(name, ed25519_key_id(name, raw, SIGTYPE_COSIGNATURE_V1), raw)
+
+    def vkey(self) -> str:
+        """``<name>+<hex key id>+<base64(0x04 || key)>``, as tlog-cosignature allows."""
+        raw = bytes([SIGTYPE_COSIGNATURE_V1]) + self.public_key
+        return f"{self.name}+{self.key_id.hex()}+{_b64(raw)}"
+
+
+def parse_witness_vkey(vkey: str) -> WitnessKey:
+    """Parse a witness vkey (signature type 0x04, Ed25519 cosignature v1)."""
+    return WitnessKey(*_parse_vkey(vkey, SIGTYPE_COSIGNATURE_V1))
+
+
+def cosignature_message(body: str, timestamp: int) -> bytes:
+    """What a v1 cosignature signs: header, time line, then the whole checkpoint body."""
+    return f"cosignature/v1\ntime {timestamp}\n".encode() + body.encode("utf-8")
+
+
+def cosign(body: str, name: str, key: Ed25519PrivateKey, timestamp: int) -> str:
+    """A witness's note signature line over a checkpoint body, timestamped (seconds)."""
+    if not 0 < timestamp <= _MAX_SIZE:
+        raise ValueError(f"cosignature timestamp {timestamp} out of range")
+    witness = WitnessKey.from_public_key(name, key.public_key())
+    signature = key.sign(cosignature_message(body, timestamp))
+    raw = witness.key_id + timestamp.to_bytes(8, "big") + signature
+    return f"{_SIG_PREFIX}{name} {_b64(raw)}\n"
+
+
+def witness_cosigners(text: str, witnesses: Sequence[WitnessKey]) -> list[tuple[WitnessKey, int]]:
+    """The witnesses whose cosignature on the note verifies, with each one's timestamp.
+
+    Lines by unknown keys are ignored; a known witness's line that fails is an error, as a
+    failing signature by a known key makes a note malformed (signed-note).
+    """
+    note = parse_note(text)
+    known = {(w.name, w.key_id): w for w in witnesses}
+    found: dict[WitnessKey, int] = {}
+    for n, sig in enumerate(note.signatures, start=1):
+        witness = known.get((sig.name, sig.key_id))
+        if witness is None:
+            continue
+        raw = sig.signature
+        stamp = int.from_bytes(raw[:8], "big") if len(raw) == _COSIGNATURE_BYTES else 0
+        ok = 0 < stamp <= _MAX_SIZE
+        if ok:
+            try:
+                Ed25519PublicKey.from_public_bytes(witness.public_key).verify(
+                    raw[8:], cosignature_message(note.body, stamp)
+                )
+            except InvalidSignature:
+                ok = False
+        if not ok:
+            raise VerificationError(
+                f"note signature line {n}: cosignature by witness {witness.name} does not verify"
+            )
+        found.setdefault(witness, stamp)
+    return list(found.items())
+
+
+def check_witnesses(text: str, witnesses: Sequence[WitnessKey], quorum: int) -> str:
+    """Require cosignatures by at least ``quorum`` of ``witnesses``; returns the check line."""
+    cosigned = witness_cosigners(text, witnesses)
+    names = ", ".join(w.name for w, _ in cosigned) or "none"
+    if len(cosigned) < quorum:
+        raise VerificationError(
+            f"witness policy: {len(cosigned)} of the {quorum} required cosignatures "
+            f"(of {len(witnesses)} witnesses; cosigned by: {names})"
+        )
+    return f"cosigned by {len(cosigned)} of {len(witnesses)} witnesses ({names}), {quorum} required"
+
+
+def witness_policy(values: Sequence[str], quorum: int | None) -> tuple[list[WitnessKey], int]:
+    """``--witness`` values (vkeys or files) and ``--witness-quorum`` (default: all of them)."""
+    keys = [k for value in values for k in load_keys(value, parse_witness_vkey, "--witness")]
+    wanted = len(keys) if quorum is None else quorum
+    if not 0 < wanted <= len(keys):
+        raise BundleInputError(
+            f"--witness-quorum {wanted}: must be between 1 and the {len(keys)} witness key(s) given"
+        )
+    return keys, wanted
+
+
+# --------------------------------------------------------------------------------------------
 # Pinned keys, saved checkpoints and the checkpoint chain
 
 PREV_EXTENSION = "reelproof-prev "
@@ -599,14 +712,18 @@ def trust_list_path() -> Path:
     return base / "reelproof" / "trusted.vkeys"
 
 
-def read_vkeys(text: str, where: str) -> list[NoteVerifier]:
+def read_vkeys(
+    text: str,
+    where: str,
+    parse: Callable[[str], _Key] = parse_vkey,  # type: ignore[assignment]
+) -> list[_Key]:
     """Parse vkeys, one per line; blank lines and ``#`` comments are skipped."""
     keys = []
     for lineno, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if line and not line.startswith("#"):
             try:
-                keys.append(parse_vkey(line))
+                keys.append(parse(line))
             except VerificationError as exc:
                 raise BundleInputError(f"{where}:{lineno}: {exc}") from None
     return keys
@@ -624,19 +741,24 @@ def read_trust_list(path: Path | None = None) -> list[NoteVerifier]:
     return read_vkeys(text, str(path))
 
 
-def load_vkey(value: str) -> list[NoteVerifier]:
-    """A ``--vkey`` argument: a vkey, or a file holding vkeys (e.g. the operator's ``log.vkey``)."""
+def load_keys(value: str, parse: Callable[[str], _Key], option: str) -> list[_Key]:
+    """A key argument: a vkey, or a file holding vkeys (e.g. the operator's ``log.vkey``)."""
     path = Path(value)
     if not path.is_file():
-        return read_vkeys(value, "--vkey")
+        return read_vkeys(value, option, parse)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BundleInputError(f"--vkey {value}: cannot read ({exc})") from None
-    keys = read_vkeys(text, value)
+        raise BundleInputError(f"{option} {value}: cannot read ({exc})") from None
+    keys = read_vkeys(text, value, parse)
     if not keys:
-        raise BundleInputError(f"--vkey {value}: the file holds no key")
+        raise BundleInputError(f"{option} {value}: the file holds no key")
     return keys
+
+
+def load_vkey(value: str) -> list[NoteVerifier]:
+    """A ``--vkey`` argument: a log's vkey, or a file holding such vkeys."""
+    return load_keys(value, parse_vkey, "--vkey")
 
 
 def pinned_keys(origin: str, given: Sequence[NoteVerifier] | None = None) -> list[NoteVerifier]:
@@ -809,12 +931,19 @@ def _given_keys(trusted_vkey: str | Sequence[str] | None) -> list[NoteVerifier] 
 
 
 def verify_bundle(
-    path: Path, *, trusted_vkey: str | Sequence[str] | None = None, since: str | None = None
+    path: Path,
+    *,
+    trusted_vkey: str | Sequence[str] | None = None,
+    since: str | None = None,
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
 ) -> BundleReport:
     """Verify an offline audit-log bundle directory (format in the module docstring).
 
     ``trusted_vkey``: keys (or files) the verifier holds; None reads the trust list. ``since``:
-    the text of a checkpoint saved earlier, which the bundle's history must extend. Raises
+    the text of a checkpoint saved earlier, which the bundle's history must extend.
+    ``witnesses`` and ``quorum``: the latest checkpoint must carry cosignatures by at least
+    ``quorum`` (default: all) of these witness keys. Raises
     BundleInputError when the input is unreadable and VerificationError naming the first
     failed check; returns the report (VERIFIED or UNAUTHENTICATED) when everything holds.
     """
@@ -822,6 +951,7 @@ def verify_bundle(
     if not path.is_dir():
         raise BundleInputError(f"{path}: not a directory")
     given = _given_keys(trusted_vkey)
+    policy = witness_policy(witnesses, quorum) if witnesses else None
     checks: list[str] = []
 
     try:
@@ -856,6 +986,11 @@ def verify_bundle(
         return checkpoint
 
     latest = load_checkpoint(latest_text, "checkpoint")
+    if policy is not None:
+        try:
+            checks.append(f"checkpoint: {check_witnesses(latest_text, *policy)}")
+        except VerificationError as exc:
+            raise VerificationError(f"checkpoint: {exc}") from None
     by_size: dict[int, Checkpoint] = {latest.size: latest}
     older: dict[int, Checkpoint] = {}
     for file in _listing(path / "checkpoints"):
@@ -1017,12 +1152,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--since", type=Path, help="a checkpoint you saved on an earlier check")
     parser.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        help="a witness's cosigning key (or a file holding it); repeat for each witness",
+    )
+    parser.add_argument(
+        "--witness-quorum",
+        type=int,
+        help="how many of the --witness keys must have cosigned (default: all)",
+    )
+    parser.add_argument(
         "--save-checkpoint", type=Path, help="keep the verified checkpoint here for next time"
     )
     args = parser.parse_args(argv)
     try:
         since = None if args.since is None else read_saved_checkpoint(args.since)
-        report = verify_bundle(args.bundle, trusted_vkey=args.vkey, since=since)
+        report = verify_bundle(
+            args.bundle,
+            trusted_vkey=args.vkey,
+            since=since,
+            witnesses=args.witness,
+            quorum=args.witness_quorum,
+        )
     except BundleInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -31,6 +31,7 @@ from reelproof.verify import (
     RootAccumulator,
     VerificationError,
     check_since,
+    check_witnesses,
     format_proof,
     leaf_hash,
     load_vkey,
@@ -44,6 +45,7 @@ from reelproof.verify import (
     verify_consistency,
     verify_inclusion,
     verify_note,
+    witness_policy,
 )
 
 
@@ -243,6 +245,8 @@ def verify(
     ctx: Context,
     vkeys: Sequence[str] | None = None,
     since: str | None = None,
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
     max_problems: int = 200,
 ) -> VerifyReport:
     """Check every leaf, every tree node, every checkpoint and every recorded row.
@@ -250,10 +254,15 @@ def verify(
     Checkpoints are authenticated with ``vkeys`` (what an auditor got out of band) or else
     the verifier's trust list; the store's own copy of its key only serves the integrity
     checks, and the result is then unauthenticated. ``since`` is a checkpoint saved on an
-    earlier check: the log must still contain the history it signed.
+    earlier check: the log must still contain the history it signed. ``witnesses`` and
+    ``quorum``: the latest checkpoint must be cosigned by at least ``quorum`` of them.
     """
     report = VerifyReport()
     given = given_keys(vkeys)
+    try:
+        policy = witness_policy(witnesses, quorum) if witnesses else None
+    except BundleInputError as exc:
+        raise ReelproofError(str(exc)) from None
     try:
         saved = None if since is None else parse_checkpoint(parse_note(since).body)
     except VerificationError as exc:
@@ -317,6 +326,11 @@ def verify(
         if size and size not in cps:
             problem("checkpoint", f"no signed checkpoint for the current size {size}")
         report.note = notes.get(size)
+        if policy is not None and report.note is not None:
+            try:
+                report.checks.append(f"latest checkpoint {check_witnesses(report.note, *policy)}")
+            except VerificationError as exc:
+                problem("witness", f"checkpoint at size {size}: {exc}")
         for cp_size, cp in sorted(cps.items()):
             try:
                 prev = previous_size(cp)

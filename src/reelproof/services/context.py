@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from reelproof.adapters import witness
 from reelproof.adapters.config import Config, load_config
 from reelproof.adapters.keys import LogKey, load_key_file
 from reelproof.adapters.store import schema
@@ -105,7 +106,10 @@ class Context:
             now = self.clock()
             unit = Unit(conn, LogWriter(conn, self.key(conn), self.actor, iso(now)), now)
             yield unit
-            unit.log.close()
+            made = unit.log.close()
+            targets = witness.configured(conn) if made is not None else []
+        if targets:  # after the commit: a witness must never cosign what might roll back
+            witness.submit_latest(self.store, targets)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

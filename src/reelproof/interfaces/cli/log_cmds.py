@@ -9,6 +9,8 @@ import typer
 from rich.markup import escape
 
 from reelproof.adapters import trust
+from reelproof.adapters import witness as witnessing
+from reelproof.interfaces.cli import witness_cmds
 from reelproof.interfaces.cli.common import (
     DbOpt,
     FormatOpt,
@@ -36,6 +38,16 @@ VkeyOpt = Annotated[
         help="The log's verifier key (or a file holding it) obtained out of band; repeat for a "
         "key rotation. Default: your trust list (`reelproof log trust add`).",
     ),
+]
+WitnessOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--witness", help="A witness's cosigning key (or file) to require; repeat for each."
+    ),
+]
+QuorumOpt = Annotated[
+    int | None,
+    typer.Option(help="How many of the --witness keys must have cosigned (default: all)."),
 ]
 SinceOpt = Annotated[
     Path | None,
@@ -79,6 +91,7 @@ def register(app: typer.Typer) -> None:
         help="The audit log: entries, proofs, verification, offline bundle.", no_args_is_help=True
     )
     app.add_typer(log, name="log")
+    witness_cmds.register(app)
 
     @log.command("show")
     @handle_errors
@@ -155,11 +168,15 @@ def register(app: typer.Typer) -> None:
         vkey: VkeyOpt = None,
         since: SinceOpt = None,
         save: SaveOpt = None,
+        witness: WitnessOpt = None,
+        witness_quorum: QuorumOpt = None,
         db: DbOpt = None,
         fmt: FormatOpt = OutputFormat.text,
     ) -> None:
         """Recompute every entry, tree node, checkpoint and recorded row; authenticate the log."""
-        report = auditlog.verify(Context.open(db), vkey, _since(since))
+        report = auditlog.verify(
+            Context.open(db), vkey, _since(since), witness or (), witness_quorum
+        )
         if fmt is OutputFormat.json:
             emit_json(report.to_json())
         else:
@@ -197,6 +214,49 @@ def register(app: typer.Typer) -> None:
                 highlight=False,
                 markup=False,
             )
+
+    witnesses_app = typer.Typer(
+        help="The witnesses this log submits each new checkpoint to.", no_args_is_help=True
+    )
+    log.add_typer(witnesses_app, name="witness")
+
+    @witnesses_app.command("add")
+    @handle_errors
+    def witness_add(
+        url: Annotated[str, typer.Argument(help="The witness's URL, e.g. http://host:port.")],
+        vkey: Annotated[str, typer.Argument(help="Its cosigning key (or a file holding it).")],
+        db: DbOpt = None,
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Submit every new checkpoint to this witness and keep its cosignature."""
+        path = Path(vkey)
+        text = path.read_text(encoding="utf-8") if path.is_file() else vkey
+        targets = witnessing.add_target(Context.open(db).store, url, text)
+        if fmt is OutputFormat.json:
+            emit_json([t.to_json() for t in targets])
+            return
+        for t in targets:
+            console.print(f"witness {t.key.vkey()} at {t.url}", highlight=False, markup=False)
+
+    @witnesses_app.command("sync")
+    @handle_errors
+    def witness_sync(db: DbOpt = None, fmt: FormatOpt = OutputFormat.text) -> None:
+        """Submit the latest checkpoint to every configured witness now (e.g. after an outage)."""
+        ctx = Context.open(db)
+        with ctx.read() as conn:
+            targets = witnessing.configured(conn)
+        if not targets:
+            fail("no witnesses configured; add one with `reelproof log witness add URL VKEY`")
+        problems = witnessing.submit_latest(ctx.store, targets)
+        if fmt is OutputFormat.json:
+            emit_json({"witnesses": len(targets), "problems": problems})
+        else:
+            for problem in problems:
+                console.print(f"[red]FAIL[/] {escape(problem)}", highlight=False)
+            done = len(targets) - len(problems)
+            console.print(f"{done} of {len(targets)} witnesses cosigned", highlight=False)
+        if problems:
+            raise typer.Exit(1)
 
     trust_app = typer.Typer(
         help="Your pinned log keys: the only keys `log verify` trusts.", no_args_is_help=True
@@ -265,11 +325,19 @@ def register(app: typer.Typer) -> None:
         vkey: VkeyOpt = None,
         since: SinceOpt = None,
         save: SaveOpt = None,
+        witness: WitnessOpt = None,
+        witness_quorum: QuorumOpt = None,
         fmt: FormatOpt = OutputFormat.text,
     ) -> None:
         """Check an exported bundle offline: no database needed."""
         try:
-            report = verify_bundle(bundle, trusted_vkey=vkey, since=_since(since))
+            report = verify_bundle(
+                bundle,
+                trusted_vkey=vkey,
+                since=_since(since),
+                witnesses=witness or (),
+                quorum=witness_quorum,
+            )
         except BundleInputError as exc:
             fail(f"{bundle}: {exc}", 2)
         except VerificationError as exc:
