@@ -47,10 +47,13 @@ def checkpoint_sizes(db: str) -> list[int]:
     return sizes
 
 
-def rewrite_history(db: str, key: Ed25519PrivateKey, *, erase_entry: int | None = None) -> None:
+def rewrite_history(
+    db: str, key: Ed25519PrivateKey | None, *, erase_entry: int | None = None
+) -> None:
     """Make the log agree with the rows as they are now, and re-sign every checkpoint with key.
 
     ``erase_entry`` also removes that entry and the row it records, renumbering what follows.
+    Without a key (a writer who has none) the checkpoints are left as they are.
     """
     engine = sa.create_engine(db)
     with engine.begin() as conn:
@@ -85,12 +88,16 @@ def rewrite_history(db: str, key: Ed25519PrivateKey, *, erase_entry: int | None 
         nodes = merkle.nodes_completed_by_append(0, [leaf_hash(b) for b in bodies], MemoryNodes())
         tree = MemoryNodes()
         tree.put(nodes)
-        for table in (schema.log_entries, schema.log_nodes, schema.checkpoints):
+        for table in (schema.log_entries, schema.log_nodes):
             conn.execute(table.delete())
         conn.execute(t.insert(), [{"idx": i, "body": b.decode()} for i, b in enumerate(bodies)])
         conn.execute(
             schema.log_nodes.insert(), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes]
         )
+        conn.execute(schema.log_head.update().values(size=len(bodies)))
+        if key is None:
+            return
+        conn.execute(schema.checkpoints.delete())
         prev = 0
         for size in sizes:
             body = Checkpoint(origin, size, merkle.root(size, tree), (f"{PREV_EXTENSION}{prev}",))
@@ -100,7 +107,6 @@ def rewrite_history(db: str, key: Ed25519PrivateKey, *, erase_entry: int | None 
                 )
             )
             prev = size
-        conn.execute(schema.log_head.update().values(size=len(bodies)))
         conn.execute(
             schema.meta.update()
             .where(schema.meta.c.key == "log_vkey")

@@ -86,14 +86,19 @@ def origin(conn: Connection) -> str:
 
 @dataclass
 class LogWriter:
-    """Buffers the entries of one transaction; `close()` hashes them into the tree."""
+    """Buffers the entries of one transaction; `close()` hashes them into the tree.
+
+    With ``key`` None the writer appends without signing: a separate signer, the one holder
+    of the key, signs the checkpoint afterwards (``adapters.signer``).
+    """
 
     conn: Connection
-    key: LogKey
+    key: LogKey | None
     actor: str
     time: str
     start: int = 0
     bodies: list[bytes] = field(default_factory=list)
+    appended: bool = False
 
     def __post_init__(self) -> None:
         self.start = log_size(self.conn)
@@ -136,7 +141,8 @@ class LogWriter:
         return int(pk), index
 
     def close(self) -> Checkpoint | None:
-        """Store entries and nodes, move the head, sign a checkpoint. None if nothing new."""
+        """Store entries and nodes, move the head, sign a checkpoint if this writer holds the
+        key. None when nothing was signed (nothing new, or the signer signs)."""
         if not self.bodies:
             return None
         leaves = [leaf_hash(b) for b in self.bodies]
@@ -154,17 +160,27 @@ class LogWriter:
         self.conn.execute(
             schema.log_head.update().where(schema.log_head.c.id == 1).values(size=size)
         )
-        root = merkle.root(size, DbNodes(self.conn))
-        # The key is named after the origin; the extension line chains each checkpoint to the
-        # one before it, so deleting an older checkpoint leaves a visible gap.
-        cp = Checkpoint(self.key.name, size, root, (f"{PREV_EXTENSION}{self.start}",))
-        note = sign_note(cp.body(), self.key.name, self.key.private_key)
-        self.conn.execute(
-            schema.checkpoints.insert().values(size=size, note=note, created_at=self.time)
-        )
+        cp = None
+        if self.key is not None:
+            cp = sign_checkpoint(self.conn, self.key, size, self.time)
+        self.appended = True
         self.bodies = []
         self.start = size
         return cp
+
+
+def sign_checkpoint(conn: Connection, key: LogKey, size: int, time: str) -> Checkpoint:
+    """Sign and store the checkpoint of the tree of ``size`` leaves.
+
+    The key is named after the origin; the extension line chains each checkpoint to the one
+    before it, so deleting an older checkpoint leaves a visible gap.
+    """
+    prev = conn.execute(sa.select(sa.func.max(schema.checkpoints.c.size))).scalar() or 0
+    root = merkle.root(size, DbNodes(conn))
+    cp = Checkpoint(key.name, size, root, (f"{PREV_EXTENSION}{prev}",))
+    note = sign_note(cp.body(), key.name, key.private_key)
+    conn.execute(schema.checkpoints.insert().values(size=size, note=note, created_at=time))
+    return cp
 
 
 def iter_entries(

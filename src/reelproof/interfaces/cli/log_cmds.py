@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from reelproof.adapters import signer as signing
 from reelproof.adapters import trust
 from reelproof.adapters import witness as witnessing
 from reelproof.interfaces.cli import witness_cmds
@@ -22,7 +23,7 @@ from reelproof.interfaces.cli.common import (
     handle_errors,
 )
 from reelproof.services import auditlog
-from reelproof.services.context import Context
+from reelproof.services.context import Context, iso, utc_now
 from reelproof.verify import (
     BundleInputError,
     VerificationError,
@@ -257,6 +258,46 @@ def register(app: typer.Typer) -> None:
             console.print(f"{done} of {len(targets)} witnesses cosigned", highlight=False)
         if problems:
             raise typer.Exit(1)
+
+    signer_app = typer.Typer(
+        help="The team's signer: the one holder of the checkpoint key.", no_args_is_help=True
+    )
+    log.add_typer(signer_app, name="signer")
+
+    @signer_app.command("serve")
+    @handle_errors
+    def signer_serve(
+        host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port (0: any free one).")] = 0,
+        db: DbOpt = None,
+    ) -> None:
+        """Hold the key (REELPROOF_LOG_KEY) and sign checkpoints for writers that lack it."""
+        ctx = Context.open(db)
+        ctx.store.require_ready()
+        with ctx.read() as conn:
+            key = ctx.key(conn)
+        record = ctx.key_path.with_name(ctx.key_path.name + ".signed")
+        server = signing.serve(signing.Signer(ctx.store, key, record, lambda: iso(utc_now())))
+        server_host, server_port = server.server_address[:2]
+        typer.echo(f"signer listening on http://{server_host!s}:{server_port}")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+
+    @signer_app.command("use")
+    @handle_errors
+    def signer_use(
+        url: Annotated[str, typer.Argument(help="The signer's URL, e.g. http://host:port.")],
+        db: DbOpt = None,
+    ) -> None:
+        """Writers without the key append entries and ask this signer for the checkpoint."""
+        signing.use(Context.open(db).store, url)
+        console.print(
+            f"writers without the key now ask {url} to sign", highlight=False, markup=False
+        )
 
     trust_app = typer.Typer(
         help="Your pinned log keys: the only keys `log verify` trusts.", no_args_is_help=True
