@@ -700,6 +700,38 @@ def previous_size(checkpoint: Checkpoint) -> int | None:
     return int(found[0])
 
 
+NEXT_KEY_EXTENSION = "reelproof-next-key "
+"""Checkpoint extension line of a key rotation: the vkey that signs the log from now on.
+
+The rotation checkpoint is signed by the old key and the new one; a verifier who trusts the
+old key accepts the new one for every later checkpoint.
+"""
+
+
+def _key_name(key: NoteVerifier) -> str:
+    return f"{key.name}+{key.key_id.hex()}"
+
+
+def next_key(text: str, checkpoint: Checkpoint) -> NoteVerifier | None:
+    """The key a verified checkpoint hands its log to (None when it names none).
+
+    The named key must be of the same log and must have co-signed this very checkpoint.
+    """
+    cut = len(NEXT_KEY_EXTENSION)
+    named = [e[cut:] for e in checkpoint.extensions if e.startswith(NEXT_KEY_EXTENSION)]
+    if not named:
+        return None
+    if len(named) > 1:
+        raise VerificationError(f"checkpoint of size {checkpoint.size} names two next keys")
+    successor = parse_vkey(named[0])
+    if successor.name != checkpoint.origin:
+        raise VerificationError(
+            f"checkpoint of size {checkpoint.size} hands the log to a key of {successor.name}"
+        )
+    verify_note(text, [successor])
+    return successor
+
+
 def trust_list_path() -> Path:
     """The verifier's own pinned keys: a file in the user's configuration directory.
 
@@ -967,7 +999,7 @@ def verify_bundle(
     except VerificationError as exc:
         raise VerificationError(f"checkpoint: {exc}") from None
     pinned = pinned_keys(claimed.origin, given)
-    signers = pinned or [bundle_key]
+    signers = list(pinned or [bundle_key])
     signer_names = ", ".join(f"{k.name}+{k.key_id.hex()}" for k in signers)
     if pinned:
         where = "--vkey" if given is not None else f"the trust list {trust_list_path()}"
@@ -978,36 +1010,42 @@ def verify_bundle(
             )
 
     def load_checkpoint(text: str, label: str) -> Checkpoint:
+        """Verify one checkpoint with the keys accepted so far; follow a key rotation."""
         try:
             checkpoint = verify_checkpoint(text, signers, origin=claimed.origin)
+            successor = next_key(text, checkpoint)
         except VerificationError as exc:
             raise VerificationError(f"{label}: {exc}") from None
         checks.append(f"{label}: signature verified (size {checkpoint.size})")
+        if successor is not None and successor not in signers:
+            signers.append(successor)
+            checks.append(f"{label}: hands the log to {_key_name(successor)}, which co-signed it")
         return checkpoint
 
-    latest = load_checkpoint(latest_text, "checkpoint")
-    if policy is not None:
-        try:
-            checks.append(f"checkpoint: {check_witnesses(latest_text, *policy)}")
-        except VerificationError as exc:
-            raise VerificationError(f"checkpoint: {exc}") from None
-    by_size: dict[int, Checkpoint] = {latest.size: latest}
     older: dict[int, Checkpoint] = {}
-    for file in _listing(path / "checkpoints"):
+    for file in _listing(path / "checkpoints"):  # oldest first: rotations are followed in order
         label = f"checkpoints/{file.name}"
         if not _SIZE.fullmatch(file.name):
             raise VerificationError(f"{label}: unexpected file (names must be tree sizes)")
         checkpoint = load_checkpoint(_read_text(file), label)
         if checkpoint.size != int(file.name):
             raise VerificationError(f"{label}: checkpoint size is {checkpoint.size}")
-        if checkpoint.size > latest.size:
+        if checkpoint.size > claimed.size:
             raise VerificationError(
-                f"{label}: newer than the latest checkpoint (size {latest.size})"
+                f"{label}: newer than the latest checkpoint (size {claimed.size})"
             )
-        if checkpoint.size == latest.size and checkpoint.root != latest.root:
-            raise VerificationError(f"{label}: same size as the latest checkpoint, other root")
         older[checkpoint.size] = checkpoint
-        by_size.setdefault(checkpoint.size, checkpoint)
+    latest = load_checkpoint(latest_text, "checkpoint")
+    if latest.size in older and older[latest.size].root != latest.root:
+        raise VerificationError(
+            f"checkpoints/{latest.size}: same size as the latest checkpoint, other root"
+        )
+    if policy is not None:
+        try:
+            checks.append(f"checkpoint: {check_witnesses(latest_text, *policy)}")
+        except VerificationError as exc:
+            raise VerificationError(f"checkpoint: {exc}") from None
+    by_size: dict[int, Checkpoint] = {**older, latest.size: latest}
 
     # Each checkpoint names its predecessor: inside the span the bundle covers, none may be gone.
     oldest = min(by_size)
@@ -1127,7 +1165,7 @@ def verify_bundle(
         size=latest.size,
         root=latest.root,
         entries=acc.size,
-        key=signer_names,
+        key=", ".join(_key_name(k) for k in signers),
         authenticated=bool(pinned),
         checkpoint_sizes=tuple(sorted(older)),
         consistency_proofs=tuple(sorted(proofs_done)),

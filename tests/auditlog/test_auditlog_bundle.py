@@ -112,7 +112,7 @@ def _store(entries: list[bytes]) -> MemoryNodes:
 def test_trusted_key(bundle: Path) -> None:
     assert verify_bundle(bundle, trusted_vkey=VKEY).authenticated
     other = make_vkey(ORIGIN, _key("someone else").public_key())
-    with pytest.raises(VerificationError, match="checkpoint: note is not signed by a known key"):
+    with pytest.raises(VerificationError, match="checkpoints/3: note is not signed by a known key"):
         verify_bundle(bundle, trusted_vkey=other)
     with pytest.raises(VerificationError, match=r"are for other\.example/log, not for this log"):
         verify_bundle(bundle, trusted_vkey=make_vkey("other.example/log", LOG_KEY.public_key()))
@@ -189,7 +189,7 @@ def test_entry_that_is_not_json_fails(bundle: Path) -> None:
 
 def test_wrong_key_fails(bundle: Path) -> None:
     (bundle / "log.vkey").write_text(make_vkey(ORIGIN, _key("other").public_key()))
-    with pytest.raises(VerificationError, match="checkpoint: note is not signed by a known key"):
+    with pytest.raises(VerificationError, match="checkpoints/3: note is not signed by a known key"):
         verify_bundle(bundle)
     (bundle / "log.vkey").write_text("not a key")
     with pytest.raises(VerificationError, match=r"log.vkey: vkey"):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tests.auditlog.forge import rewrite_history
-from tests.helpers import cli, cli_json
+from tests.helpers import EXAMPLE, cli, cli_json
 
 from reelproof.verify import make_vkey
 
@@ -76,3 +76,36 @@ def test_key_rotation_both_keys_pinned(tmp_path: Path) -> None:
     assert cli("log", "verify").exit_code == 0
     assert cli("log", "verify", "--vkey", old).exit_code == 1
     assert cli("log", "verify", "--vkey", old, "--vkey", new).exit_code == 0
+
+
+def test_key_rotation_is_followed_from_the_old_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("init").exit_code == 0
+    f = tmp_path / "prod.yaml"
+    f.write_text(EXAMPLE)
+    assert cli("apply", str(f)).exit_code == 0
+    old = cli("log", "key").stdout.strip()
+    new_key = tmp_path / "keys" / "log-signing-2027.key"
+    rotated = cli_json("log", "rotate-key", "--new-key", str(new_key))
+    assert rotated["old"] == old and rotated["new"] != old
+    assert _mode(new_key) == 0o600
+    f.write_text(EXAMPLE.replace("Harbour, season 1", "Harbour, season one"))
+    refused = cli("apply", str(f))  # the old key no longer writes to this store
+    assert refused.exit_code == 2 and "not the signing key" in refused.stderr
+    monkeypatch.setenv("REELPROOF_LOG_KEY", str(new_key))
+    assert cli("apply", str(f)).exit_code == 0
+
+    # An auditor who only ever pinned the old key follows the rotation checkpoint.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "auditor"))
+    result = cli("log", "verify", "--vkey", old)
+    assert result.exit_code == 0, result.stdout
+    assert "hands the log to" in result.stdout and "audit log verified" in result.stdout
+    bundle = tmp_path / "bundle"
+    assert cli("log", "export", "--out", str(bundle), "--all-checkpoints").exit_code == 0
+    offline = cli("log", "verify-bundle", str(bundle), "--vkey", old)
+    assert offline.exit_code == 0 and "hands the log to" in offline.stdout
+    # A bundle without the rotation checkpoint cannot introduce the new key.
+    short = tmp_path / "short"
+    assert cli("log", "export", "--out", str(short), "--checkpoints", "0").exit_code == 0
+    assert cli("log", "verify-bundle", str(short), "--vkey", old).exit_code == 1

@@ -12,7 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from reelproof.adapters.keys import KeyUnavailable
+from reelproof.adapters import trust
+from reelproof.adapters import witness as witnessing
+from reelproof.adapters.keys import KeyUnavailable, create_key_file, load_key_file
 from reelproof.adapters.store import schema
 from reelproof.adapters.store.log import (
     DbNodes,
@@ -25,6 +27,7 @@ from reelproof.core import merkle
 from reelproof.core.errors import ReelproofError
 from reelproof.services.context import Context
 from reelproof.verify import (
+    NEXT_KEY_EXTENSION,
     BundleInputError,
     Checkpoint,
     NoteVerifier,
@@ -35,11 +38,13 @@ from reelproof.verify import (
     format_proof,
     leaf_hash,
     load_vkey,
+    next_key,
     parse_checkpoint,
     parse_note,
     parse_vkey,
     pinned_keys,
     previous_size,
+    sign_note,
     trust_list_path,
     verify_checkpoint,
     verify_consistency,
@@ -63,6 +68,42 @@ def verifier_key(ctx: Context) -> tuple[str, bool]:
     if vkey is None:
         raise ReelproofError("the store has no audit log yet; run `reelproof init`")
     return vkey, False
+
+
+def rotate_key(ctx: Context, new_key_path: Path) -> tuple[str, str]:
+    """Hand the log over to a new signing key; returns (old vkey, new vkey).
+
+    The latest checkpoint is re-signed by the old key and the new one, with an extension line
+    naming the new key: a verifier trusting the old key follows it to the new one. The store
+    then expects the new key (point REELPROOF_LOG_KEY at it). A new key file is created 0600
+    when ``new_key_path`` does not exist yet.
+    """
+    if not new_key_path.exists():
+        create_key_file(new_key_path)
+    ctx.store.require_ready()
+    with ctx.store.write() as conn:
+        old = ctx.key(conn)
+        new = load_key_file(new_key_path, old.name)
+        if new.vkey == old.vkey:
+            raise ReelproofError(f"{new_key_path} is the log's current key; nothing to rotate")
+        note = latest_checkpoint(conn)
+        if note is None:
+            raise ReelproofError("the audit log has no checkpoint yet; nothing to hand over")
+        cp = parse_checkpoint(parse_note(note).body)
+        kept = tuple(e for e in cp.extensions if not e.startswith(NEXT_KEY_EXTENSION))
+        body = Checkpoint(cp.origin, cp.size, cp.root, (*kept, NEXT_KEY_EXTENSION + new.vkey))
+        text = sign_note(body.body(), old.name, old.private_key)
+        text += sign_note(body.body(), new.name, new.private_key)[len(body.body()) + 1 :]
+        t = schema.checkpoints
+        conn.execute(t.update().where(t.c.size == cp.size).values(note=text))
+        conn.execute(
+            schema.meta.update().where(schema.meta.c.key == "log_vkey").values(value=new.vkey)
+        )
+        targets = witnessing.configured(conn)
+    trust.add(new.vkey)  # this machine trusted the old key; it follows the rotation too
+    if targets:  # the re-signed note needs the witnesses' cosignatures again
+        witnessing.submit_latest(ctx.store, targets)
+    return old.vkey, new.vkey
 
 
 def show(ctx: Context, start: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
@@ -288,29 +329,29 @@ def verify(
         except VerificationError as exc:
             problem("key", str(exc))
             pinned = []
-        signers = pinned or ([store_key] if store_key else [])
+        signers = list(pinned or ([store_key] if store_key else []))
         report.authenticated = bool(pinned)
-        report.key = ", ".join(_name(k) for k in signers)
         if pinned:
             source = "--vkey" if given is not None else f"the trust list {trust_list_path()}"
-            report.checks.append(f"pinned key(s) from {source}: {report.key}")
-            if store_key is not None and store_key not in pinned:
-                problem(
-                    "key",
-                    f"the store names {_name(store_key)} as its key (meta.log_vkey), "
-                    "which is not a pinned key of this log",
-                )
+            report.checks.append(f"pinned key(s) from {source}: {', '.join(map(_name, pinned))}")
 
         cps: dict[int, Checkpoint] = {}
         notes: dict[int, str] = {}
-        for note_row in conn.execute(
-            sa.select(schema.checkpoints.c.size, schema.checkpoints.c.note)
-        ):
+        t = schema.checkpoints
+        # Oldest first, so that a key rotation is followed from the checkpoint that names it.
+        for note_row in conn.execute(sa.select(t.c.size, t.c.note).order_by(t.c.size)):
             try:
                 cp = verify_checkpoint(note_row.note, signers)
+                successor = next_key(note_row.note, cp)
             except VerificationError as exc:
                 problem("checkpoint", f"checkpoint at size {note_row.size}: {exc}")
                 continue
+            if successor is not None and successor not in signers:
+                signers.append(successor)
+                report.checks.append(
+                    f"checkpoint at size {cp.size} hands the log to {_name(successor)}, "
+                    "which co-signed it"
+                )
             if cp.size != note_row.size:
                 problem("checkpoint", f"checkpoint row {note_row.size} signs size {cp.size}")
             if cp.origin != origin:
@@ -322,7 +363,14 @@ def verify(
             cps[cp.size] = cp
             notes[cp.size] = note_row.note
         report.checkpoints = len(cps)
+        report.key = ", ".join(_name(k) for k in signers)
         report.checks.append(f"{len(cps)} checkpoint signatures verified with {report.key}")
+        if pinned and store_key is not None and store_key not in signers:
+            problem(
+                "key",
+                f"the store names {_name(store_key)} as its key (meta.log_vkey), "
+                "which is not a pinned key of this log",
+            )
         if size and size not in cps:
             problem("checkpoint", f"no signed checkpoint for the current size {size}")
         report.note = notes.get(size)

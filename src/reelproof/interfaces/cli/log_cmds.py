@@ -299,6 +299,28 @@ def register(app: typer.Typer) -> None:
             f"writers without the key now ask {url} to sign", highlight=False, markup=False
         )
 
+    @log.command("rotate-key")
+    @handle_errors
+    def rotate_key(
+        new_key: Annotated[
+            Path, typer.Option(help="The new key file (created 0600 if it does not exist).")
+        ],
+        db: DbOpt = None,
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Hand the log to a new key: the latest checkpoint is signed by both and names it."""
+        old, new = auditlog.rotate_key(Context.open(db), new_key)
+        if fmt is OutputFormat.json:
+            emit_json({"old": old, "new": new})
+            return
+        for line in (
+            f"old key  {old}",
+            f"new key  {new}",
+            f"point REELPROOF_LOG_KEY at {new_key} for every writer or signer from now on; "
+            "hand the new key out (verifiers who pinned the old one follow it)",
+        ):
+            console.print(line, highlight=False, markup=False)
+
     trust_app = typer.Typer(
         help="Your pinned log keys: the only keys `log verify` trusts.", no_args_is_help=True
     )
