@@ -25,27 +25,38 @@ class CanonicalizationError(ValueError):
     """The value has no RFC 8785 form: NaN, infinity, a huge integer, a lone surrogate..."""
 
 
-def _bmp_key(key: object) -> bool:
-    return type(key) is str and (key.isascii() or max(key) <= "\uffff")
-
-
 def _utf16(key: str) -> bytes:
     """RFC 8785 §3.2.3 orders keys by their UTF-16 code units."""
     return key.encode("utf-16-be", "surrogatepass")
 
 
 def _plain(value: Any) -> bool:
-    """True when the C encoder's output is already canonical (no floats, BMP keys only)."""
+    """True when the C encoder's output is already canonical (no floats, BMP keys only).
+
+    Written as loops over the members, scalars checked inline: this check runs on every
+    entry and row, so it must cost far less than the encoding it enables.
+    """
     kind = type(value)
-    if kind is str or kind is bool or value is None:
+    if kind is dict:
+        for key, member in value.items():
+            # str subclasses (column names are SQLAlchemy's quoted_name) encode as their text
+            if not isinstance(key, str) or (not key.isascii() and max(key) > "\uffff"):
+                return False
+            if not _plain_scalar(member) and not _plain(member):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(_plain_scalar(m) or _plain(m) for m in value)
+    return _plain_scalar(value)
+
+
+def _plain_scalar(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or value is None or kind is bool:
         return True
     if kind is int:
         return bool(-_INT_LIMIT <= value <= _INT_LIMIT)
-    if kind is dict:
-        return all(_bmp_key(k) and _plain(v) for k, v in value.items())
-    if kind is list or kind is tuple:
-        return all(_plain(v) for v in value)
-    return False
+    return kind is not dict and kind is not list and isinstance(value, str)
 
 
 def _utf8(text: str) -> bytes:
@@ -90,9 +101,7 @@ def _write(value: Any, out: list[str]) -> None:
         if not all(isinstance(k, str) for k in value):
             raise CanonicalizationError("object keys must be strings")
         out.append("{")
-        for i, key in enumerate(
-            sorted(value, key=lambda k: k.encode("utf-16-be", "surrogatepass"))
-        ):
+        for i, key in enumerate(sorted(value, key=_utf16)):
             if i:
                 out.append(",")
             out.append(encode_basestring(key))

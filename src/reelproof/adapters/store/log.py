@@ -84,6 +84,37 @@ def origin(conn: Connection) -> str:
     return str(value)
 
 
+_INSERTS: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {}
+
+
+def _insert_returning_pk(conn: Connection, table: sa.Table, row: Mapping[str, Any]) -> int:
+    """INSERT … RETURNING pk on the DBAPI cursor of the open transaction.
+
+    Why: this runs once per recorded row, and SQLAlchemy's per-execute work (cache key,
+    result set-up) cost more than the insert itself. The statement is compiled by SQLAlchemy
+    once per dialect and table; the recorded tables' column types need no bind processing.
+    Columns left out of ``row`` are inserted as NULL, as an INSERT naming them would.
+    """
+    key = (conn.dialect.name, table.name)
+    if key not in _INSERTS:
+        cols = tuple(c.name for c in table.columns if c.name != "pk")
+        stmt = table.insert().values({c: sa.bindparam(c) for c in cols}).returning(table.c.pk)
+        compiled = stmt.compile(dialect=conn.dialect)
+        order = (
+            tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+        )
+        _INSERTS[key] = (str(compiled), order, cols)
+    sql, order, cols = _INSERTS[key]
+    params: Any = tuple(row.get(c) for c in order) if order else {c: row.get(c) for c in cols}
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        pk = cursor.fetchone()[0]  # type: ignore[index]  # RETURNING gives one row
+    finally:
+        cursor.close()
+    return int(pk)
+
+
 @dataclass
 class LogWriter:
     """Buffers the entries of one transaction; `close()` hashes them into the tree.
@@ -130,15 +161,13 @@ class LogWriter:
     ) -> tuple[int, int]:
         """Insert a recorded row and its log entry; returns (pk, log_index)."""
         index = self.next_index
-        row = {**values, "log_index": index}
-        # One statement per table, values bound: SQLAlchemy compiles it once.
-        pk = self.conn.execute(table.insert().returning(table.c.pk), row).scalar_one()
+        pk = _insert_returning_pk(self.conn, table, {**values, "log_index": index})
         self.append(
             kind,
             subject,
             {"row": {"table": table.name, "pk": pk}, "digest": row_digest(table.name, values)},
         )
-        return int(pk), index
+        return pk, index
 
     def close(self) -> Checkpoint | None:
         """Store entries and nodes, move the head, sign a checkpoint if this writer holds the
