@@ -12,7 +12,10 @@ What it implements:
   consistency needs ``0 < size1 <= size2``; equal sizes need an empty proof and equal roots.
 * C2SP signed-note v1.0.0 with Ed25519 keys (signature type 0x01) and C2SP tlog-checkpoint
   v1.0.0 note bodies.
-* ``verify_bundle``: the offline check of an exported log directory (format below).
+* C2SP tlog-cosignature v1 (Ed25519, key ID signature type 0x04): witness cosignatures,
+  and the policy "at least K of these N witness keys" (``check_witnesses``).
+* ``verify_bundle``: the offline check of an exported log directory (format below), following
+  a key rotation (``reelproof-next-key`` extension line) from a pinned key.
 
 Bundle format (one directory; also documented in docs/audit-log-bundle.md)::
 
@@ -69,7 +72,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
+    "NEXT_KEY_EXTENSION",
     "PREV_EXTENSION",
+    "SIGTYPE_COSIGNATURE_V1",
     "BundleInputError",
     "BundleReport",
     "Checkpoint",
@@ -78,19 +83,31 @@ __all__ = [
     "NoteVerifier",
     "RootAccumulator",
     "VerificationError",
+    "WitnessKey",
+    "check_since",
+    "check_witnesses",
+    "cosign",
+    "cosignature_message",
     "ed25519_key_id",
     "format_proof",
     "leaf_hash",
+    "load_keys",
+    "load_vkey",
     "main",
     "make_vkey",
+    "next_key",
     "node_hash",
     "parse_checkpoint",
     "parse_note",
     "parse_proof",
     "parse_vkey",
+    "parse_witness_vkey",
     "pinned_keys",
     "previous_size",
+    "read_saved_checkpoint",
     "read_trust_list",
+    "read_vkeys",
+    "save_checkpoint",
     "sign_note",
     "trust_list_path",
     "verify_bundle",
@@ -98,6 +115,8 @@ __all__ = [
     "verify_consistency",
     "verify_inclusion",
     "verify_note",
+    "witness_cosigners",
+    "witness_policy",
 ]
 
 _Key = TypeVar("_Key")
