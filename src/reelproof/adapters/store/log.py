@@ -34,6 +34,28 @@ def row_digest(table: str, row: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical({c: row[c] for c in cols})).hexdigest()
 
 
+def run_sql(
+    conn: Connection, sql: str, params: Sequence[Any] = (), *, many: bool = False
+) -> list[Any]:
+    """Plain SQL with ``?`` placeholders on the open transaction's DBAPI cursor.
+
+    Why: the log's fixed statements run on every write transaction, and SQLAlchemy's
+    per-statement work (building and caching the expression, setting up results) cost more
+    than the statements themselves. Only simple, portable SQL goes through here.
+    """
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    cursor = conn.connection.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description else []
+    finally:
+        cursor.close()
+
+
 class DbNodes:
     """NodeReader over `log_nodes`, one query per batch of keys."""
 
@@ -51,26 +73,26 @@ class DbNodes:
                 out[k] = self.pending[k]
             else:
                 missing.append(k)
-        t = schema.log_nodes
+        # One `level = ? AND idx IN (…)` per level: both databases use the primary key for it
+        # (SQLite scans the whole table for a row-value IN list).
         for i in range(0, len(missing), self._CHUNK):
-            # One `level = ? AND idx IN (…)` per level: both databases use the primary key
-            # for it (SQLite scans the whole table for a row-value IN list).
             by_level: dict[int, list[int]] = {}
             for level, idx in missing[i : i + self._CHUNK]:
                 by_level.setdefault(level, []).append(idx)
-            where = sa.or_(
-                *(sa.and_(t.c.level == lv, t.c.idx.in_(ixs)) for lv, ixs in by_level.items())
+            where = " OR ".join(
+                f"(level = ? AND idx IN ({', '.join('?' * len(ixs))}))" for ixs in by_level.values()
             )
-            for level, idx, h in self.conn.execute(
-                sa.select(t.c.level, t.c.idx, t.c.hash).where(where)
+            params = [v for lv, ixs in by_level.items() for v in (lv, *ixs)]
+            for level, idx, h in run_sql(
+                self.conn, f"SELECT level, idx, hash FROM log_nodes WHERE {where}", params
             ):
                 out[(int(level), int(idx))] = bytes(h)
         return out
 
 
 def log_size(conn: Connection) -> int:
-    size = conn.execute(sa.select(schema.log_head.c.size).where(schema.log_head.c.id == 1)).scalar()
-    return int(size or 0)
+    rows = run_sql(conn, "SELECT size FROM log_head WHERE id = 1")
+    return int(rows[0][0]) if rows else 0
 
 
 def origin(conn: Connection) -> str:
@@ -177,18 +199,16 @@ class LogWriter:
         leaves = [leaf_hash(b) for b in self.bodies]
         reader = DbNodes(self.conn)
         new_nodes = merkle.nodes_completed_by_append(self.start, leaves, reader)
-        self.conn.execute(
-            schema.log_entries.insert(),
-            [{"idx": self.start + i, "body": b.decode()} for i, b in enumerate(self.bodies)],
-        )
-        self.conn.execute(
-            schema.log_nodes.insert(),
-            [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in new_nodes],
+        entries = [(self.start + i, b.decode()) for i, b in enumerate(self.bodies)]
+        run_sql(self.conn, "INSERT INTO log_entries (idx, body) VALUES (?, ?)", entries, many=True)
+        run_sql(
+            self.conn,
+            "INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)",
+            new_nodes,
+            many=True,
         )
         size = self.start + len(self.bodies)
-        self.conn.execute(
-            schema.log_head.update().where(schema.log_head.c.id == 1).values(size=size)
-        )
+        run_sql(self.conn, "UPDATE log_head SET size = ? WHERE id = 1", (size,))
         cp = None
         if self.key is not None:
             cp = sign_checkpoint(self.conn, self.key, size, self.time)
@@ -204,11 +224,15 @@ def sign_checkpoint(conn: Connection, key: LogKey, size: int, time: str) -> Chec
     The key is named after the origin; the extension line chains each checkpoint to the one
     before it, so deleting an older checkpoint leaves a visible gap.
     """
-    prev = conn.execute(sa.select(sa.func.max(schema.checkpoints.c.size))).scalar() or 0
+    prev = run_sql(conn, "SELECT max(size) FROM checkpoints")[0][0] or 0
     root = merkle.root(size, DbNodes(conn))
     cp = Checkpoint(key.name, size, root, (f"{PREV_EXTENSION}{prev}",))
     note = sign_note(cp.body(), key.name, key.private_key)
-    conn.execute(schema.checkpoints.insert().values(size=size, note=note, created_at=time))
+    run_sql(
+        conn,
+        "INSERT INTO checkpoints (size, note, created_at) VALUES (?, ?, ?)",
+        (size, note, time),
+    )
     return cp
 
 
