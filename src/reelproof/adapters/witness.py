@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection
 from reelproof.adapters.keys import create_key_file
 from reelproof.adapters.store import schema
 from reelproof.adapters.store.db import Store
-from reelproof.adapters.store.log import DbNodes, latest_checkpoint
+from reelproof.adapters.store.log import DbNodes, latest_checkpoint, run_sql
 from reelproof.core import merkle
 from reelproof.core.errors import ReelproofError
 from reelproof.verify import (
@@ -302,11 +302,10 @@ class Target:
 
 def configured(conn: Connection) -> list[Target]:
     """The witnesses this store submits its checkpoints to (none by default)."""
-    raw = conn.execute(sa.select(schema.meta.c.value).where(schema.meta.c.key == _META_KEY))
-    value = raw.scalar()
-    if value is None:
+    rows = run_sql(conn, "SELECT value FROM meta WHERE key = ?", (_META_KEY,))  # every write
+    if not rows:
         return []
-    return [Target(t["url"], parse_witness_vkey(t["vkey"])) for t in json.loads(value)]
+    return [Target(t["url"], parse_witness_vkey(t["vkey"])) for t in json.loads(rows[0][0])]
 
 
 def add_target(store: Store, url: str, vkey: str) -> list[Target]:
