@@ -18,18 +18,16 @@ import json
 import logging
 import os
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from reelproof.adapters import witness
+from reelproof.adapters.httpd import Answer, post, text_server
 from reelproof.adapters.keys import LogKey
 from reelproof.adapters.store import schema
 from reelproof.adapters.store.db import Store
@@ -153,32 +151,14 @@ class Signer:
 def serve(signer: Signer, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
     """``POST /sign``: 200 with the signed note, 409 with the reason when it refuses."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def sign(_body: bytes) -> Answer:
+        try:
+            return Answer(200, signer.sign_head())
+        except ReelproofError as exc:
+            log.warning("signer refused: %s", exc)
+            return Answer(409, f"{exc}\n")
 
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(min(length, 1 << 16))
-            if self.path != "/sign":
-                status, text = 404, "only /sign is served here\n"
-            else:
-                try:
-                    status, text = 200, signer.sign_head()
-                except ReelproofError as exc:
-                    log.warning("signer refused: %s", exc)
-                    status, text = 409, f"{exc}\n"
-            body = text.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            log.info("%s %s", self.address_string(), format % args)
-
-    return ThreadingHTTPServer((host, port), Handler)
+    return text_server({"/sign": sign}, host, port)
 
 
 def configured_url(conn: Connection) -> str | None:
@@ -201,14 +181,9 @@ def use(store: Store, url: str) -> None:
 
 def request(url: str, timeout: float = 30.0) -> str | None:
     """Ask the signer to sign the head; the problem when it did not (the write stands)."""
-    try:
-        req = urllib.request.Request(f"{url}/sign", data=b"", method="POST")
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            response.read()
-            return None
-    except urllib.error.HTTPError as exc:
-        problem = f"signer {url} refused: {exc.read().decode('utf-8', 'replace').strip()}"
-    except (OSError, urllib.error.URLError) as exc:
-        problem = f"signer {url} unreachable: {exc}"
+    status, body, _kind = post(f"{url}/sign", "", timeout)
+    if status == 200:
+        return None
+    problem = f"signer {url} did not sign ({status or 'no answer'}): {body.strip()}"
     log.warning("%s; the new entries wait for a checkpoint", problem)
     return problem

@@ -20,19 +20,17 @@ import logging
 import os
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.engine import Connection
 
+from reelproof.adapters.httpd import Answer, post, text_server
 from reelproof.adapters.keys import create_key_file
 from reelproof.adapters.store import schema
 from reelproof.adapters.store.db import Store
@@ -65,22 +63,12 @@ from reelproof.verify import (
 
 log = logging.getLogger(__name__)
 
-MAX_REQUEST = 1 << 20  # a checkpoint and 63 proof lines fit in a few KiB
 SIZE_TYPE = "text/x.tlog.size"
 _META_KEY = "witnesses"
 
 
 class WitnessError(ReelproofError):
     """The witness folder or a witness configuration is unusable."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    """An HTTP answer of add-checkpoint: status, body, content type."""
-
-    status: int
-    body: str
-    content_type: str = "text/plain; charset=utf-8"
 
 
 @dataclass
@@ -261,29 +249,7 @@ def _root_of_prefix(entries: Path, size: int) -> bytes:
 
 def serve(witness: Witness, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
     """An HTTP server for ``POST /add-checkpoint`` (call ``serve_forever`` on it)."""
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as the spec recommends
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if self.path != "/add-checkpoint":
-                answer = Answer(404, "only /add-checkpoint is served here\n")
-            elif not 0 < length <= MAX_REQUEST:
-                answer = Answer(400, "missing or oversized request body\n")
-            else:
-                answer = witness.add_checkpoint(self.rfile.read(length))
-            body = answer.body.encode("utf-8")
-            self.send_response(answer.status)
-            self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            log.info("%s %s", self.address_string(), format % args)
-
-    return ThreadingHTTPServer((host, port), Handler)
+    return text_server({"/add-checkpoint": witness.add_checkpoint}, host, port)
 
 
 # --- the log's side ------------------------------------------------------------------------
@@ -325,17 +291,6 @@ def add_target(store: Store, url: str, vkey: str) -> list[Target]:
     return targets
 
 
-def _post(url: str, body: str, timeout: float) -> tuple[int, str, str]:
-    request = urllib.request.Request(
-        f"{url}/add-checkpoint", data=body.encode("utf-8"), method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read().decode("utf-8"), ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace"), exc.headers.get_content_type()
-
-
 def _request(conn: Connection, old: int, size: int, note: str) -> str:
     proof = [] if old == 0 else merkle.consistency_proof(old, size, DbNodes(conn))
     return f"old {old}\n{format_proof(proof)}\n{note}"
@@ -357,12 +312,8 @@ def submit_latest(store: Store, targets: Sequence[Target], timeout: float = 10.0
         for target in targets:
             old = _guess_old(cp)
             for _attempt in range(2):  # a 409 names the witness's size: retry from there once
-                try:
-                    status, body, kind = _post(
-                        target.url, _request(conn, old, cp.size, note), timeout
-                    )
-                except (OSError, urllib.error.URLError) as exc:
-                    status, body, kind = 0, str(exc), ""
+                request = _request(conn, old, cp.size, note)
+                status, body, kind = post(f"{target.url}/add-checkpoint", request, timeout)
                 if status == 409 and kind == SIZE_TYPE and body.strip().isdigit():
                     old = int(body.strip())
                     if old <= cp.size:

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from reelproof.adapters import httpd, trust
 from reelproof.adapters import signer as signing
-from reelproof.adapters import trust
 from reelproof.adapters import witness as witnessing
 from reelproof.interfaces.cli import witness_cmds
 from reelproof.interfaces.cli.common import (
@@ -277,15 +277,9 @@ def register(app: typer.Typer) -> None:
         with ctx.read() as conn:
             key = ctx.key(conn)
         record = ctx.key_path.with_name(ctx.key_path.name + ".signed")
-        server = signing.serve(signing.Signer(ctx.store, key, record, lambda: iso(utc_now())))
-        server_host, server_port = server.server_address[:2]
-        typer.echo(f"signer listening on http://{server_host!s}:{server_port}")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        signer = signing.Signer(ctx.store, key, record, lambda: iso(utc_now()))
+        server = signing.serve(signer, host, port)
+        httpd.run(server, lambda url: typer.echo(f"signer listening on {url}"))
 
     @signer_app.command("use")
     @handle_errors

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from reelproof.adapters import httpd
 from reelproof.adapters.witness import Witness, serve
 from reelproof.interfaces.cli.common import (
     FormatOpt,
@@ -57,14 +58,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve POST /add-checkpoint until interrupted."""
         server = serve(Witness.open(folder), host, port)
-        bound_host, bound_port = server.server_address[:2]
-        typer.echo(f"witness listening on http://{bound_host!s}:{bound_port}", err=False)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        httpd.run(server, lambda url: typer.echo(f"witness listening on {url}"))
 
     @witness.command("cosign")
     @handle_errors
