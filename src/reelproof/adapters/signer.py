@@ -36,6 +36,7 @@ from reelproof.adapters.store.log import (
     iter_entries,
     latest_checkpoint,
     log_size,
+    run_sql,
     sign_checkpoint,
 )
 from reelproof.core import merkle
@@ -112,7 +113,8 @@ class Signer:
                         raise SignerRefused(f"the checkpoint of size {size} is not the one signed")
                     return note
                 self._check_extension(conn, old, old_root, size)
-                cp = sign_checkpoint(conn, self.key, size, self.now())
+                prev = run_sql(conn, "SELECT max(size) FROM checkpoints")[0][0] or 0
+                cp = sign_checkpoint(conn, self.key, size, self.now(), int(prev))
                 note = str(latest_checkpoint(conn))
                 targets = witness.configured(conn)
             self._remember(cp.size, cp.root)  # after the commit, so never ahead of the store

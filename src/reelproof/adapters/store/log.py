@@ -90,6 +90,20 @@ class DbNodes:
         return out
 
 
+class _Remembered:
+    """A NodeReader that keeps what it read: a write's root then needs no second query."""
+
+    def __init__(self, reader: DbNodes, known: Mapping[tuple[int, int], bytes]) -> None:
+        self.reader = reader
+        self.known = dict(known)
+
+    def nodes(self, keys: Sequence[tuple[int, int]]) -> Mapping[tuple[int, int], bytes]:
+        missing = [k for k in keys if k not in self.known]
+        if missing:
+            self.known.update(self.reader.nodes(missing))
+        return {k: self.known[k] for k in keys if k in self.known}
+
+
 def log_size(conn: Connection) -> int:
     rows = run_sql(conn, "SELECT size FROM log_head WHERE id = 1")
     return int(rows[0][0]) if rows else 0
@@ -154,7 +168,11 @@ class LogWriter:
     appended: bool = False
 
     def __post_init__(self) -> None:
-        self.start = log_size(self.conn)
+        rows = run_sql(
+            self.conn, "SELECT size, (SELECT max(size) FROM checkpoints) FROM log_head WHERE id = 1"
+        )
+        self.start = int(rows[0][0]) if rows else 0
+        self.prev_checkpoint = int(rows[0][1] or 0) if rows else 0  # chained by the next one
 
     @property
     def next_index(self) -> int:
@@ -197,8 +215,9 @@ class LogWriter:
         if not self.bodies:
             return None
         leaves = [leaf_hash(b) for b in self.bodies]
-        reader = DbNodes(self.conn)
+        reader = _Remembered(DbNodes(self.conn), {})
         new_nodes = merkle.nodes_completed_by_append(self.start, leaves, reader)
+        reader.known.update(((lv, ix), h) for lv, ix, h in new_nodes)
         entries = [(self.start + i, b.decode()) for i, b in enumerate(self.bodies)]
         run_sql(self.conn, "INSERT INTO log_entries (idx, body) VALUES (?, ?)", entries, many=True)
         run_sql(
@@ -211,21 +230,28 @@ class LogWriter:
         run_sql(self.conn, "UPDATE log_head SET size = ? WHERE id = 1", (size,))
         cp = None
         if self.key is not None:
-            cp = sign_checkpoint(self.conn, self.key, size, self.time)
+            cp = sign_checkpoint(self.conn, self.key, size, self.time, self.prev_checkpoint, reader)
+            self.prev_checkpoint = size
         self.appended = True
         self.bodies = []
         self.start = size
         return cp
 
 
-def sign_checkpoint(conn: Connection, key: LogKey, size: int, time: str) -> Checkpoint:
+def sign_checkpoint(
+    conn: Connection,
+    key: LogKey,
+    size: int,
+    time: str,
+    prev: int,
+    reader: merkle.NodeReader | None = None,
+) -> Checkpoint:
     """Sign and store the checkpoint of the tree of ``size`` leaves.
 
-    The key is named after the origin; the extension line chains each checkpoint to the one
-    before it, so deleting an older checkpoint leaves a visible gap.
+    The key is named after the origin; the extension line names ``prev``, the size of the
+    checkpoint before it, so deleting an older checkpoint leaves a visible gap.
     """
-    prev = run_sql(conn, "SELECT max(size) FROM checkpoints")[0][0] or 0
-    root = merkle.root(size, DbNodes(conn))
+    root = merkle.root(size, reader or DbNodes(conn))
     cp = Checkpoint(key.name, size, root, (f"{PREV_EXTENSION}{prev}",))
     note = sign_note(cp.body(), key.name, key.private_key)
     run_sql(
