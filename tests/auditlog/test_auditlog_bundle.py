@@ -18,10 +18,13 @@ from reelproof.verify import (
     BundleInputError,
     Checkpoint,
     VerificationError,
+    WitnessKey,
+    cosign,
     format_proof,
     leaf_hash,
     main,
     make_vkey,
+    parse_note,
     sign_note,
     verify_bundle,
 )
@@ -313,3 +316,41 @@ def test_verify_py_runs_as_a_lone_copied_file(tmp_path: Path, bundle: Path) -> N
     )
     assert done.returncode == 0, done.stderr
     assert "VERIFIED" in done.stdout
+
+
+def test_command_line_saved_checkpoints_and_witnesses(
+    tmp_path: Path, bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The lone verifier's --since, --save-checkpoint, --witness and --witness-quorum."""
+    saved = tmp_path / "seen.checkpoint"
+    assert main([str(bundle), "--vkey", VKEY, "--save-checkpoint", str(saved)]) == 0
+    assert saved.read_text() == (bundle / "checkpoint").read_text()
+    unauthenticated = tmp_path / "not-saved"
+    assert main([str(bundle), "--save-checkpoint", str(unauthenticated)]) == 1
+    assert not unauthenticated.exists()
+    short = write_bundle(tmp_path / "short", make_entries(SIZE - 5), older=())
+    capsys.readouterr()
+    assert main([str(short), "--vkey", VKEY, "--since", str(saved)]) == 1
+    assert "(rollback)" in capsys.readouterr().err
+    forked_entries = make_entries(SIZE + 3)
+    forked_entries[2] = canonical({"seq": 2, "kind": "rewritten"})
+    forked = write_bundle(tmp_path / "forked", forked_entries, older=())
+    assert main([str(forked), "--vkey", VKEY, "--since", str(saved)]) == 1
+    assert "history was rewritten (fork)" in capsys.readouterr().err
+    assert main([str(bundle), "--vkey", VKEY, "--since", str(tmp_path / "nope")]) == 2
+
+    witness_key = _key("witness")
+    witness = WitnessKey.from_public_key("witness.test/w", witness_key.public_key())
+    policy = ["--vkey", VKEY, "--witness", witness.vkey()]
+    assert main([str(bundle), *policy]) == 1  # not cosigned yet
+    assert "0 of the 1 required cosignatures" in capsys.readouterr().err
+    note = (bundle / "checkpoint").read_text()
+    line = cosign(parse_note(note).body, witness.name, witness_key, 1_790_000_000)
+    (bundle / "checkpoint").write_text(note + line)
+    assert main([str(bundle), *policy]) == 0
+    assert "cosigned by 1 of 1 witnesses (witness.test/w)" in capsys.readouterr().out
+    assert main([str(bundle), *policy, "--witness-quorum", "2"]) == 2
+    forged = line[:-6] + ("AAAA" if line[-6:-2] != "AAAA" else "BBBB") + line[-2:]
+    (bundle / "checkpoint").write_text(note + forged)
+    assert main([str(bundle), *policy]) == 1
+    assert "cosignature by witness witness.test/w does not verify" in capsys.readouterr().err
