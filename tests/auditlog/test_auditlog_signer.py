@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 from tests.auditlog.forge import checkpoint_sizes, rewrite_history
 from tests.helpers import EXAMPLE, cli, cli_json
+
+from reelproof.adapters.witness import Witness, serve
 
 
 def _apply(folder: Path, title: str) -> None:
@@ -94,3 +97,21 @@ def test_a_signer_outage_delays_checkpoints_but_loses_nothing(tmp_path: Path, te
     assert cli("log", "signer", "use", team.url).exit_code == 0
     _apply(tmp_path, "Harbour, season one")  # the next write gets the whole head signed
     assert cli_json("log", "verify")["ok"]
+
+
+def test_the_signer_submits_its_checkpoints_to_the_witnesses(tmp_path: Path, team: Team) -> None:
+    log_vkey = cli("log", "key").stdout.strip()
+    witness = Witness.init(tmp_path / "witness", "witness.union.example/w", [log_vkey])
+    server = serve(witness)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        host, port = server.server_address[:2]
+        added = cli("log", "witness", "add", f"http://{host!s}:{port}", witness.public.vkey())
+        assert added.exit_code == 0
+        _apply(tmp_path, "Harbour, season 1")  # key-less writer -> signer -> witness
+        report = cli_json("log", "verify", "--witness", witness.public.vkey())
+        assert report["ok"], report["problems"]
+        assert witness.state(log_vkey.split("+")[0])[0] == report["size"]
+    finally:
+        server.shutdown()
+        server.server_close()
