@@ -1019,14 +1019,11 @@ def verify_bundle(
         raise VerificationError(f"checkpoint: {exc}") from None
     pinned = pinned_keys(claimed.origin, given)
     signers = list(pinned or [bundle_key])
-    signer_names = ", ".join(f"{k.name}+{k.key_id.hex()}" for k in signers)
     if pinned:
         where = "--vkey" if given is not None else f"the trust list {trust_list_path()}"
-        checks.append(f"pinned key(s) from {where}: {signer_names}")
+        checks.append(f"pinned key(s) from {where}: {', '.join(map(_key_name, pinned))}")
         if bundle_key not in pinned:
-            checks.append(
-                f"log.vkey {bundle_key.name}+{bundle_key.key_id.hex()} is not pinned: ignored"
-            )
+            checks.append(f"log.vkey {_key_name(bundle_key)} is not pinned: ignored")
 
     def load_checkpoint(text: str, label: str) -> Checkpoint:
         """Verify one checkpoint with the keys accepted so far; follow a key rotation."""
@@ -1069,7 +1066,7 @@ def verify_bundle(
     # Each checkpoint names its predecessor: inside the span the bundle covers, none may be gone.
     oldest = min(by_size)
     for size, checkpoint in sorted(by_size.items()):
-        label = "checkpoint" if size == latest.size and size not in older else f"checkpoints/{size}"
+        label = "checkpoint" if size == latest.size else f"checkpoints/{size}"
         try:
             prev = previous_size(checkpoint)
         except VerificationError as exc:
