@@ -69,7 +69,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test runs in its own folder with its own log key; nothing leaks between tests."""
+    """Every test runs in its own folder with its own log key and trust list (the user's
+    configuration directory); nothing leaks between tests."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("REELPROOF_LOG_KEY", str(tmp_path / "keys" / "log-signing.key"))
     monkeypatch.delenv("REELPROOF_DB", raising=False)

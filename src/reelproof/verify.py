@@ -12,7 +12,10 @@ What it implements:
   consistency needs ``0 < size1 <= size2``; equal sizes need an empty proof and equal roots.
 * C2SP signed-note v1.0.0 with Ed25519 keys (signature type 0x01) and C2SP tlog-checkpoint
   v1.0.0 note bodies.
-* ``verify_bundle``: the offline check of an exported log directory (format below).
+* C2SP tlog-cosignature v1 (Ed25519, key ID signature type 0x04): witness cosignatures,
+  and the policy "at least K of these N witness keys" (``check_witnesses``).
+* ``verify_bundle``: the offline check of an exported log directory (format below), following
+  a key rotation (``reelproof-next-key`` extension line) from a pinned key.
 
 Bundle format (one directory; also documented in docs/audit-log-bundle.md)::
 
@@ -31,13 +34,21 @@ tree is consistent with every tree; its root must be SHA-256 of the empty string
 names start with "." are ignored; any other unexpected file in ``checkpoints/`` or ``proofs/``
 is an error, so nothing in a bundle goes unchecked.
 
-``verify_bundle`` checks every checkpoint signature with the key, every consistency proof, and
-recomputes every leaf hash and the tree root at every checkpoint size from ``entries.jsonl``.
-The key in ``log.vkey`` only proves the bundle is self-consistent: pass the key published by
-the log operator as ``trusted_vkey`` (``--vkey`` on the command line) to prove who signed it.
+``verify_bundle`` checks every checkpoint signature, every consistency proof, the chain of
+checkpoints (each names the one before it), and recomputes every leaf hash and the tree root at
+every checkpoint size from ``entries.jsonl``.
 
-Command line: ``python -m reelproof.verify BUNDLE_DIR [--vkey VKEY_OR_FILE]``; exit status 0
-when every check passed, 1 when a check failed, 2 when the input could not be read as a bundle.
+Trust: checkpoints are authenticated only with keys the verifier holds itself: those given with
+``--vkey`` (``trusted_vkey=``), or else the pinned keys of the trust list (``trust_list_path()``,
+one vkey per line, kept in the user's own configuration directory). ``log.vkey`` is never
+trusted: without a pinned key for the bundle's origin, the integrity checks run with it and the
+result is UNAUTHENTICATED. ``--since FILE`` takes a checkpoint the verifier saved earlier
+(``--save-checkpoint FILE``) and fails on any rollback or fork of the history it covers.
+
+Command line: ``python -m reelproof.verify BUNDLE_DIR [--vkey VKEY_OR_FILE]... [--since FILE]
+[--save-checkpoint FILE]``; exit status 0 when every check passed with a pinned key, 1 when a
+check failed or no pinned key authenticated the log (UNAUTHENTICATED), 2 when the input could
+not be read (not a bundle, an unreadable key, trust list or saved checkpoint).
 """
 
 from __future__ import annotations
@@ -47,11 +58,13 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -59,6 +72,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
+    "NEXT_KEY_EXTENSION",
+    "PREV_EXTENSION",
+    "SIGTYPE_COSIGNATURE_V1",
     "BundleInputError",
     "BundleReport",
     "Checkpoint",
@@ -67,24 +83,43 @@ __all__ = [
     "NoteVerifier",
     "RootAccumulator",
     "VerificationError",
+    "WitnessKey",
+    "check_since",
+    "check_witnesses",
+    "cosign",
+    "cosignature_message",
     "ed25519_key_id",
     "format_proof",
     "leaf_hash",
+    "load_keys",
+    "load_vkey",
     "main",
     "make_vkey",
+    "next_key",
     "node_hash",
     "parse_checkpoint",
     "parse_note",
     "parse_proof",
     "parse_vkey",
+    "parse_witness_vkey",
+    "pinned_keys",
+    "previous_size",
+    "read_saved_checkpoint",
+    "read_trust_list",
+    "read_vkeys",
+    "save_checkpoint",
     "sign_note",
+    "trust_list_path",
     "verify_bundle",
     "verify_checkpoint",
     "verify_consistency",
     "verify_inclusion",
     "verify_note",
+    "witness_cosigners",
+    "witness_policy",
 ]
 
+_Key = TypeVar("_Key")
 HASH_SIZE = 32
 EMPTY_ROOT: bytes = hashlib.sha256(b"").digest()
 SIGTYPE_ED25519 = 0x01
@@ -288,11 +323,12 @@ def _name_problem(name: str) -> str | None:
     return None
 
 
-def ed25519_key_id(name: str, public_key: bytes) -> bytes:
-    """Key ID = SHA-256(name || 0x0A || 0x01 || public key)[:4] (signed-note, Ed25519)."""
-    return hashlib.sha256(
-        name.encode("utf-8") + b"\n" + bytes([SIGTYPE_ED25519]) + public_key
-    ).digest()[:4]
+def ed25519_key_id(name: str, public_key: bytes, sigtype: int = SIGTYPE_ED25519) -> bytes:
+    """Key ID = SHA-256(name || 0x0A || sigtype || public key)[:4] (signed-note).
+
+    sigtype 0x01 for a log's Ed25519 key, 0x04 for an Ed25519 witness (tlog-cosignature v1).
+    """
+    return hashlib.sha256(name.encode("utf-8") + b"\n" + bytes([sigtype]) + public_key).digest()[:4]
 
 
 def _raw_public_key(public_key: Ed25519PublicKey | bytes) -> bytes:
@@ -348,8 +384,8 @@ def make_vkey(name: str, public_key: Ed25519PublicKey | bytes) -> str:
 _KEY_ID_HEX = re.compile(r"[0-9a-f]{8}")
 
 
-def parse_vkey(vkey: str) -> NoteVerifier:
-    """Parse ``<name>+<hex key id>+<base64(sigtype || key)>``; only Ed25519 (0x01) is accepted."""
+def _parse_vkey(vkey: str, sigtype: int) -> tuple[str, bytes, bytes]:
+    """(name, key ID, raw Ed25519 key) of a vkey of the given signature type."""
     parts = vkey.split("+", 2)  # the base64 key may itself contain "+"
     if len(parts) != 3:
         raise VerificationError(f"vkey {vkey!r}: expected name+keyid+key (3 parts)")
@@ -360,17 +396,24 @@ def parse_vkey(vkey: str) -> NoteVerifier:
     if not _KEY_ID_HEX.fullmatch(id_hex):
         raise VerificationError(f"vkey {name}: key ID {id_hex!r} is not 8 lowercase hex digits")
     key = _b64decode(f"vkey {name}: key", key_b64)
-    if not key or key[0] != SIGTYPE_ED25519:
+    if not key or key[0] != sigtype:
         kind = f"0x{key[0]:02x}" if key else "missing"
-        raise VerificationError(f"vkey {name}: signature type {kind} unsupported (need 0x01)")
+        raise VerificationError(
+            f"vkey {name}: signature type {kind} unsupported here (need 0x{sigtype:02x})"
+        )
     if len(key) != 33:
         raise VerificationError(f"vkey {name}: Ed25519 key is {len(key) - 1} bytes, expected 32")
-    expected = ed25519_key_id(name, key[1:])
+    expected = ed25519_key_id(name, key[1:], sigtype)
     if bytes.fromhex(id_hex) != expected:
         raise VerificationError(
             f"vkey {name}: key ID {id_hex} does not match the key (computed {expected.hex()})"
         )
-    return NoteVerifier(name, expected, key[1:])
+    return name, expected, key[1:]
+
+
+def parse_vkey(vkey: str) -> NoteVerifier:
+    """Parse ``<name>+<hex key id>+<base64(sigtype || key)>``; only Ed25519 (0x01) is accepted."""
+    return NoteVerifier(*_parse_vkey(vkey, SIGTYPE_ED25519))
 
 
 @dataclass(frozen=True)
@@ -536,10 +579,10 @@ def parse_checkpoint(body: str) -> Checkpoint:
 
 
 def verify_checkpoint(
-    text: str, verifier: NoteVerifier, *, origin: str | None = None
+    text: str, verifier: NoteVerifier | Sequence[NoteVerifier], *, origin: str | None = None
 ) -> Checkpoint:
-    """Verify a signed checkpoint note with the log's key; optionally require its origin."""
-    note = verify_note(text, [verifier])
+    """Verify a signed checkpoint note with the log's key(s); optionally require its origin."""
+    note = verify_note(text, [verifier] if isinstance(verifier, NoteVerifier) else verifier)
     checkpoint = parse_checkpoint(note.body)
     if origin is not None and checkpoint.origin != origin:
         raise VerificationError(
@@ -549,12 +592,284 @@ def verify_checkpoint(
 
 
 # --------------------------------------------------------------------------------------------
+# Witness cosignatures (C2SP tlog-cosignature v1, Ed25519)
+
+SIGTYPE_COSIGNATURE_V1 = 0x04
+_COSIGNATURE_BYTES = 8 + 64  # u64 big-endian timestamp || Ed25519 signature
+
+
+@dataclass(frozen=True)
+class WitnessKey:
+    """A witness's Ed25519 cosigning key: name, key ID (signature type 0x04), raw public key."""
+
+    name: str
+    key_id: bytes
+    public_key: bytes
+
+    @classmethod
+    def from_public_key(cls, name: str, public_key: Ed25519PublicKey | bytes) -> WitnessKey:
+        raw = _raw_public_key(public_key)
+        problem = _name_problem(name)
+        if problem:
+            raise ValueError(problem)
+        return cls(name, ed25519_key_id(name, raw, SIGTYPE_COSIGNATURE_V1), raw)
+
+    def vkey(self) -> str:
+        """``<name>+<hex key id>+<base64(0x04 || key)>``, as tlog-cosignature allows."""
+        raw = bytes([SIGTYPE_COSIGNATURE_V1]) + self.public_key
+        return f"{self.name}+{self.key_id.hex()}+{_b64(raw)}"
+
+
+def parse_witness_vkey(vkey: str) -> WitnessKey:
+    """Parse a witness vkey (signature type 0x04, Ed25519 cosignature v1)."""
+    return WitnessKey(*_parse_vkey(vkey, SIGTYPE_COSIGNATURE_V1))
+
+
+def cosignature_message(body: str, timestamp: int) -> bytes:
+    """What a v1 cosignature signs: header, time line, then the whole checkpoint body."""
+    return f"cosignature/v1\ntime {timestamp}\n".encode() + body.encode("utf-8")
+
+
+def cosign(body: str, name: str, key: Ed25519PrivateKey, timestamp: int) -> str:
+    """A witness's note signature line over a checkpoint body, timestamped (seconds)."""
+    if not 0 < timestamp <= _MAX_SIZE:
+        raise ValueError(f"cosignature timestamp {timestamp} out of range")
+    witness = WitnessKey.from_public_key(name, key.public_key())
+    signature = key.sign(cosignature_message(body, timestamp))
+    raw = witness.key_id + timestamp.to_bytes(8, "big") + signature
+    return f"{_SIG_PREFIX}{name} {_b64(raw)}\n"
+
+
+def witness_cosigners(text: str, witnesses: Sequence[WitnessKey]) -> list[tuple[WitnessKey, int]]:
+    """The witnesses whose cosignature on the note verifies, with each one's timestamp.
+
+    Lines by unknown keys are ignored; a known witness's line that fails is an error, as a
+    failing signature by a known key makes a note malformed (signed-note).
+    """
+    note = parse_note(text)
+    known = {(w.name, w.key_id): w for w in witnesses}
+    found: dict[WitnessKey, int] = {}
+    for n, sig in enumerate(note.signatures, start=1):
+        witness = known.get((sig.name, sig.key_id))
+        if witness is None:
+            continue
+        raw = sig.signature
+        stamp = int.from_bytes(raw[:8], "big") if len(raw) == _COSIGNATURE_BYTES else 0
+        ok = 0 < stamp <= _MAX_SIZE
+        if ok:
+            try:
+                Ed25519PublicKey.from_public_bytes(witness.public_key).verify(
+                    raw[8:], cosignature_message(note.body, stamp)
+                )
+            except InvalidSignature:
+                ok = False
+        if not ok:
+            raise VerificationError(
+                f"note signature line {n}: cosignature by witness {witness.name} does not verify"
+            )
+        found.setdefault(witness, stamp)
+    return list(found.items())
+
+
+def check_witnesses(text: str, witnesses: Sequence[WitnessKey], quorum: int) -> str:
+    """Require cosignatures by at least ``quorum`` of ``witnesses``; returns the check line."""
+    cosigned = witness_cosigners(text, witnesses)
+    names = ", ".join(w.name for w, _ in cosigned) or "none"
+    if len(cosigned) < quorum:
+        raise VerificationError(
+            f"witness policy: {len(cosigned)} of the {quorum} required cosignatures "
+            f"(of {len(witnesses)} witnesses; cosigned by: {names})"
+        )
+    return f"cosigned by {len(cosigned)} of {len(witnesses)} witnesses ({names}), {quorum} required"
+
+
+def witness_policy(values: Sequence[str], quorum: int | None) -> tuple[list[WitnessKey], int]:
+    """``--witness`` values (vkeys or files) and ``--witness-quorum`` (default: all of them)."""
+    keys = [k for value in values for k in load_keys(value, parse_witness_vkey, "--witness")]
+    wanted = len(keys) if quorum is None else quorum
+    if not 0 < wanted <= len(keys):
+        raise BundleInputError(
+            f"--witness-quorum {wanted}: must be between 1 and the {len(keys)} witness key(s) given"
+        )
+    return keys, wanted
+
+
+# --------------------------------------------------------------------------------------------
+# Pinned keys, saved checkpoints and the checkpoint chain
+
+PREV_EXTENSION = "reelproof-prev "
+"""Checkpoint extension line naming the size of the log's previous checkpoint.
+
+Each checkpoint names the one before it, so a checkpoint deleted from the middle of a store or
+a bundle leaves a gap that verification reports.
+"""
+
+
+def previous_size(checkpoint: Checkpoint) -> int | None:
+    """The size of the checkpoint before ``checkpoint`` (None when it does not say)."""
+    found = [
+        e[len(PREV_EXTENSION) :] for e in checkpoint.extensions if e.startswith(PREV_EXTENSION)
+    ]
+    if not found:
+        return None
+    if len(found) > 1 or not _SIZE.fullmatch(found[0]) or int(found[0]) >= checkpoint.size:
+        raise VerificationError(
+            f"checkpoint of size {checkpoint.size}: malformed {PREV_EXTENSION.strip()!r} line"
+        )
+    return int(found[0])
+
+
+NEXT_KEY_EXTENSION = "reelproof-next-key "
+"""Checkpoint extension line of a key rotation: the vkey that signs the log from now on.
+
+The rotation checkpoint is signed by the old key and the new one; a verifier who trusts the
+old key accepts the new one for every later checkpoint.
+"""
+
+
+def _key_name(key: NoteVerifier) -> str:
+    return f"{key.name}+{key.key_id.hex()}"
+
+
+def next_key(text: str, checkpoint: Checkpoint) -> NoteVerifier | None:
+    """The key a verified checkpoint hands its log to (None when it names none).
+
+    The named key must be of the same log and must have co-signed this very checkpoint.
+    """
+    cut = len(NEXT_KEY_EXTENSION)
+    named = [e[cut:] for e in checkpoint.extensions if e.startswith(NEXT_KEY_EXTENSION)]
+    if not named:
+        return None
+    if len(named) > 1:
+        raise VerificationError(f"checkpoint of size {checkpoint.size} names two next keys")
+    successor = parse_vkey(named[0])
+    if successor.name != checkpoint.origin:
+        raise VerificationError(
+            f"checkpoint of size {checkpoint.size} hands the log to a key of {successor.name}"
+        )
+    verify_note(text, [successor])
+    return successor
+
+
+def trust_list_path() -> Path:
+    """The verifier's own pinned keys: a file in the user's configuration directory.
+
+    It lives with the person who verifies, never in the store or bundle being verified.
+    """
+    if os.name == "nt":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "reelproof" / "trusted.vkeys"
+
+
+def read_vkeys(
+    text: str,
+    where: str,
+    parse: Callable[[str], _Key] = parse_vkey,  # type: ignore[assignment]
+) -> list[_Key]:
+    """Parse vkeys, one per line; blank lines and ``#`` comments are skipped."""
+    keys = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            try:
+                keys.append(parse(line))
+            except VerificationError as exc:
+                raise BundleInputError(f"{where}:{lineno}: {exc}") from None
+    return keys
+
+
+def read_trust_list(path: Path | None = None) -> list[NoteVerifier]:
+    """The pinned keys of the trust list (none when the file does not exist yet)."""
+    path = path or trust_list_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BundleInputError(f"{path}: cannot read the trust list ({exc})") from None
+    return read_vkeys(text, str(path))
+
+
+def load_keys(value: str, parse: Callable[[str], _Key], option: str) -> list[_Key]:
+    """A key argument: a vkey, or a file holding vkeys (e.g. the operator's ``log.vkey``)."""
+    path = Path(value)
+    if not path.is_file():
+        return read_vkeys(value, option, parse)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BundleInputError(f"{option} {value}: cannot read ({exc})") from None
+    keys = read_vkeys(text, value, parse)
+    if not keys:
+        raise BundleInputError(f"{option} {value}: the file holds no key")
+    return keys
+
+
+def load_vkey(value: str) -> list[NoteVerifier]:
+    """A ``--vkey`` argument: a log's vkey, or a file holding such vkeys."""
+    return load_keys(value, parse_vkey, "--vkey")
+
+
+def pinned_keys(origin: str, given: Sequence[NoteVerifier] | None = None) -> list[NoteVerifier]:
+    """The keys that may authenticate checkpoints of ``origin``: ``given``, else the trust list.
+
+    Log keys are named after their origin (C2SP), so a pinned key only ever vouches for its
+    own log. A given key for another log is a mistake and fails; the trust list may hold keys
+    of many logs, and an empty result means UNAUTHENTICATED.
+    """
+    if given is None:
+        return [k for k in read_trust_list() if k.name == origin]
+    mine = [k for k in given if k.name == origin]
+    if not mine:
+        names = ", ".join(sorted({k.name for k in given})) or "none"
+        raise VerificationError(f"the key(s) you gave are for {names}, not for this log {origin}")
+    return mine
+
+
+def read_saved_checkpoint(path: Path) -> str:
+    """The text of a checkpoint saved by ``--save-checkpoint`` (unreadable: bad input)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BundleInputError(
+            f"--since {path}: cannot read the saved checkpoint ({exc})"
+        ) from None
+
+
+def save_checkpoint(path: Path, note: str) -> None:
+    """Keep a verified checkpoint for the next ``--since``; replaced atomically, never torn."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(note, encoding="utf-8", newline="\n")
+    os.replace(tmp, path)
+
+
+def check_since(saved: Checkpoint, origin: str, size: int) -> None:
+    """Fail when the log is not (yet) as long as a checkpoint the verifier saw before."""
+    if saved.origin != origin:
+        raise VerificationError(
+            f"saved checkpoint: it is of log {saved.origin!r}, this is log {origin!r}"
+        )
+    if saved.size > size:
+        raise VerificationError(
+            f"saved checkpoint: you saw {saved.size} entries before, the log now has {size}: "
+            f"entries {size}..{saved.size - 1} were removed (rollback)"
+        )
+
+
+# --------------------------------------------------------------------------------------------
 # Offline bundles
 
 
 @dataclass(frozen=True)
 class BundleReport:
-    """What ``verify_bundle`` established: the latest checkpoint and every check it passed."""
+    """What ``verify_bundle`` established: the latest checkpoint and every check it passed.
+
+    ``authenticated`` is True only when a pinned key (never ``log.vkey``) signed every
+    checkpoint; otherwise the checks prove integrity alone and the status is UNAUTHENTICATED.
+    """
 
     path: Path
     origin: str
@@ -562,10 +877,17 @@ class BundleReport:
     root: bytes
     entries: int
     key: str
-    trusted_key: bool
+    authenticated: bool
     checkpoint_sizes: tuple[int, ...]
     consistency_proofs: tuple[tuple[int, int], ...]
     checks: tuple[str, ...]
+    note: str
+    since_size: int | None = None
+
+    @property
+    def status(self) -> str:
+        """VERIFIED (exit 0) or UNAUTHENTICATED (exit 1): failures raise instead."""
+        return "VERIFIED" if self.authenticated else "UNAUTHENTICATED"
 
     def summary(self) -> str:
         """A human-readable multi-line summary for the command line."""
@@ -575,16 +897,17 @@ class BundleReport:
             f"size     {self.size}",
             f"root     {_b64(self.root)}",
             f"entries  {self.entries}",
-            f"key      {self.key}" + ("" if self.trusted_key else " (taken from the bundle)"),
+            f"key      {self.key}" + ("" if self.authenticated else " (log.vkey, not pinned)"),
             "checks:",
             *(f"  ok  {c}" for c in self.checks),
         ]
-        if not self.trusted_key:
+        if not self.authenticated:
             lines.append(
-                "note: the key came from the bundle itself; compare it with the key the log "
-                "operator publishes, or pass --vkey"
+                f"no pinned key for {self.origin}: the checks above used the bundle's own "
+                "log.vkey, which proves nothing about who signed it; pin the key the log "
+                "operator publishes (`reelproof log trust add VKEY`) or pass --vkey"
             )
-        lines.append("VERIFIED")
+        lines.append(self.status)
         return "\n".join(lines)
 
 
@@ -614,17 +937,28 @@ def _listing(directory: Path) -> list[Path]:
 
 
 class RootAccumulator:
-    """Streaming Merkle root: keeps only the perfect subtrees of the current size."""
+    """Streaming Merkle root: keeps only the perfect subtrees of the current size.
+
+    ``completed`` receives every perfect node ``(level, index, hash)`` as it is formed, so a
+    caller can compare a stored tree node by node without holding it.
+    """
 
     def __init__(self) -> None:
         self.size = 0
         self._stack: list[bytes] = []
+        self.completed: list[tuple[int, int, bytes]] | None = None
 
     def append(self, hashed_leaf: bytes) -> None:
         node, n = hashed_leaf, self.size
+        level, index = 0, self.size
+        if self.completed is not None:
+            self.completed.append((0, index, node))
         while n & 1:
             node = node_hash(self._stack.pop(), node)
             n >>= 1
+            level, index = level + 1, index >> 1
+            if self.completed is not None:
+                self.completed.append((level, index, node))
         self._stack.append(node)
         self.size += 1
 
@@ -640,66 +974,108 @@ class RootAccumulator:
 _PROOF_NAME = re.compile(r"consistency-(0|[1-9][0-9]*)-(0|[1-9][0-9]*)\.txt")
 
 
-def verify_bundle(path: Path, *, trusted_vkey: str | None = None) -> BundleReport:
+def _given_keys(trusted_vkey: str | Sequence[str] | None) -> list[NoteVerifier] | None:
+    if trusted_vkey is None:
+        return None
+    values = [trusted_vkey] if isinstance(trusted_vkey, str) else list(trusted_vkey)
+    return [key for value in values for key in load_vkey(value)]
+
+
+def verify_bundle(
+    path: Path,
+    *,
+    trusted_vkey: str | Sequence[str] | None = None,
+    since: str | None = None,
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
+) -> BundleReport:
     """Verify an offline audit-log bundle directory (format in the module docstring).
 
-    Raises BundleInputError when ``path`` is not a readable bundle and VerificationError
-    naming the first failed check otherwise; returns the report when everything holds.
+    ``trusted_vkey``: keys (or files) the verifier holds; None reads the trust list. ``since``:
+    the text of a checkpoint saved earlier, which the bundle's history must extend.
+    ``witnesses`` and ``quorum``: the latest checkpoint must carry cosignatures by at least
+    ``quorum`` (default: all) of these witness keys. Raises
+    BundleInputError when the input is unreadable and VerificationError naming the first
+    failed check; returns the report (VERIFIED or UNAUTHENTICATED) when everything holds.
     """
     path = Path(path)
     if not path.is_dir():
         raise BundleInputError(f"{path}: not a directory")
+    given = _given_keys(trusted_vkey)
+    policy = witness_policy(witnesses, quorum) if witnesses else None
     checks: list[str] = []
 
     try:
-        verifier = parse_vkey(_read_text(path / "log.vkey").strip())
+        bundle_key = parse_vkey(_read_text(path / "log.vkey").strip())
     except BundleInputError:
         raise
     except VerificationError as exc:
         raise VerificationError(f"log.vkey: {exc}") from None
-    if trusted_vkey is not None:
-        try:
-            trusted = parse_vkey(trusted_vkey.strip())
-        except VerificationError as exc:
-            raise BundleInputError(f"trusted key: {exc}") from None
-        if trusted != verifier:
-            raise VerificationError(
-                f"log.vkey is {verifier.name}+{verifier.key_id.hex()}, not the trusted key "
-                f"{trusted.name}+{trusted.key_id.hex()}"
-            )
-        checks.append(f"log.vkey equals the trusted key {verifier.name}+{verifier.key_id.hex()}")
 
-    def load_checkpoint(file: Path, label: str) -> Checkpoint:
-        text = _read_text(file)
+    latest_text = _read_text(path / "checkpoint")
+    try:
+        claimed = parse_checkpoint(parse_note(latest_text).body)
+    except VerificationError as exc:
+        raise VerificationError(f"checkpoint: {exc}") from None
+    pinned = pinned_keys(claimed.origin, given)
+    signers = list(pinned or [bundle_key])
+    if pinned:
+        where = "--vkey" if given is not None else f"the trust list {trust_list_path()}"
+        checks.append(f"pinned key(s) from {where}: {', '.join(map(_key_name, pinned))}")
+        if bundle_key not in pinned:
+            checks.append(f"log.vkey {_key_name(bundle_key)} is not pinned: ignored")
+
+    def load_checkpoint(text: str, label: str) -> Checkpoint:
+        """Verify one checkpoint with the keys accepted so far; follow a key rotation."""
         try:
-            checkpoint = verify_checkpoint(text, verifier)
+            checkpoint = verify_checkpoint(text, signers, origin=claimed.origin)
+            successor = next_key(text, checkpoint)
         except VerificationError as exc:
             raise VerificationError(f"{label}: {exc}") from None
-        checks.append(f"{label}: signature by {verifier.name} verified (size {checkpoint.size})")
+        checks.append(f"{label}: signature verified (size {checkpoint.size})")
+        if successor is not None and successor not in signers:
+            signers.append(successor)
+            checks.append(f"{label}: hands the log to {_key_name(successor)}, which co-signed it")
         return checkpoint
 
-    latest = load_checkpoint(path / "checkpoint", "checkpoint")
-    by_size: dict[int, Checkpoint] = {latest.size: latest}
     older: dict[int, Checkpoint] = {}
-    for file in _listing(path / "checkpoints"):
+    for file in _listing(path / "checkpoints"):  # oldest first: rotations are followed in order
         label = f"checkpoints/{file.name}"
         if not _SIZE.fullmatch(file.name):
             raise VerificationError(f"{label}: unexpected file (names must be tree sizes)")
-        checkpoint = load_checkpoint(file, label)
+        checkpoint = load_checkpoint(_read_text(file), label)
         if checkpoint.size != int(file.name):
             raise VerificationError(f"{label}: checkpoint size is {checkpoint.size}")
-        if checkpoint.origin != latest.origin:
+        if checkpoint.size > claimed.size:
             raise VerificationError(
-                f"{label}: origin {checkpoint.origin!r} differs from {latest.origin!r}"
+                f"{label}: newer than the latest checkpoint (size {claimed.size})"
             )
-        if checkpoint.size > latest.size:
-            raise VerificationError(
-                f"{label}: newer than the latest checkpoint (size {latest.size})"
-            )
-        if checkpoint.size == latest.size and checkpoint.root != latest.root:
-            raise VerificationError(f"{label}: same size as the latest checkpoint, other root")
         older[checkpoint.size] = checkpoint
-        by_size.setdefault(checkpoint.size, checkpoint)
+    latest = load_checkpoint(latest_text, "checkpoint")
+    if latest.size in older and older[latest.size].root != latest.root:
+        raise VerificationError(
+            f"checkpoints/{latest.size}: same size as the latest checkpoint, other root"
+        )
+    if policy is not None:
+        try:
+            checks.append(f"checkpoint: {check_witnesses(latest_text, *policy)}")
+        except VerificationError as exc:
+            raise VerificationError(f"checkpoint: {exc}") from None
+    by_size: dict[int, Checkpoint] = {**older, latest.size: latest}
+
+    # Each checkpoint names its predecessor: inside the span the bundle covers, none may be gone.
+    oldest = min(by_size)
+    for size, checkpoint in sorted(by_size.items()):
+        label = "checkpoint" if size == latest.size else f"checkpoints/{size}"
+        try:
+            prev = previous_size(checkpoint)
+        except VerificationError as exc:
+            raise VerificationError(f"{label}: {exc}") from None
+        if prev is not None and prev >= oldest and prev not in by_size:
+            raise VerificationError(
+                f"{label} follows the checkpoint of size {prev}, which the bundle lacks "
+                "(an older checkpoint was deleted)"
+            )
 
     proofs_done: list[tuple[int, int]] = []
     proof_files = {f.name: f for f in _listing(path / "proofs")}
@@ -732,25 +1108,41 @@ def verify_bundle(path: Path, *, trusted_vkey: str | None = None) -> BundleRepor
                 f"checkpoints/{a}: proofs/consistency-{a}-{latest.size}.txt is missing"
             )
 
-    # Recompute every leaf and the root at each checkpoint size from the entries themselves.
-    want = sorted(set(older) | {latest.size})
+    # The roots to recompute from the entries: every checkpoint's, and the saved one's.
+    targets: dict[int, list[tuple[str, bytes]]] = {}
+    for size, checkpoint in by_size.items():
+        label = "checkpoint" if size == latest.size else f"checkpoints/{size}"
+        targets.setdefault(size, []).append((label, checkpoint.root))
+    saved: Checkpoint | None = None
+    if since is not None:
+        try:
+            saved = verify_checkpoint(since, signers)
+        except VerificationError as exc:
+            raise VerificationError(f"saved checkpoint: {exc}") from None
+        check_since(saved, latest.origin, latest.size)
+        targets.setdefault(saved.size, []).append(("your saved checkpoint", saved.root))
+
     acc = RootAccumulator()
     matched = [0]  # the largest size whose root already matched
 
     def check_root_at(size: int) -> None:
-        expected = by_size[size].root
         got = acc.root()
-        label = "checkpoint" if size == latest.size else f"checkpoints/{size}"
-        if got != expected:
-            raise VerificationError(
-                f"entries.jsonl: root of the first {size} entries is {_b64(got)}, but {label} "
-                f"signed {_b64(expected)} (entries {matched[0]}..{size - 1} were changed, "
-                "reordered, added or removed)"
-            )
+        for label, expected in targets[size]:
+            if got != expected:
+                if label == "your saved checkpoint":
+                    raise VerificationError(
+                        f"saved checkpoint: the log's first {size} entries no longer give the "
+                        f"root you saw ({_b64(expected)}); history was rewritten (fork)"
+                    )
+                raise VerificationError(
+                    f"entries.jsonl: root of the first {size} entries is {_b64(got)}, but "
+                    f"{label} signed {_b64(expected)} (entries {matched[0]}..{size - 1} were "
+                    "changed, reordered, added or removed)"
+                )
+            checks.append(f"entries.jsonl: root of the first {size} entries matches {label}")
         matched[0] = size
-        checks.append(f"entries.jsonl: root of the first {size} entries matches {label}")
 
-    pending = iter(want)
+    pending = iter(sorted(targets))
     next_size = next(pending, None)
     while next_size == 0:
         check_root_at(0)
@@ -789,34 +1181,54 @@ def verify_bundle(path: Path, *, trusted_vkey: str | None = None) -> BundleRepor
         size=latest.size,
         root=latest.root,
         entries=acc.size,
-        key=f"{verifier.name}+{verifier.key_id.hex()}",
-        trusted_key=trusted_vkey is not None,
+        key=", ".join(_key_name(k) for k in signers),
+        authenticated=bool(pinned),
         checkpoint_sizes=tuple(sorted(older)),
         consistency_proofs=tuple(sorted(proofs_done)),
         checks=tuple(checks),
+        note=latest_text,
+        since_size=None if saved is None else saved.size,
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: verify a bundle; exit 0 verified, 1 a check failed, 2 bad input."""
+    """Command line: verify a bundle; exit 0 verified, 1 failed or unauthenticated, 2 bad input."""
     parser = argparse.ArgumentParser(
         prog="python -m reelproof.verify",
         description="Verify a reelproof audit-log bundle offline.",
     )
     parser.add_argument("bundle", type=Path, help="bundle directory")
     parser.add_argument(
-        "--vkey", help="the log's published verifier key, or a file containing it (recommended)"
+        "--vkey",
+        action="append",
+        help="the log's published verifier key, or a file holding it (default: the trust list "
+        f"{trust_list_path()}); repeat for a key rotation",
+    )
+    parser.add_argument("--since", type=Path, help="a checkpoint you saved on an earlier check")
+    parser.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        help="a witness's cosigning key (or a file holding it); repeat for each witness",
+    )
+    parser.add_argument(
+        "--witness-quorum",
+        type=int,
+        help="how many of the --witness keys must have cosigned (default: all)",
+    )
+    parser.add_argument(
+        "--save-checkpoint", type=Path, help="keep the verified checkpoint here for next time"
     )
     args = parser.parse_args(argv)
-    trusted: str | None = args.vkey
-    if trusted is not None and Path(trusted).is_file():
-        try:
-            trusted = Path(trusted).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"error: cannot read --vkey file {args.vkey}: {exc}", file=sys.stderr)
-            return 2
     try:
-        report = verify_bundle(args.bundle, trusted_vkey=trusted)
+        since = None if args.since is None else read_saved_checkpoint(args.since)
+        report = verify_bundle(
+            args.bundle,
+            trusted_vkey=args.vkey,
+            since=since,
+            witnesses=args.witness,
+            quorum=args.witness_quorum,
+        )
     except BundleInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -824,7 +1236,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"FAILED: {exc}", file=sys.stderr)
         return 1
     print(report.summary())
-    return 0
+    if args.save_checkpoint is not None:
+        if not report.authenticated:
+            print("checkpoint not saved: it is not authenticated by a pinned key", file=sys.stderr)
+        else:
+            save_checkpoint(args.save_checkpoint, report.note)
+            print(f"checkpoint of size {report.size} saved to {args.save_checkpoint}")
+    return 0 if report.authenticated else 1
 
 
 if __name__ == "__main__":

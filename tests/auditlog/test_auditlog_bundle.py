@@ -18,10 +18,13 @@ from reelproof.verify import (
     BundleInputError,
     Checkpoint,
     VerificationError,
+    WitnessKey,
+    cosign,
     format_proof,
     leaf_hash,
     main,
     make_vkey,
+    parse_note,
     sign_note,
     verify_bundle,
 )
@@ -36,6 +39,7 @@ def _key(seed: str) -> Ed25519PrivateKey:
 
 
 LOG_KEY = _key("log")
+VKEY = make_vkey(ORIGIN, LOG_KEY.public_key())
 
 
 def canonical(value: object) -> bytes:
@@ -94,11 +98,12 @@ def test_good_bundle_verifies(bundle: Path) -> None:
     assert report.root == merkle.root(SIZE, _store(make_entries(SIZE)))
     assert report.checkpoint_sizes == OLDER
     assert report.consistency_proofs == tuple((n, SIZE) for n in OLDER)
-    assert not report.trusted_key
+    assert not report.authenticated  # no pinned key: integrity only
     joined = "\n".join(report.checks)
     assert "checkpoint: signature" in joined
     assert "root of the first 10 entries matches checkpoints/10" in joined
-    assert "VERIFIED" in report.summary()
+    assert report.summary().endswith("\nUNAUTHENTICATED")
+    assert verify_bundle(bundle, trusted_vkey=VKEY).summary().endswith("\nVERIFIED")
 
 
 def _store(entries: list[bytes]) -> MemoryNodes:
@@ -108,12 +113,13 @@ def _store(entries: list[bytes]) -> MemoryNodes:
 
 
 def test_trusted_key(bundle: Path) -> None:
-    vkey = make_vkey(ORIGIN, LOG_KEY.public_key())
-    assert verify_bundle(bundle, trusted_vkey=vkey).trusted_key
+    assert verify_bundle(bundle, trusted_vkey=VKEY).authenticated
     other = make_vkey(ORIGIN, _key("someone else").public_key())
-    with pytest.raises(VerificationError, match="not the trusted key"):
+    with pytest.raises(VerificationError, match="checkpoints/3: note is not signed by a known key"):
         verify_bundle(bundle, trusted_vkey=other)
-    with pytest.raises(BundleInputError, match="trusted key"):
+    with pytest.raises(VerificationError, match=r"are for other\.example/log, not for this log"):
+        verify_bundle(bundle, trusted_vkey=make_vkey("other.example/log", LOG_KEY.public_key()))
+    with pytest.raises(BundleInputError, match="--vkey:1: vkey 'garbage'"):
         verify_bundle(bundle, trusted_vkey="garbage")
 
 
@@ -186,7 +192,7 @@ def test_entry_that_is_not_json_fails(bundle: Path) -> None:
 
 def test_wrong_key_fails(bundle: Path) -> None:
     (bundle / "log.vkey").write_text(make_vkey(ORIGIN, _key("other").public_key()))
-    with pytest.raises(VerificationError, match="checkpoint: note is not signed by a known key"):
+    with pytest.raises(VerificationError, match="checkpoints/3: note is not signed by a known key"):
         verify_bundle(bundle)
     (bundle / "log.vkey").write_text("not a key")
     with pytest.raises(VerificationError, match=r"log.vkey: vkey"):
@@ -198,9 +204,9 @@ def test_resigned_forgery_needs_the_trusted_key_to_catch(tmp_path: Path) -> None
     entries = make_entries(SIZE)
     entries[4] = canonical({"seq": 4, "kind": "forged"})
     forged = write_bundle(tmp_path / "forged", entries, key=_key("forger"))
-    verify_bundle(forged)  # self-consistent...
-    with pytest.raises(VerificationError, match="not the trusted key"):
-        verify_bundle(forged, trusted_vkey=make_vkey(ORIGIN, LOG_KEY.public_key()))
+    assert not verify_bundle(forged).authenticated  # self-consistent, but nobody vouches
+    with pytest.raises(VerificationError, match="not signed by a known key"):
+        verify_bundle(forged, trusted_vkey=VKEY)
 
 
 def test_forked_older_checkpoint_fails(tmp_path: Path, bundle: Path) -> None:
@@ -260,14 +266,15 @@ def test_not_a_bundle(tmp_path: Path, bundle: Path) -> None:
 def test_command_line_exit_codes(
     tmp_path: Path, bundle: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([str(bundle)]) == 0
+    assert main([str(bundle)]) == 1  # integrity holds, but no pinned key: UNAUTHENTICATED
     out = capsys.readouterr().out
-    assert "VERIFIED" in out and "size     25" in out and "taken from the bundle" in out
+    assert out.endswith("UNAUTHENTICATED\n") and "size     25" in out and "not pinned" in out
 
     vkey_file = tmp_path / "published.vkey"
-    vkey_file.write_text(make_vkey(ORIGIN, LOG_KEY.public_key()) + "\n")
+    vkey_file.write_text(VKEY + "\n")
     assert main([str(bundle), "--vkey", str(vkey_file)]) == 0
-    assert "taken from the bundle" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.endswith("VERIFIED\n") and "not pinned" not in out
     assert main([str(bundle), "--vkey", make_vkey(ORIGIN, _key("x").public_key())]) == 1
 
     assert main([str(tmp_path / "missing")]) == 2
@@ -280,13 +287,13 @@ def test_command_line_exit_codes(
 
 def test_python_dash_m(bundle: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "reelproof.verify", str(bundle)],
+        [sys.executable, "-m", "reelproof.verify", str(bundle), "--vkey", VKEY],
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "VERIFIED" in done.stdout
+    assert done.stdout.endswith("VERIFIED\n")
     done = subprocess.run(
         [sys.executable, "-m", "reelproof.verify"], capture_output=True, text=True, check=False
     )
@@ -301,7 +308,7 @@ def test_verify_py_runs_as_a_lone_copied_file(tmp_path: Path, bundle: Path) -> N
     lone.parent.mkdir()
     shutil.copy(reelproof.verify.__file__, lone)
     done = subprocess.run(
-        [sys.executable, "-I", str(lone), str(bundle)],
+        [sys.executable, "-I", str(lone), str(bundle), "--vkey", VKEY],
         capture_output=True,
         text=True,
         check=False,
@@ -309,3 +316,41 @@ def test_verify_py_runs_as_a_lone_copied_file(tmp_path: Path, bundle: Path) -> N
     )
     assert done.returncode == 0, done.stderr
     assert "VERIFIED" in done.stdout
+
+
+def test_command_line_saved_checkpoints_and_witnesses(
+    tmp_path: Path, bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The lone verifier's --since, --save-checkpoint, --witness and --witness-quorum."""
+    saved = tmp_path / "seen.checkpoint"
+    assert main([str(bundle), "--vkey", VKEY, "--save-checkpoint", str(saved)]) == 0
+    assert saved.read_text() == (bundle / "checkpoint").read_text()
+    unauthenticated = tmp_path / "not-saved"
+    assert main([str(bundle), "--save-checkpoint", str(unauthenticated)]) == 1
+    assert not unauthenticated.exists()
+    short = write_bundle(tmp_path / "short", make_entries(SIZE - 5), older=())
+    capsys.readouterr()
+    assert main([str(short), "--vkey", VKEY, "--since", str(saved)]) == 1
+    assert "(rollback)" in capsys.readouterr().err
+    forked_entries = make_entries(SIZE + 3)
+    forked_entries[2] = canonical({"seq": 2, "kind": "rewritten"})
+    forked = write_bundle(tmp_path / "forked", forked_entries, older=())
+    assert main([str(forked), "--vkey", VKEY, "--since", str(saved)]) == 1
+    assert "history was rewritten (fork)" in capsys.readouterr().err
+    assert main([str(bundle), "--vkey", VKEY, "--since", str(tmp_path / "nope")]) == 2
+
+    witness_key = _key("witness")
+    witness = WitnessKey.from_public_key("witness.test/w", witness_key.public_key())
+    policy = ["--vkey", VKEY, "--witness", witness.vkey()]
+    assert main([str(bundle), *policy]) == 1  # not cosigned yet
+    assert "0 of the 1 required cosignatures" in capsys.readouterr().err
+    note = (bundle / "checkpoint").read_text()
+    line = cosign(parse_note(note).body, witness.name, witness_key, 1_790_000_000)
+    (bundle / "checkpoint").write_text(note + line)
+    assert main([str(bundle), *policy]) == 0
+    assert "cosigned by 1 of 1 witnesses (witness.test/w)" in capsys.readouterr().out
+    assert main([str(bundle), *policy, "--witness-quorum", "2"]) == 2
+    forged = line[:-6] + ("AAAA" if line[-6:-2] != "AAAA" else "BBBB") + line[-2:]
+    (bundle / "checkpoint").write_text(note + forged)
+    assert main([str(bundle), *policy]) == 1
+    assert "cosignature by witness witness.test/w does not verify" in capsys.readouterr().err

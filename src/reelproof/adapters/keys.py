@@ -32,7 +32,8 @@ def create_key_file(path: Path) -> Ed25519PrivateKey:
     """Write a new key with mode 0600 from the start (never world-readable, even briefly)."""
     if path.exists():
         raise ReelproofError(f"{path}: a signing key already exists; refusing to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from reelproof.adapters import trust
+from reelproof.adapters import witness as witnessing
+from reelproof.adapters.keys import KeyUnavailable, create_key_file, load_key_file
 from reelproof.adapters.store import schema
 from reelproof.adapters.store.log import (
     DbNodes,
@@ -24,17 +27,83 @@ from reelproof.core import merkle
 from reelproof.core.errors import ReelproofError
 from reelproof.services.context import Context
 from reelproof.verify import (
+    NEXT_KEY_EXTENSION,
+    BundleInputError,
     Checkpoint,
+    NoteVerifier,
     RootAccumulator,
     VerificationError,
+    check_since,
+    check_witnesses,
     format_proof,
     leaf_hash,
+    load_vkey,
+    next_key,
     parse_checkpoint,
+    parse_note,
     parse_vkey,
+    pinned_keys,
+    previous_size,
+    sign_note,
+    trust_list_path,
+    verify_checkpoint,
     verify_consistency,
     verify_inclusion,
     verify_note,
+    witness_policy,
 )
+
+
+def verifier_key(ctx: Context) -> tuple[str, bool]:
+    """The verifier key to hand out, and whether it was derived from the signing key itself.
+
+    On the machine holding the signing key the key is derived from it (and checked against the
+    store); elsewhere only the store's copy exists, which the caller should say.
+    """
+    with ctx.read() as conn:
+        try:
+            return ctx.key(conn).vkey, True
+        except KeyUnavailable:
+            vkey = ctx.meta(conn, "log_vkey")
+    if vkey is None:
+        raise ReelproofError("the store has no audit log yet; run `reelproof init`")
+    return vkey, False
+
+
+def rotate_key(ctx: Context, new_key_path: Path) -> tuple[str, str]:
+    """Hand the log over to a new signing key; returns (old vkey, new vkey).
+
+    The latest checkpoint is re-signed by the old key and the new one, with an extension line
+    naming the new key: a verifier trusting the old key follows it to the new one. The store
+    then expects the new key (point REELPROOF_LOG_KEY at it). A new key file is created 0600
+    when ``new_key_path`` does not exist yet.
+    """
+    if not new_key_path.exists():
+        create_key_file(new_key_path)
+    ctx.store.require_ready()
+    with ctx.store.write() as conn:
+        old = ctx.key(conn)
+        new = load_key_file(new_key_path, old.name)
+        if new.vkey == old.vkey:
+            raise ReelproofError(f"{new_key_path} is the log's current key; nothing to rotate")
+        note = latest_checkpoint(conn)
+        if note is None:
+            raise ReelproofError("the audit log has no checkpoint yet; nothing to hand over")
+        cp = parse_checkpoint(parse_note(note).body)
+        kept = tuple(e for e in cp.extensions if not e.startswith(NEXT_KEY_EXTENSION))
+        body = Checkpoint(cp.origin, cp.size, cp.root, (*kept, NEXT_KEY_EXTENSION + new.vkey))
+        text = sign_note(body.body(), old.name, old.private_key)
+        text += sign_note(body.body(), new.name, new.private_key)[len(body.body()) + 1 :]
+        t = schema.checkpoints
+        conn.execute(t.update().where(t.c.size == cp.size).values(note=text))
+        conn.execute(
+            schema.meta.update().where(schema.meta.c.key == "log_vkey").values(value=new.vkey)
+        )
+        targets = witnessing.configured(conn)
+    trust.add(new.vkey)  # this machine trusted the old key; it follows the rotation too
+    if targets:  # the re-signed note needs the witnesses' cosignatures again
+        witnessing.submit_latest(ctx.store, targets)
+    return old.vkey, new.vkey
 
 
 def show(ctx: Context, start: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
@@ -144,18 +213,35 @@ class VerifyReport:
     size: int = 0
     checkpoints: int = 0
     rows: int = 0
+    nodes: int = 0
+    origin: str = ""
+    key: str = ""
+    authenticated: bool = False
+    note: str | None = None  # the latest checkpoint, for --save-checkpoint
     problems: list[Problem] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """Every check passed and a pinned key, not the store's copy, signed the checkpoints."""
+        return not self.problems and self.authenticated
+
+    @property
+    def status(self) -> str:
+        if self.problems:
+            return "failed"
+        return "verified" if self.authenticated else "unauthenticated"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "status": self.status,
+            "authenticated": self.authenticated,
+            "origin": self.origin,
+            "key": self.key,
             "size": self.size,
             "checkpoints": self.checkpoints,
+            "nodes": self.nodes,
             "rows": self.rows,
             "checks": self.checks,
             "problems": [p.to_json() for p in self.problems],
@@ -182,12 +268,46 @@ def _iter_rows(conn: Connection, table: sa.Table) -> Iterator[Any]:
     yield from conn.execution_options(yield_per=2000).execute(sa.select(table).order_by(table.c.pk))
 
 
-def verify(ctx: Context, vkey: str | None = None, max_problems: int = 200) -> VerifyReport:
-    """Check every leaf, the tree, every checkpoint, and every recorded row against its entry.
+def _name(key: NoteVerifier) -> str:
+    return f"{key.name}+{key.key_id.hex()}"
 
-    `vkey` is the key an auditor got out of band; without it the store's own key is used.
+
+def given_keys(vkeys: Sequence[str] | None) -> list[NoteVerifier] | None:
+    """Keys from ``--vkey`` values (text or files); None when none were given."""
+    if not vkeys:
+        return None
+    try:
+        return [key for value in vkeys for key in load_vkey(value)]
+    except BundleInputError as exc:
+        raise ReelproofError(str(exc)) from None
+
+
+def verify(
+    ctx: Context,
+    vkeys: Sequence[str] | None = None,
+    since: str | None = None,
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
+    max_problems: int = 200,
+) -> VerifyReport:
+    """Check every leaf, every tree node, every checkpoint and every recorded row.
+
+    Checkpoints are authenticated with ``vkeys`` (what an auditor got out of band) or else
+    the verifier's trust list; the store's own copy of its key only serves the integrity
+    checks, and the result is then unauthenticated. ``since`` is a checkpoint saved on an
+    earlier check: the log must still contain the history it signed. ``witnesses`` and
+    ``quorum``: the latest checkpoint must be cosigned by at least ``quorum`` of them.
     """
     report = VerifyReport()
+    given = given_keys(vkeys)
+    try:
+        policy = witness_policy(witnesses, quorum) if witnesses else None
+    except BundleInputError as exc:
+        raise ReelproofError(str(exc)) from None
+    try:
+        saved = None if since is None else parse_checkpoint(parse_note(since).body)
+    except VerificationError as exc:
+        raise ReelproofError(f"--since: not a checkpoint ({exc})") from None
 
     def problem(what: str, message: str) -> None:
         if len(report.problems) < max_problems:
@@ -196,37 +316,109 @@ def verify(ctx: Context, vkey: str | None = None, max_problems: int = 200) -> Ve
     with ctx.read() as conn:
         size = log_size(conn)
         report.size = size
-        verifier = parse_vkey(vkey or ctx.meta(conn, "log_vkey") or "")
+        report.origin = origin = ctx.meta(conn, "log_origin") or ""
+        try:
+            store_key: NoteVerifier | None = parse_vkey(ctx.meta(conn, "log_vkey") or "")
+        except VerificationError as exc:
+            problem("key", f"the store's copy of its key (meta.log_vkey) is unusable: {exc}")
+            store_key = None
+        try:
+            pinned = pinned_keys(origin, given)
+        except BundleInputError as exc:  # an unreadable trust list: the user must fix it
+            raise ReelproofError(str(exc)) from None
+        except VerificationError as exc:
+            problem("key", str(exc))
+            pinned = []
+        signers = list(pinned or ([store_key] if store_key else []))
+        report.authenticated = bool(pinned)
+        if pinned:
+            source = "--vkey" if given is not None else f"the trust list {trust_list_path()}"
+            report.checks.append(f"pinned key(s) from {source}: {', '.join(map(_name, pinned))}")
+
         cps: dict[int, Checkpoint] = {}
-        for note_row in conn.execute(
-            sa.select(schema.checkpoints.c.size, schema.checkpoints.c.note)
-        ):
+        notes: dict[int, str] = {}
+        t = schema.checkpoints
+        # Oldest first, so that a key rotation is followed from the checkpoint that names it.
+        for note_row in conn.execute(sa.select(t.c.size, t.c.note).order_by(t.c.size)):
             try:
-                note = verify_note(note_row.note, [verifier])
-                cp = parse_checkpoint(note.body)
+                cp = verify_checkpoint(note_row.note, signers)
+                successor = next_key(note_row.note, cp)
             except VerificationError as exc:
                 problem("checkpoint", f"checkpoint at size {note_row.size}: {exc}")
                 continue
+            if successor is not None and successor not in signers:
+                signers.append(successor)
+                report.checks.append(
+                    f"checkpoint at size {cp.size} hands the log to {_name(successor)}, "
+                    "which co-signed it"
+                )
             if cp.size != note_row.size:
                 problem("checkpoint", f"checkpoint row {note_row.size} signs size {cp.size}")
+            if cp.origin != origin:
+                problem(
+                    "checkpoint",
+                    f"checkpoint at size {cp.size} is of log {cp.origin!r}, but the store says "
+                    f"it is log {origin!r} (meta.log_origin)",
+                )
             cps[cp.size] = cp
+            notes[cp.size] = note_row.note
         report.checkpoints = len(cps)
-        report.checks.append(f"{len(cps)} checkpoint signatures verified with {verifier.name}")
+        report.key = ", ".join(_name(k) for k in signers)
+        report.checks.append(f"{len(cps)} checkpoint signatures verified with {report.key}")
+        if pinned and store_key is not None and store_key not in signers:
+            problem(
+                "key",
+                f"the store names {_name(store_key)} as its key (meta.log_vkey), "
+                "which is not a pinned key of this log",
+            )
         if size and size not in cps:
             problem("checkpoint", f"no signed checkpoint for the current size {size}")
+        report.note = notes.get(size)
+        if policy is not None and report.note is not None:
+            try:
+                report.checks.append(f"latest checkpoint {check_witnesses(report.note, *policy)}")
+            except VerificationError as exc:
+                problem("witness", f"checkpoint at size {size}: {exc}")
+        for cp_size, cp in sorted(cps.items()):
+            try:
+                prev = previous_size(cp)
+            except VerificationError as exc:
+                problem("checkpoint", str(exc))
+                continue
+            if prev is not None and prev and prev not in cps:
+                problem(
+                    "checkpoint",
+                    f"checkpoint at size {cp_size} follows a checkpoint at size {prev}, "
+                    "which is gone (an older checkpoint was deleted)",
+                )
+        if saved is not None:
+            try:
+                verify_checkpoint(since or "", signers)
+                check_since(saved, origin, size)
+            except VerificationError as exc:
+                problem("since", str(exc))
+                saved = None
 
-        # Leaves and tree, streamed: each stored perfect node must equal the recomputed one.
+        # Leaves, nodes and roots, streamed: every stored node must equal the recomputed one.
         refs: dict[str, dict[int, tuple[int, str]]] = {name: {} for name in schema.RECORDED}
         acc = RootAccumulator()
+        acc.completed = []
         stored_nodes = DbNodes(conn)
-        batch: list[tuple[int, bytes]] = []
 
-        def check_leaves() -> None:
-            found = stored_nodes.nodes([(0, i) for i, _ in batch])
-            for i, lh in batch:
-                if found.get((0, i)) != lh:
-                    problem("tree", f"stored leaf hash {i} does not match entry {i}")
-            batch.clear()
+        def check_nodes() -> None:
+            made = acc.completed or []
+            found = stored_nodes.nodes([(lv, ix) for lv, ix, _h in made])
+            for lv, ix, h in made:
+                stored = found.get((lv, ix))
+                if stored == h:
+                    continue
+                if lv == 0:
+                    problem("tree", f"stored leaf hash {ix} does not match entry {ix}")
+                else:
+                    state = "is missing" if stored is None else "does not match the entries"
+                    problem("tree", f"stored Merkle node (level {lv}, index {ix}) {state}")
+            report.nodes += len(made)
+            made.clear()
 
         for idx, body in iter_entries(conn):
             if idx != acc.size:
@@ -239,27 +431,35 @@ def verify(ctx: Context, vkey: str | None = None, max_problems: int = 200) -> Ve
                 entry = {}
             if entry.get("index") != idx:
                 problem("entry", f"entry {idx} says it is entry {entry.get('index')}")
-            lh = leaf_hash(body.encode())
-            batch.append((idx, lh))
-            if len(batch) >= 2000:
-                check_leaves()
-            acc.append(lh)
+            acc.append(leaf_hash(body.encode()))
+            if len(acc.completed) >= 4000:
+                check_nodes()
             if acc.size in cps and acc.root() != cps[acc.size].root:
                 problem(
                     "tree",
                     f"the tree of the first {acc.size} entries does not match its checkpoint",
                 )
+            if saved is not None and acc.size == saved.size and acc.root() != saved.root:
+                problem(
+                    "since",
+                    f"the first {saved.size} entries no longer give the root of your saved "
+                    "checkpoint: history was rewritten (fork)",
+                )
             row = entry.get("row")
             if isinstance(row, dict) and row.get("table") in refs:
                 refs[row["table"]][int(row["pk"])] = (idx, str(entry.get("digest")))
-        check_leaves()
+        check_nodes()
         if acc.size != size:
             problem("entry", f"the log head says {size} entries but {acc.size} are stored")
-        report.checks.append(f"{acc.size} entries re-hashed; tree root recomputed")
-        if size:
-            stored_root = merkle.root(size, stored_nodes)
-            if stored_root != acc.root():
-                problem("tree", "the stored Merkle nodes do not give the recomputed root")
+        stored_count = conn.execute(sa.select(sa.func.count()).select_from(schema.log_nodes))
+        extra = int(stored_count.scalar_one()) - report.nodes
+        if extra > 0:
+            problem("tree", f"{extra} stored Merkle node(s) belong to no entry")
+        report.checks.append(
+            f"{acc.size} entries re-hashed; {report.nodes} Merkle nodes recomputed and compared"
+        )
+        if saved is not None:
+            report.checks.append(f"consistent with your saved checkpoint of size {saved.size}")
 
         # Rows: every recorded row must still have the digest its entry holds.
         for name, table in schema.RECORDED.items():

@@ -13,8 +13,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from reelproof.adapters import signer, witness
 from reelproof.adapters.config import Config, load_config
-from reelproof.adapters.keys import LogKey, load_key_file
+from reelproof.adapters.keys import KeyUnavailable, LogKey, load_key_file
 from reelproof.adapters.store import schema
 from reelproof.adapters.store.db import DEFAULT_DIR, Store
 from reelproof.adapters.store.log import LogWriter, origin
@@ -112,11 +113,24 @@ class Context:
     @contextmanager
     def write(self) -> Iterator[Unit]:
         self.store.require_ready()
+        signer_url = None
         with self.store.write() as conn:
             now = self.clock()
-            unit = Unit(conn, LogWriter(conn, self.key(conn), self.actor, iso(now)), now)
+            try:
+                key: LogKey | None = self.key(conn)
+            except KeyUnavailable:  # a team's writer: the separate signer holds the key
+                signer_url = signer.configured_url(conn)
+                if signer_url is None:
+                    raise
+                key = None
+            unit = Unit(conn, LogWriter(conn, key, self.actor, iso(now)), now)
             yield unit
-            unit.log.close()
+            made = unit.log.close()
+            targets = witness.configured(conn) if made is not None else []
+        if targets:  # after the commit: a witness must never cosign what might roll back
+            witness.submit_latest(self.store, targets)
+        if signer_url is not None and unit.log.appended:
+            signer.request(signer_url)
 
     @contextmanager
     def rehearse(self) -> Iterator[Unit]:
@@ -126,7 +140,11 @@ class Context:
         try:
             with self.store.write() as conn:
                 now = self.clock()
-                yield Unit(conn, LogWriter(conn, self.key(conn), self.actor, iso(now)), now)
+                try:
+                    key: LogKey | None = self.key(conn)
+                except KeyUnavailable:  # nothing is signed in a rehearsal: no key needed
+                    key = None
+                yield Unit(conn, LogWriter(conn, key, self.actor, iso(now)), now)
                 raise _RolledBack
         except _RolledBack:
             pass

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from reelproof.adapters import trust
 from reelproof.adapters.keys import create_key_file, load_key_file
 from reelproof.adapters.store import schema
 from reelproof.core.errors import ReelproofError
@@ -52,6 +53,9 @@ def init_store(ctx: Context) -> InitResult:
                 f"{ctx.key_path}: this key does not match the store's audit-log key "
                 f"({stored_vkey}); point REELPROOF_LOG_KEY at the right key file"
             )
+    # The machine that made the key pins it for its own user: `log verify` here then checks the
+    # log against this key, never against the copy stored in the database.
+    trust.add(key.vkey)
     with ctx.write() as unit:
         loaded = load_bundled(unit)
         if not any(g.role == "admin" for g in roles.held(unit.conn)):

@@ -7,6 +7,7 @@ indexes: on SQLite with BEGIN IMMEDIATE, on PostgreSQL with SELECT … FOR UPDAT
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -20,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from reelproof.adapters.store import schema
 from reelproof.core.errors import ReelproofError
@@ -46,6 +47,16 @@ def _sqlite_path(url: sa.URL) -> Path | None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     return Path(url.database)
+
+
+def _create_private(path: Path) -> None:
+    """Create the SQLite file 0600 in a 0700 folder before SQLite does, so consent terms and
+    compensation are never readable by other local users (SQLite gives -wal and -shm files
+    the database file's mode)."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _make_engine(url_text: str) -> Engine:
@@ -110,7 +121,7 @@ class Store:
         """Create or upgrade the schema to the newest migration."""
         path = self.sqlite_path
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
         cfg = _alembic_config()
         with self._connect() as conn, conn.begin():
             cfg.attributes["connection"] = conn
@@ -139,14 +150,30 @@ class Store:
             )
         self._ready = True
 
+    def _damaged(self, exc: DatabaseError) -> StoreError | None:
+        """A corrupt or foreign SQLite file (not a busy or missing one): a clear error, exit 2."""
+        if not self.is_sqlite or type(exc.orig) is not sqlite3.DatabaseError:
+            return None
+        return StoreError(
+            f"{self.sqlite_path}: the database file is damaged ({exc.orig}); restore it from a "
+            "backup, or check that --db names a reelproof store"
+        )
+
     @contextmanager
     def _connect(self) -> Iterator[Connection]:
         try:
             conn = self.engine.connect()
         except OperationalError as exc:
             raise StoreError(f"cannot open the database {self.display_url()}: {exc.orig}") from None
+        except DatabaseError as exc:
+            raise (self._damaged(exc) or exc) from None
         try:
             yield conn
+        except DatabaseError as exc:
+            damaged = self._damaged(exc)
+            if damaged is None:
+                raise
+            raise damaged from None
         finally:
             conn.close()
 

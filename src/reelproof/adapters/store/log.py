@@ -11,27 +11,49 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import rfc8785
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from reelproof.adapters.keys import LogKey
 from reelproof.adapters.store import schema
+from reelproof.core import canonical as canonical_json
 from reelproof.core import merkle
-from reelproof.verify import Checkpoint, leaf_hash, sign_note
+from reelproof.verify import PREV_EXTENSION, Checkpoint, leaf_hash, sign_note
 
 ENTRY_VERSION = 1
 
 
 def canonical(obj: Any) -> bytes:
     """RFC 8785 canonical JSON: the bytes that are hashed and signed."""
-    return rfc8785.dumps(obj)
+    return canonical_json.dumps(obj)
 
 
 def row_digest(table: str, row: Mapping[str, Any]) -> str:
     """Digest over every recorded column of a row, so editing any column is detected."""
     cols = schema.SIGNED_COLUMNS[table]
     return "sha256:" + hashlib.sha256(canonical({c: row[c] for c in cols})).hexdigest()
+
+
+def run_sql(
+    conn: Connection, sql: str, params: Sequence[Any] = (), *, many: bool = False
+) -> list[Any]:
+    """Plain SQL with ``?`` placeholders on the open transaction's DBAPI cursor.
+
+    Why: the log's fixed statements run on every write transaction, and SQLAlchemy's
+    per-statement work (building and caching the expression, setting up results) cost more
+    than the statements themselves. Only simple, portable SQL goes through here.
+    """
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    cursor = conn.connection.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description else []
+    finally:
+        cursor.close()
 
 
 class DbNodes:
@@ -51,26 +73,40 @@ class DbNodes:
                 out[k] = self.pending[k]
             else:
                 missing.append(k)
-        t = schema.log_nodes
+        # One `level = ? AND idx IN (…)` per level: both databases use the primary key for it
+        # (SQLite scans the whole table for a row-value IN list).
         for i in range(0, len(missing), self._CHUNK):
-            # One `level = ? AND idx IN (…)` per level: both databases use the primary key
-            # for it (SQLite scans the whole table for a row-value IN list).
             by_level: dict[int, list[int]] = {}
             for level, idx in missing[i : i + self._CHUNK]:
                 by_level.setdefault(level, []).append(idx)
-            where = sa.or_(
-                *(sa.and_(t.c.level == lv, t.c.idx.in_(ixs)) for lv, ixs in by_level.items())
+            where = " OR ".join(
+                f"(level = ? AND idx IN ({', '.join('?' * len(ixs))}))" for ixs in by_level.values()
             )
-            for level, idx, h in self.conn.execute(
-                sa.select(t.c.level, t.c.idx, t.c.hash).where(where)
+            params = [v for lv, ixs in by_level.items() for v in (lv, *ixs)]
+            for level, idx, h in run_sql(
+                self.conn, f"SELECT level, idx, hash FROM log_nodes WHERE {where}", params
             ):
                 out[(int(level), int(idx))] = bytes(h)
         return out
 
 
+class _Remembered:
+    """A NodeReader that keeps what it read: a write's root then needs no second query."""
+
+    def __init__(self, reader: DbNodes, known: Mapping[tuple[int, int], bytes]) -> None:
+        self.reader = reader
+        self.known = dict(known)
+
+    def nodes(self, keys: Sequence[tuple[int, int]]) -> Mapping[tuple[int, int], bytes]:
+        missing = [k for k in keys if k not in self.known]
+        if missing:
+            self.known.update(self.reader.nodes(missing))
+        return {k: self.known[k] for k in keys if k in self.known}
+
+
 def log_size(conn: Connection) -> int:
-    size = conn.execute(sa.select(schema.log_head.c.size).where(schema.log_head.c.id == 1)).scalar()
-    return int(size or 0)
+    rows = run_sql(conn, "SELECT size FROM log_head WHERE id = 1")
+    return int(rows[0][0]) if rows else 0
 
 
 def origin(conn: Connection) -> str:
@@ -84,19 +120,59 @@ def origin(conn: Connection) -> str:
     return str(value)
 
 
+_INSERTS: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {}
+
+
+def _insert_returning_pk(conn: Connection, table: sa.Table, row: Mapping[str, Any]) -> int:
+    """INSERT … RETURNING pk on the DBAPI cursor of the open transaction.
+
+    Why: this runs once per recorded row, and SQLAlchemy's per-execute work (cache key,
+    result set-up) cost more than the insert itself. The statement is compiled by SQLAlchemy
+    once per dialect and table; the recorded tables' column types need no bind processing.
+    Columns left out of ``row`` are inserted as NULL, as an INSERT naming them would.
+    """
+    key = (conn.dialect.name, table.name)
+    if key not in _INSERTS:
+        cols = tuple(c.name for c in table.columns if c.name != "pk")
+        stmt = table.insert().values({c: sa.bindparam(c) for c in cols}).returning(table.c.pk)
+        compiled = stmt.compile(dialect=conn.dialect)
+        order = (
+            tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+        )
+        _INSERTS[key] = (str(compiled), order, cols)
+    sql, order, cols = _INSERTS[key]
+    params: Any = tuple(row.get(c) for c in order) if order else {c: row.get(c) for c in cols}
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        pk = cursor.fetchone()[0]  # type: ignore[index]  # RETURNING gives one row
+    finally:
+        cursor.close()
+    return int(pk)
+
+
 @dataclass
 class LogWriter:
-    """Buffers the entries of one transaction; `close()` hashes them into the tree."""
+    """Buffers the entries of one transaction; `close()` hashes them into the tree.
+
+    With ``key`` None the writer appends without signing: a separate signer, the one holder
+    of the key, signs the checkpoint afterwards (``adapters.signer``).
+    """
 
     conn: Connection
-    key: LogKey
+    key: LogKey | None
     actor: str
     time: str
     start: int = 0
     bodies: list[bytes] = field(default_factory=list)
+    appended: bool = False
 
     def __post_init__(self) -> None:
-        self.start = log_size(self.conn)
+        rows = run_sql(
+            self.conn, "SELECT size, (SELECT max(size) FROM checkpoints) FROM log_head WHERE id = 1"
+        )
+        self.start = int(rows[0][0]) if rows else 0
+        self.prev_checkpoint = int(rows[0][1] or 0) if rows else 0  # chained by the next one
 
     @property
     def next_index(self) -> int:
@@ -125,44 +201,65 @@ class LogWriter:
     ) -> tuple[int, int]:
         """Insert a recorded row and its log entry; returns (pk, log_index)."""
         index = self.next_index
-        row = {**values, "log_index": index}
-        # One statement per table, values bound: SQLAlchemy compiles it once.
-        pk = self.conn.execute(table.insert().returning(table.c.pk), row).scalar_one()
+        pk = _insert_returning_pk(self.conn, table, {**values, "log_index": index})
         self.append(
             kind,
             subject,
             {"row": {"table": table.name, "pk": pk}, "digest": row_digest(table.name, values)},
         )
-        return int(pk), index
+        return pk, index
 
     def close(self) -> Checkpoint | None:
-        """Store entries and nodes, move the head, sign a checkpoint. None if nothing new."""
+        """Store entries and nodes, move the head, sign a checkpoint if this writer holds the
+        key. None when nothing was signed (nothing new, or the signer signs)."""
         if not self.bodies:
             return None
         leaves = [leaf_hash(b) for b in self.bodies]
-        reader = DbNodes(self.conn)
+        reader = _Remembered(DbNodes(self.conn), {})
         new_nodes = merkle.nodes_completed_by_append(self.start, leaves, reader)
-        self.conn.execute(
-            schema.log_entries.insert(),
-            [{"idx": self.start + i, "body": b.decode()} for i, b in enumerate(self.bodies)],
-        )
-        self.conn.execute(
-            schema.log_nodes.insert(),
-            [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in new_nodes],
+        reader.known.update(((lv, ix), h) for lv, ix, h in new_nodes)
+        entries = [(self.start + i, b.decode()) for i, b in enumerate(self.bodies)]
+        run_sql(self.conn, "INSERT INTO log_entries (idx, body) VALUES (?, ?)", entries, many=True)
+        run_sql(
+            self.conn,
+            "INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)",
+            new_nodes,
+            many=True,
         )
         size = self.start + len(self.bodies)
-        self.conn.execute(
-            schema.log_head.update().where(schema.log_head.c.id == 1).values(size=size)
-        )
-        root = merkle.root(size, DbNodes(self.conn))
-        cp = Checkpoint(self.key.name, size, root, ())  # the key is named after the origin
-        note = sign_note(cp.body(), self.key.name, self.key.private_key)
-        self.conn.execute(
-            schema.checkpoints.insert().values(size=size, note=note, created_at=self.time)
-        )
+        run_sql(self.conn, "UPDATE log_head SET size = ? WHERE id = 1", (size,))
+        cp = None
+        if self.key is not None:
+            cp = sign_checkpoint(self.conn, self.key, size, self.time, self.prev_checkpoint, reader)
+            self.prev_checkpoint = size
+        self.appended = True
         self.bodies = []
         self.start = size
         return cp
+
+
+def sign_checkpoint(
+    conn: Connection,
+    key: LogKey,
+    size: int,
+    time: str,
+    prev: int,
+    reader: merkle.NodeReader | None = None,
+) -> Checkpoint:
+    """Sign and store the checkpoint of the tree of ``size`` leaves.
+
+    The key is named after the origin; the extension line names ``prev``, the size of the
+    checkpoint before it, so deleting an older checkpoint leaves a visible gap.
+    """
+    root = merkle.root(size, reader or DbNodes(conn))
+    cp = Checkpoint(key.name, size, root, (f"{PREV_EXTENSION}{prev}",))
+    note = sign_note(cp.body(), key.name, key.private_key)
+    run_sql(
+        conn,
+        "INSERT INTO checkpoints (size, note, created_at) VALUES (?, ?, ?)",
+        (size, note, time),
+    )
+    return cp
 
 
 def iter_entries(

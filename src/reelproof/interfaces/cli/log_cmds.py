@@ -6,26 +6,85 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
+from reelproof.adapters import httpd, trust
+from reelproof.adapters import signer as signing
+from reelproof.adapters import witness as witnessing
+from reelproof.interfaces.cli import witness_cmds
 from reelproof.interfaces.cli.common import (
     DbOpt,
     FormatOpt,
     OutputFormat,
     console,
     emit_json,
+    err_console,
     fail,
     handle_errors,
 )
 from reelproof.services import auditlog
-from reelproof.services.context import Context
-from reelproof.verify import BundleInputError, VerificationError, verify_bundle
+from reelproof.services.context import Context, iso, utc_now
+from reelproof.verify import (
+    BundleInputError,
+    VerificationError,
+    read_saved_checkpoint,
+    save_checkpoint,
+    verify_bundle,
+)
+
+VkeyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--vkey",
+        help="The log's verifier key (or a file holding it) obtained out of band; repeat for a "
+        "key rotation. Default: your trust list (`reelproof log trust add`).",
+    ),
+]
+WitnessOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--witness", help="A witness's cosigning key (or file) to require; repeat for each."
+    ),
+]
+QuorumOpt = Annotated[
+    int | None,
+    typer.Option(help="How many of the --witness keys must have cosigned (default: all)."),
+]
+SinceOpt = Annotated[
+    Path | None,
+    typer.Option(help="A checkpoint you saved on an earlier check: fail on rollback or fork."),
+]
+SaveOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--save-checkpoint", help="Keep the verified latest checkpoint here, for --since."
+    ),
+]
 
 
-def _vkey_arg(value: str | None) -> str | None:
-    if value is None:
-        return None
-    path = Path(value)
-    return path.read_text(encoding="utf-8").strip() if path.is_file() else value
+def _since(path: Path | None) -> str | None:
+    try:
+        return None if path is None else read_saved_checkpoint(path)
+    except BundleInputError as exc:
+        fail(str(exc))
+
+
+def _save(path: Path | None, note: str | None, authenticated: bool) -> None:
+    """Save only what a pinned key vouched for: an unauthenticated checkpoint proves nothing."""
+    if path is None:
+        return
+    if not authenticated or note is None:
+        err_console.print("checkpoint not saved: the log is not verified", highlight=False)
+        return
+    save_checkpoint(path, note)
+    err_console.print(f"checkpoint saved to {path}", highlight=False, markup=False)
+
+
+_UNAUTHENTICATED = (
+    "UNAUTHENTICATED: no pinned key for this log; the checks above used the store's or "
+    "bundle's own copy of its key, which proves nothing about who signed it. Pin the key the "
+    "operator publishes (`reelproof log trust add VKEY`) or pass --vkey."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +92,7 @@ def register(app: typer.Typer) -> None:
         help="The audit log: entries, proofs, verification, offline bundle.", no_args_is_help=True
     )
     app.add_typer(log, name="log")
+    witness_cmds.register(app)
 
     @log.command("show")
     @handle_errors
@@ -106,31 +166,191 @@ def register(app: typer.Typer) -> None:
     @log.command("verify")
     @handle_errors
     def verify(
-        vkey: Annotated[
-            str | None,
-            typer.Option(
-                help="Verifier key (or file) obtained out of band; default: the store's own."
-            ),
-        ] = None,
+        vkey: VkeyOpt = None,
+        since: SinceOpt = None,
+        save: SaveOpt = None,
+        witness: WitnessOpt = None,
+        witness_quorum: QuorumOpt = None,
         db: DbOpt = None,
         fmt: FormatOpt = OutputFormat.text,
     ) -> None:
-        """Recompute every entry, the tree, every checkpoint and every recorded row."""
-        report = auditlog.verify(Context.open(db), _vkey_arg(vkey))
+        """Recompute every entry, tree node, checkpoint and recorded row; authenticate the log."""
+        report = auditlog.verify(
+            Context.open(db), vkey, _since(since), witness or (), witness_quorum
+        )
         if fmt is OutputFormat.json:
             emit_json(report.to_json())
         else:
             for check in report.checks:
-                console.print(f"  checked  {check}", highlight=False)
+                console.print(f"  checked  {check}", highlight=False, markup=False)
             for p in report.problems:
-                console.print(f"[red]FAIL[/] {p.what}: {p.message}", highlight=False)
-            console.print(
-                "[green]audit log verified[/]"
-                if report.ok
-                else f"[red]audit log verification failed[/]: {len(report.problems)} problem(s)"
-            )
+                console.print(
+                    f"[red]FAIL[/] {escape(p.what)}: {escape(p.message)}", highlight=False
+                )
+            if report.problems:
+                console.print(
+                    f"[red]audit log verification failed[/]: {len(report.problems)} problem(s)"
+                )
+            elif not report.authenticated:
+                console.print(f"[yellow]{escape(_UNAUTHENTICATED)}[/]", highlight=False)
+            else:
+                console.print("[green]audit log verified[/]")
+        _save(save, report.note, report.ok)
         if not report.ok:
             raise typer.Exit(1)
+
+    @log.command("key")
+    @handle_errors
+    def key(db: DbOpt = None, fmt: FormatOpt = OutputFormat.text) -> None:
+        """Print the verifier key to hand to auditors (they pin it with `log trust add`)."""
+        vkey, from_key = auditlog.verifier_key(Context.open(db))
+        if fmt is OutputFormat.json:
+            emit_json({"vkey": vkey, "from_signing_key": from_key})
+            return
+        typer.echo(vkey)
+        if not from_key:
+            err_console.print(
+                "note: no signing key here; this is the store's own copy of the key. Hand out "
+                "the key printed where the signing key is kept.",
+                highlight=False,
+                markup=False,
+            )
+
+    witnesses_app = typer.Typer(
+        help="The witnesses this log submits each new checkpoint to.", no_args_is_help=True
+    )
+    log.add_typer(witnesses_app, name="witness")
+
+    @witnesses_app.command("add")
+    @handle_errors
+    def witness_add(
+        url: Annotated[str, typer.Argument(help="The witness's URL, e.g. http://host:port.")],
+        vkey: Annotated[str, typer.Argument(help="Its cosigning key (or a file holding it).")],
+        db: DbOpt = None,
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Submit every new checkpoint to this witness and keep its cosignature."""
+        path = Path(vkey)
+        text = path.read_text(encoding="utf-8") if path.is_file() else vkey
+        targets = witnessing.add_target(Context.open(db).store, url, text)
+        if fmt is OutputFormat.json:
+            emit_json([t.to_json() for t in targets])
+            return
+        for t in targets:
+            console.print(f"witness {t.key.vkey()} at {t.url}", highlight=False, markup=False)
+
+    @witnesses_app.command("sync")
+    @handle_errors
+    def witness_sync(db: DbOpt = None, fmt: FormatOpt = OutputFormat.text) -> None:
+        """Submit the latest checkpoint to every configured witness now (e.g. after an outage)."""
+        ctx = Context.open(db)
+        with ctx.read() as conn:
+            targets = witnessing.configured(conn)
+        if not targets:
+            fail("no witnesses configured; add one with `reelproof log witness add URL VKEY`")
+        problems = witnessing.submit_latest(ctx.store, targets)
+        if fmt is OutputFormat.json:
+            emit_json({"witnesses": len(targets), "problems": problems})
+        else:
+            for problem in problems:
+                console.print(f"[red]FAIL[/] {escape(problem)}", highlight=False)
+            done = len(targets) - len(problems)
+            console.print(f"{done} of {len(targets)} witnesses cosigned", highlight=False)
+        if problems:
+            raise typer.Exit(1)
+
+    signer_app = typer.Typer(
+        help="The team's signer: the one holder of the checkpoint key.", no_args_is_help=True
+    )
+    log.add_typer(signer_app, name="signer")
+
+    @signer_app.command("serve")
+    @handle_errors
+    def signer_serve(
+        host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port (0: any free one).")] = 0,
+        db: DbOpt = None,
+    ) -> None:
+        """Hold the key (REELPROOF_LOG_KEY) and sign checkpoints for writers that lack it."""
+        ctx = Context.open(db)
+        ctx.store.require_ready()
+        with ctx.read() as conn:
+            key = ctx.key(conn)
+        record = ctx.key_path.with_name(ctx.key_path.name + ".signed")
+        signer = signing.Signer(ctx.store, key, record, lambda: iso(utc_now()))
+        server = signing.serve(signer, host, port)
+        httpd.run(server, lambda url: typer.echo(f"signer listening on {url}"))
+
+    @signer_app.command("use")
+    @handle_errors
+    def signer_use(
+        url: Annotated[str, typer.Argument(help="The signer's URL, e.g. http://host:port.")],
+        db: DbOpt = None,
+    ) -> None:
+        """Writers without the key append entries and ask this signer for the checkpoint."""
+        signing.use(Context.open(db).store, url)
+        console.print(
+            f"writers without the key now ask {url} to sign", highlight=False, markup=False
+        )
+
+    @log.command("rotate-key")
+    @handle_errors
+    def rotate_key(
+        new_key: Annotated[
+            Path, typer.Option(help="The new key file (created 0600 if it does not exist).")
+        ],
+        db: DbOpt = None,
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Hand the log to a new key: the latest checkpoint is signed by both and names it."""
+        old, new = auditlog.rotate_key(Context.open(db), new_key)
+        if fmt is OutputFormat.json:
+            emit_json({"old": old, "new": new})
+            return
+        for line in (
+            f"old key  {old}",
+            f"new key  {new}",
+            f"point REELPROOF_LOG_KEY at {new_key} for every writer or signer from now on; "
+            "hand the new key out (verifiers who pinned the old one follow it)",
+        ):
+            console.print(line, highlight=False, markup=False)
+
+    trust_app = typer.Typer(
+        help="Your pinned log keys: the only keys `log verify` trusts.", no_args_is_help=True
+    )
+    log.add_typer(trust_app, name="trust")
+
+    @trust_app.command("add")
+    @handle_errors
+    def trust_add(
+        vkey: Annotated[str, typer.Argument(help="A verifier key, or a file holding one.")],
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Pin a log's verifier key, obtained from the operator through a separate channel."""
+        path, results = trust.add(vkey)
+        if fmt is OutputFormat.json:
+            emit_json(
+                {
+                    "trust_list": str(path),
+                    "keys": [{"vkey": k.vkey(), "added": n} for k, n in results],
+                }
+            )
+            return
+        for k, new in results:
+            state = "pinned" if new else "already pinned"
+            console.print(f"{state}: {k.vkey()} in {path}", highlight=False, markup=False)
+
+    @trust_app.command("list")
+    @handle_errors
+    def trust_list(fmt: FormatOpt = OutputFormat.text) -> None:
+        """Show the pinned keys and where the trust list is."""
+        path, keys = trust.trusted()
+        if fmt is OutputFormat.json:
+            emit_json({"trust_list": str(path), "keys": [k.vkey() for k in keys]})
+            return
+        console.print(f"trust list {path}: {len(keys)} key(s)", highlight=False, markup=False)
+        for k in keys:
+            console.print(f"  {k.vkey()}", highlight=False, markup=False)
 
     @log.command("export")
     @handle_errors
@@ -159,27 +379,36 @@ def register(app: typer.Typer) -> None:
     @log.command("verify-bundle")
     def verify_bundle_cmd(
         bundle: Annotated[Path, typer.Argument(help="Directory written by `log export`.")],
-        vkey: Annotated[
-            str | None,
-            typer.Option(help="The log operator's published key (or a file holding it)."),
-        ] = None,
+        vkey: VkeyOpt = None,
+        since: SinceOpt = None,
+        save: SaveOpt = None,
+        witness: WitnessOpt = None,
+        witness_quorum: QuorumOpt = None,
         fmt: FormatOpt = OutputFormat.text,
     ) -> None:
         """Check an exported bundle offline: no database needed."""
         try:
-            report = verify_bundle(bundle, trusted_vkey=_vkey_arg(vkey))
+            report = verify_bundle(
+                bundle,
+                trusted_vkey=vkey,
+                since=_since(since),
+                witnesses=witness or (),
+                quorum=witness_quorum,
+            )
         except BundleInputError as exc:
             fail(f"{bundle}: {exc}", 2)
         except VerificationError as exc:
             if fmt is OutputFormat.json:
-                emit_json({"ok": False, "problem": str(exc)})
+                emit_json({"ok": False, "status": "failed", "problem": str(exc)})
             else:
-                console.print(f"[red]FAIL[/] {exc}", highlight=False)
+                console.print(f"[red]FAIL[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from None
         if fmt is OutputFormat.json:
             emit_json(
                 {
-                    "ok": True,
+                    "ok": report.authenticated,
+                    "status": report.status.lower(),
+                    "authenticated": report.authenticated,
                     "origin": report.origin,
                     "size": report.size,
                     "root": report.root.hex(),
@@ -188,3 +417,6 @@ def register(app: typer.Typer) -> None:
             )
         else:
             typer.echo(report.summary())
+        _save(save, report.note, report.authenticated)
+        if not report.authenticated:
+            raise typer.Exit(1)
