@@ -70,11 +70,11 @@ def holds(conn: Connection, who: str, role: str, production: str | None = None) 
 
 
 def require_role(conn: Connection, who: str, role: str, production: str | None = None) -> None:
-    if holds(conn, who, role, production):
-        return
     holders = sorted(
         {g.who for g in held(conn) if g.role == role and g.production in ("", production or "")}
     )
+    if who in holders:
+        return
     where = f" for production {production}" if production else ""
     raise ConflictError(
         f"{who} does not hold the {role} role{where} (held by: {', '.join(holders) or 'nobody'}); "
@@ -152,15 +152,14 @@ def revoke(unit: Unit, role: str, who: str, *, production: str | None = None) ->
     """End every grant of `role` to `who` (for `production`, or the global one)."""
     _check_role(role)
     _require_admin(unit)
+    current = held(unit.conn)
     matching = [
-        g
-        for g in held(unit.conn)
-        if g.role == role and g.who == who and g.production == (production or "")
+        g for g in current if g.role == role and g.who == who and g.production == (production or "")
     ]
     if not matching:
         where = f" for production {production}" if production else ""
         raise ConflictError(f"{who} does not hold the {role} role{where}; nothing to revoke")
-    admins = {g.who for g in held(unit.conn) if g.role == "admin" and not g.production}
+    admins = {g.who for g in current if g.role == "admin" and not g.production}
     if role == "admin" and admins == {who}:
         raise ConflictError(f"{who} is the last admin; grant admin to someone else first")
     return [
