@@ -38,7 +38,7 @@ ANALOGY_HEADLINE = "this tier comes only from rules applied by analogy"
 @pytest.fixture
 def db(db_url: str, tmp_path: Path) -> str:
     assert cli("init", db=db_url).exit_code == 0
-    for prod, studio in (("quay-street", "small-indie"), ("quay-netflix", "netflix")):
+    for prod, studio in (("quay-street", "custom:small-indie"), ("quay-netflix", "netflix")):
         path = tmp_path / f"{prod}.yaml"
         path.write_text(DOCS.replace("PROD", prod).replace("STUDIO", studio))
         result = cli("apply", str(path), db=db_url)
