@@ -61,10 +61,10 @@ def run_demo(folder: Path) -> Iterator[DemoStep]:
 
     example = folder / EXAMPLE
     example.write_text(example_path().read_text(encoding="utf-8"), encoding="utf-8")
-    applied = list(docsvc.apply_documents(ctx, docsvc.read_files([example])))
+    applied = docsvc.apply_documents(ctx, docsvc.parse_sources([docsvc.SourceFile.read(example)]))
     yield DemoStep(
         f"Applied the example production ({example.name}); each AI use was decided",
-        [f"{d.kind} {d.key}" for r in applied for d in r.documents],
+        [f"{d.kind} {d.key}" for d in applied.documents],
     )
     yield DemoStep("Decisions and statuses", _statuses(ctx))
 

@@ -59,7 +59,36 @@ def _create_private(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
+def lock_timeout_s() -> float:
+    """How long a writer waits for another's lock before giving up with a clear message:
+    seconds, not minutes, so a script never hangs; $REELPROOF_LOCK_TIMEOUT for long applies."""
+    text = os.environ.get("REELPROOF_LOCK_TIMEOUT", "10")
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise StoreError(f"REELPROOF_LOCK_TIMEOUT={text!r}: expected seconds, 0 < s <= 3600")
+    return value
+
+
+def _is_lock_timeout(exc: OperationalError) -> bool:
+    """SQLite's busy timeout or PostgreSQL's lock_timeout ran out (SQLSTATE 55P03)."""
+    orig = exc.orig
+    return "database is locked" in str(orig) or getattr(orig, "sqlstate", None) == "55P03"
+
+
 def _make_engine(url_text: str) -> Engine:
+    try:
+        return _create_engine(url_text)
+    except (ArgumentError, ImportError) as exc:  # e.g. a driver that is not installed
+        raise StoreError(
+            f"--db {url_text!r}: cannot use this database URL ({exc}); expected e.g. "
+            "sqlite:///path/to.db or postgresql+psycopg://user@host/dbname"
+        ) from None
+
+
+def _create_engine(url_text: str) -> Engine:
     try:
         url = sa.make_url(url_text)
     except ArgumentError:
@@ -68,7 +97,8 @@ def _make_engine(url_text: str) -> Engine:
             "or postgresql+psycopg://user@host/dbname"
         ) from None
     if url.get_backend_name() == "sqlite":
-        engine = sa.create_engine(url, connect_args={"timeout": 60})
+        wait = lock_timeout_s()
+        engine = sa.create_engine(url, connect_args={"timeout": wait})
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn: Any, _record: Any) -> None:
@@ -76,7 +106,7 @@ def _make_engine(url_text: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")  # acknowledged means on disk
-            cur.execute("PRAGMA busy_timeout=60000")
+            cur.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
@@ -87,7 +117,10 @@ def _make_engine(url_text: str) -> Engine:
 
         return engine
     if url.get_backend_name() == "postgresql":
-        return sa.create_engine(url, pool_pre_ping=True)
+        ms = int(lock_timeout_s() * 1000)
+        return sa.create_engine(
+            url, pool_pre_ping=True, connect_args={"options": f"-c lock_timeout={ms}"}
+        )
     raise StoreError(
         f"unsupported database {url.get_backend_name()!r} in --db; use sqlite or postgresql"
     )
@@ -169,6 +202,14 @@ class Store:
             raise (self._damaged(exc) or exc) from None
         try:
             yield conn
+        except OperationalError as exc:
+            if not _is_lock_timeout(exc):
+                raise
+            raise StoreError(
+                f"the store {self.display_url()} is busy: another reelproof command held its "
+                f"lock for more than {lock_timeout_s():g} s; run this again when it has "
+                "finished, or set REELPROOF_LOCK_TIMEOUT (seconds) to wait longer"
+            ) from None
         except DatabaseError as exc:
             damaged = self._damaged(exc)
             if damaged is None:
