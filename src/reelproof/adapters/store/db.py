@@ -117,10 +117,10 @@ def _create_engine(url_text: str) -> Engine:
 
         return engine
     if url.get_backend_name() == "postgresql":
-        ms = int(lock_timeout_s() * 1000)
-        return sa.create_engine(
-            url, pool_pre_ping=True, connect_args={"options": f"-c lock_timeout={ms}"}
-        )
+        # Added to the URL's own libpq options (a search_path, say), never replacing them.
+        options = f"{url.query.get('options', '')} -c lock_timeout={int(lock_timeout_s() * 1000)}"
+        url = url.update_query_dict({"options": options.strip()})
+        return sa.create_engine(url, pool_pre_ping=True)
     raise StoreError(
         f"unsupported database {url.get_backend_name()!r} in --db; use sqlite or postgresql"
     )
