@@ -626,7 +626,7 @@ _ADAPTER: TypeAdapter[AnyDocument] = TypeAdapter(
 # counted each time they are used (a "billion laughs" file is tiny but expands without end).
 MAX_TEXT_CHARS = 16 * 1024 * 1024
 MAX_DEPTH = 64
-MAX_NODES = 1_000_000
+MAX_NODES = 200_000
 # C0 controls other than tab, newline and carriage return, DEL, and lone surrogates (which
 # cannot be stored or written as UTF-8): never meaningful in a document's text.
 _BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -688,24 +688,46 @@ class _Builder:
     def __init__(self, file: str, loader: yaml.SafeLoader) -> None:
         self.file = file
         self.loader = loader
-        self.nodes = 0
+        # id(node) -> (values it expands to, levels below it): an alias reuses its node, so
+        # measuring each node once sizes a "billion laughs" file without expanding it.
+        self.measured: dict[int, tuple[int, int]] = {}
 
     def fail(self, node: yaml.Node, path: Path_, problem: str) -> DocumentError:
         return DocumentError(self.file, node.start_mark.line + 1, _key_text(path), problem)
 
-    def build(self, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
+    def measure(self, node: yaml.Node, active: set[int] | None = None) -> tuple[int, int]:
+        """Size and height of what `node` expands to, refused past the limits before any
+        value is built (the recursion stops at MAX_DEPTH)."""
+        key = id(node)
+        if key in self.measured:
+            return self.measured[key]
+        active = set() if active is None else active
+        if key in active or len(active) > MAX_DEPTH:
+            raise self.fail(node, (), f"nested deeper than {MAX_DEPTH} levels (a recursive alias?)")
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        active.add(key)
+        size, height = 1, 0
+        for child in children:
+            child_size, child_height = self.measure(child, active)
+            size, height = size + child_size, max(height, child_height + 1)
+        active.discard(key)
+        if size > MAX_NODES:
             raise self.fail(
                 node,
-                path,
-                f"more than {MAX_NODES:,} values (aliases counted each time "
+                (),
+                f"expands to more than {MAX_NODES:,} values (aliases counted each time "
                 "they are used); is an alias expanding without end?",
             )
-        if len(path) > MAX_DEPTH:
-            raise self.fail(
-                node, path, f"nested deeper than {MAX_DEPTH} levels (a recursive alias?)"
-            )
+        if height > MAX_DEPTH:
+            raise self.fail(node, (), f"nested deeper than {MAX_DEPTH} levels")
+        self.measured[key] = (size, height)
+        return size, height
+
+    def build(self, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
         lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
@@ -810,6 +832,7 @@ def read_raw(text: str, file: str) -> list[RawDocument]:
             if node is None:
                 continue
             lines: dict[Path_, int] = {}
+            builder.measure(node)
             data = builder.build(node, (), lines)
             if data is None:
                 continue
