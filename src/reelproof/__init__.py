@@ -1,3 +1,5 @@
 """reelproof: generative-AI production standards for film and TV, made verifiable."""
 
-__version__ = "0.1.0"
+from reelproof._version import __version__
+
+__all__ = ["__version__"]
