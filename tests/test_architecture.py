@@ -23,14 +23,15 @@ RANKS = {
     "reelproof.core": 1,
     "reelproof.adapters": 2,
     "reelproof.services": 3,
-    "reelproof.api": 4,
+    "reelproof._api": 4,
     "reelproof.interfaces": 5,
     "reelproof.__main__": 6,
-    "reelproof": 6,  # the package itself re-exports the public API
 }
+# The package itself is the public API (it re-exports `_api`); exact name, not a prefix.
+PACKAGE_RANK = 4
 # Data-only packages (bundled YAML) import nothing.
 DATA = ("reelproof.examples", "reelproof.packs")
-SQL_FREE = ("reelproof.services", "reelproof.api", "reelproof.interfaces")
+SQL_FREE = ("reelproof.services", "reelproof._api", "reelproof.interfaces")
 SQL_TEXT = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b")
 # Modules that hold tables or raw SQL: only the data layer uses them.
 STORE_INTERNALS = ("reelproof.adapters.store.schema",)
@@ -51,6 +52,8 @@ def _within(name: str, prefix: str) -> bool:
 
 
 def _rank(name: str) -> int | None:
+    if name == "reelproof":
+        return PACKAGE_RANK
     best = None
     for prefix, rank in RANKS.items():
         if _within(name, prefix) and (best is None or len(prefix) > len(best[0])):

@@ -43,6 +43,17 @@ class ApplyResult:
         return sum(1 for d in self.documents if d.status == status)
 
 
+def read_text(text: str, name: str) -> list[AnyDocument]:
+    """Parse and validate the documents of one file (or text) that `apply` takes."""
+    docs = parse_documents(text, name)
+    if not docs:
+        raise DocumentError(name, None, None, "no documents found")
+    for doc in docs:
+        if doc.kind not in APPLY_KINDS:
+            raise DocumentError(name, None, "kind", f"`apply` does not take {doc.kind} documents")
+    return docs
+
+
 def read_files(paths: Iterable[Path]) -> list[tuple[str, list[AnyDocument]]]:
     """Parse every file before anything is stored, so one bad file stores nothing."""
     parsed = []
@@ -54,15 +65,7 @@ def read_files(paths: Iterable[Path]) -> list[tuple[str, list[AnyDocument]]]:
             raise DocumentError(name, None, None, "file not found") from None
         except (UnicodeDecodeError, IsADirectoryError) as exc:
             raise DocumentError(name, None, None, f"cannot read as UTF-8 text ({exc})") from None
-        docs = parse_documents(text, name)
-        if not docs:
-            raise DocumentError(name, None, None, "no documents found")
-        for doc in docs:
-            if doc.kind not in APPLY_KINDS:
-                raise DocumentError(
-                    name, None, "kind", f"`apply` does not take {doc.kind} documents"
-                )
-        parsed.append((name, docs))
+        parsed.append((name, read_text(text, name)))
     return parsed
 
 
