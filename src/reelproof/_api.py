@@ -15,11 +15,13 @@ from types import TracebackType
 from typing import Any
 
 from reelproof.adapters.config import load_config
+from reelproof.core.detectors import Detection, Detector, Media
 from reelproof.core.documents import AnyDocument
 from reelproof.core.errors import ConflictError, DocumentError, NotFoundError, ReelproofError
 from reelproof.services import approvals, auditlog, decisions, registry, roles, talent
 from reelproof.services import assets as assetsvc
 from reelproof.services import documents as docsvc
+from reelproof.services.assets import DetectorRun
 from reelproof.services.context import Context
 from reelproof.services.init import init_store
 
@@ -30,8 +32,12 @@ __all__ = [
     "ConflictError",
     "ConsentStatus",
     "Decision",
+    "Detection",
+    "Detector",
+    "DetectorRun",
     "DocumentError",
     "LogReport",
+    "Media",
     "NotFoundError",
     "Obligation",
     "Provenance",
@@ -39,6 +45,7 @@ __all__ = [
     "Revocation",
     "Rule",
     "Store",
+    "detect",
     "inspect",
     "open_store",
 ]
@@ -377,6 +384,13 @@ def open_store(url: str | None = None, *, actor: str | None = None, create: bool
     """Open a store; `create` makes it first (as `reelproof init` does) when it is new."""
     store = Store(url, actor=actor)
     return store.init() if create else store
+
+
+def detect(*paths: str | Path, detectors: Sequence[str] | None = None) -> list[DetectorRun]:
+    """Run the installed detector plugins (all, or those named) over media files."""
+    settings = load_config().provenance()
+    files = assetsvc.expand([Path(p) for p in paths])
+    return list(assetsvc.detect(files, settings, detectors))
 
 
 def inspect(*paths: str | Path) -> list[Provenance]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import reelproof
+from reelproof import _api
 from tests.helpers import EXAMPLE, cli_json
 
 
@@ -21,6 +22,7 @@ def test_all_lists_exactly_the_public_names() -> None:
         assert inspect.getdoc(obj), f"reelproof.{name} has no docstring"
         if dataclasses.is_dataclass(obj):
             assert obj.__dataclass_params__.frozen, name  # type: ignore[attr-defined]
+    assert set(reelproof.__all__) == {*_api.__all__, "__version__"}
     with pytest.raises(AttributeError):
         _ = reelproof.Context  # type: ignore[attr-defined]
 

@@ -11,6 +11,7 @@ BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
 
 def blocks() -> list[str]:
+    """The page's python blocks, in order."""
     return BLOCK.findall(DOC.read_text(encoding="utf-8"))
 
 
@@ -26,3 +27,10 @@ def test_every_example_runs(tmp_path: Path) -> None:
     for i, code in enumerate(blocks(), 1):
         exec(compile(code, f"{DOC.name}, block {i}", "exec"), namespace)
     assert (tmp_path / ".reelproof" / "reelproof.db").exists()
+
+
+def test_the_plugin_page_examples_run() -> None:
+    """docs/plugins.md's detector example is a real `reelproof.Detector`."""
+    page = DOC.with_name("plugins.md").read_text(encoding="utf-8")
+    (code,) = BLOCK.findall(page)
+    exec(compile(code, "plugins.md", "exec"), {"__name__": "__main__"})

@@ -14,12 +14,14 @@ from typing import Any
 from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many
 from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.config import Config
+from reelproof.adapters.detectors import installed
 from reelproof.adapters.store import assets as rows
 from reelproof.adapters.store import events
 from reelproof.adapters.store.db import Connection
 from reelproof.adapters.store.documents import require
+from reelproof.core.detectors import Detection, Media
 from reelproof.core.documents import AIUseDeclaration
-from reelproof.core.errors import ConflictError, ReelproofError
+from reelproof.core.errors import ConflictError, NotFoundError, ReelproofError
 from reelproof.core.provenance import Classification, ProvenanceReport
 from reelproof.services import registry
 from reelproof.services.context import Context, Unit
@@ -50,6 +52,34 @@ def expand(paths: Sequence[Path]) -> list[Path]:
 
 def inspect(paths: Sequence[Path], settings: ProvenanceSettings) -> Iterator[ProvenanceReport]:
     return inspect_many(expand(paths), settings)
+
+
+@dataclass(frozen=True)
+class DetectorRun:
+    """What one installed detector saw in one file."""
+
+    media: Media
+    detector: str
+    version: str
+    detections: tuple[Detection, ...]
+
+
+def detect(
+    paths: Sequence[Path], settings: ProvenanceSettings, only: Sequence[str] | None = None
+) -> Iterator[DetectorRun]:
+    """Run every installed detector (or those named in `only`) over each file."""
+    detectors = installed()
+    unknown = sorted(set(only or ()) - set(detectors))
+    if unknown:
+        raise NotFoundError(
+            f"no detector {', '.join(unknown)} is installed; installed: "
+            f"{', '.join(detectors) or 'none'} (plugins register `reelproof.detectors`)"
+        )
+    chosen = [d for name, d in detectors.items() if only is None or name in only]
+    for report in inspect(paths, settings):
+        media = Media(report.path, report.media_type, report.sha256)
+        for d in chosen:
+            yield DetectorRun(media, d.name, d.version, tuple(d.detect(media)))
 
 
 @dataclass

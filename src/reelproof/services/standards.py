@@ -13,6 +13,7 @@ from reelproof.adapters.packs import (
     bundled_pack_files,
     load_pack_file,
     load_pack_tests,
+    plugin_pack_files,
     read_test_file,
 )
 from reelproof.adapters.store import documents as rows
@@ -81,9 +82,15 @@ def publish_files(ctx: Context, paths: Sequence[Path]) -> PublishResult:
 
 
 def load_bundled(unit: Unit) -> PublishResult:
+    """The bundled packs and those of installed pack packages (`reelproof.packs`)."""
     packs = [load_pack_file(p) for p in bundled_pack_files()]
     # The bundled packs' own tests run in reelproof's test suite, not at every init.
-    return publish_packs(unit, packs, "bundled standards loaded", run_tests=False)
+    bundled = publish_packs(unit, packs, "bundled standards loaded", run_tests=False)
+    plugins = [load_pack_file(p) for p in plugin_pack_files()]
+    if not plugins:
+        return bundled
+    studio = publish_packs(unit, plugins, "studio standards loaded")  # their tests must pass
+    return PublishResult(bundled.packs + studio.packs, bundled.redecided + studio.redecided)
 
 
 def find_pack(conn: Connection, ref: str) -> standards.CompiledPack:
