@@ -678,6 +678,16 @@ class RawDocument:
         return self.line
 
 
+def doc_key(doc: AnyDocument) -> str:
+    """The key a document is stored under: declarations are per production; each version of a
+    standards pack is its own document."""
+    if isinstance(doc, AIUseDeclaration):
+        return doc.key
+    if isinstance(doc, StandardsPack):
+        return f"{doc.id}@{doc.spec.version}"
+    return doc.id
+
+
 def _key_text(path: Path_) -> str:
     return ".".join(str(p) for p in path) or "(document)"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -10,10 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
-from reelproof.adapters.store import schema
+from reelproof.adapters.store import documents as rows
+from reelproof.adapters.store.documents import StoredDocument
 from reelproof.adapters.store.log import canonical
 from reelproof.core.documents import (
     KINDS,
@@ -23,13 +20,14 @@ from reelproof.core.documents import (
     Approval,
     Path_,
     RawDocument,
-    StandardsPack,
-    parse_one,
+    doc_key,
     read_raw,
     validate,
 )
-from reelproof.core.errors import DocumentError, NotFoundError
+from reelproof.core.errors import DocumentError
+from reelproof.services import approvals, decisions
 from reelproof.services.context import Context, Unit
+from reelproof.services.decisions import StoredDecision
 
 # Kinds `apply` takes; standards packs are published with `reelproof standards publish`.
 APPLY_KINDS = (
@@ -42,33 +40,13 @@ APPLY_KINDS = (
 )
 
 
-def doc_key(doc: AnyDocument) -> str:
-    """Declarations are per production; each version of a standards pack is its own document."""
-    if isinstance(doc, AIUseDeclaration):
-        return doc.key
-    if isinstance(doc, StandardsPack):
-        return f"{doc.id}@{doc.spec.version}"
-    return doc.id
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    kind: str
-    key: str
-    revision: int
-    status: str  # created | revised | unchanged
-    source: str
-    document: AnyDocument
-    log_index: int | None = None
-
-
 @dataclass
 class ApplyResult:
     """What one `apply` did, across all its files (one transaction)."""
 
     files: list[str]
     documents: list[StoredDocument] = field(default_factory=list)
-    decisions: list[Any] = field(default_factory=list)  # StoredDecision, made by this apply
+    decisions: list[StoredDecision] = field(default_factory=list)  # made by this apply
     dry_run: bool = False
 
     def counts(self) -> dict[str, int]:
@@ -179,54 +157,6 @@ def parse_sources(sources: Iterable[SourceFile]) -> list[ParsedFile]:
     return parsed
 
 
-def latest_row(conn: Connection, kind: str, key: str) -> Any:
-    t = schema.documents
-    return conn.execute(
-        sa.select(t).where(t.c.kind == kind, t.c.key == key).order_by(t.c.revision.desc()).limit(1)
-    ).first()
-
-
-def latest(conn: Connection, kind: str, key: str) -> AnyDocument | None:
-    row = latest_row(conn, kind, key)
-    return None if row is None else parse_one(json.loads(row.content), f"store:{kind}/{key}")
-
-
-def require(conn: Connection, kind: str, key: str) -> AnyDocument:
-    doc = latest(conn, kind, key)
-    if doc is None:
-        raise NotFoundError(f"no {kind} with id {key!r} in the store")
-    return doc
-
-
-def store_document(unit: Unit, doc: AnyDocument, source: str) -> StoredDocument:
-    """Store a new revision unless the content is unchanged."""
-    key = doc_key(doc)
-    content = canonical(doc.content()).decode()
-    prev = latest_row(unit.conn, doc.kind, key)
-    if prev is not None and prev.content == content:
-        return StoredDocument(
-            doc.kind, key, prev.revision, "unchanged", source, doc, prev.log_index
-        )
-    revision = 1 if prev is None else prev.revision + 1
-    _pk, index = unit.log.record_row(
-        schema.documents,
-        {
-            "kind": doc.kind,
-            "key": key,
-            "revision": revision,
-            "content": content,
-            "source": source,
-            "applied_at": unit.log.time,
-            "applied_by": unit.actor,
-        },
-        kind="document.applied",
-        subject={"kind": doc.kind, "id": key, "revision": revision},
-    )
-    return StoredDocument(
-        doc.kind, key, revision, "created" if prev is None else "revised", source, doc, index
-    )
-
-
 def _references(doc: AnyDocument) -> list[tuple[str, str, Path_]]:
     """(kind, id, key path) of every document this one names."""
     spec: Any = doc.spec
@@ -258,7 +188,7 @@ def _check_references(unit: Unit, files: Sequence[ParsedFile]) -> None:
     present = {(d.kind, doc_key(d)) for f in files for d, _raw in f.documents}
 
     def exists(kind: str, key: str) -> bool:
-        return (kind, key) in present or latest_row(unit.conn, kind, key) is not None
+        return (kind, key) in present or rows.latest_row(unit.conn, kind, key) is not None
 
     for f in files:
         for d, raw in f.documents:
@@ -296,14 +226,12 @@ def apply_in(
     progress: Callable[[int], None] | None = None,
 ) -> ApplyResult:
     """`apply_documents` inside a transaction the caller holds (`decide FILE` decides in it)."""
-    from reelproof.services import approvals, decisions  # they build on this module
-
     result = result or ApplyResult([f.name for f in files])
     _check_references(unit, files)
     for f in files:
         for doc, _raw in f.documents:
             if not isinstance(doc, Approval):
-                result.documents.append(store_document(unit, doc, f.name))
+                result.documents.append(rows.store(unit.conn, unit.log, doc, f.name))
                 if progress is not None:
                     progress(1)
     changed = [d for d in result.documents if d.status != "unchanged"]
@@ -319,32 +247,6 @@ def apply_in(
                 if progress is not None:
                     progress(1)
     return result
-
-
-def list_documents(conn: Connection, kind: str) -> list[tuple[AnyDocument, Any]]:
-    t = schema.documents
-    newest = (
-        sa.select(t.c.key, sa.func.max(t.c.revision).label("rev"))
-        .where(t.c.kind == kind)
-        .group_by(t.c.key)
-        .subquery()
-    )
-    rows = conn.execute(
-        sa.select(t)
-        .join(newest, sa.and_(t.c.key == newest.c.key, t.c.revision == newest.c.rev))
-        .where(t.c.kind == kind)
-        .order_by(t.c.key)
-    ).all()
-    return [(parse_one(json.loads(r.content), f"store:{kind}/{r.key}"), r) for r in rows]
-
-
-def history(conn: Connection, kind: str, key: str) -> list[Any]:
-    t = schema.documents
-    return list(
-        conn.execute(
-            sa.select(t).where(t.c.kind == kind, t.c.key == key).order_by(t.c.revision)
-        ).all()
-    )
 
 
 def normalise_kind(kind: str) -> str:

@@ -19,8 +19,8 @@ from typing import IO, Annotated, Any, NoReturn, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.exc import OperationalError
 
+from reelproof.adapters.store.db import Unavailable
 from reelproof.core.errors import DocumentError, ReelproofError
 from reelproof.interfaces import formats
 from reelproof.interfaces.formats import Data
@@ -131,7 +131,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             fail(str(exc), exc.exit_code, fmt=fmt, error=exc)
         except VerificationError as exc:
             fail(f"verification failed: {exc}", 1, fmt=fmt, error=exc)
-        except OperationalError as exc:  # the database went away
+        except Unavailable as exc:  # the database went away
             fail(f"database unavailable: {exc.orig}", 2, fmt=fmt, error=exc)
 
     return wrapper

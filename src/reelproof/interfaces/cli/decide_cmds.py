@@ -15,7 +15,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from reelproof.core.documents import OUTCOME_ORDER
+from reelproof.adapters.store import documents as stored
+from reelproof.core.documents import OUTCOME_ORDER, doc_key
 from reelproof.core.errors import DocumentError
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, handle_errors, show
 from reelproof.interfaces.formats import Data
@@ -299,7 +300,7 @@ def register(app: typer.Typer) -> None:
         if path.exists() or target == "-":
             parsed = docsvc.parse_sources(docsvc.collect_sources([target], stdin=sys.stdin))
             keys = [
-                docsvc.doc_key(d)
+                doc_key(d)
                 for f in parsed
                 for d, _raw in f.documents
                 if d.kind == "AIUseDeclaration"
@@ -412,7 +413,7 @@ def register(app: typer.Typer) -> None:
             keys = decisions.declarations_touching(conn, production=production)
             rows = [(k, decisions.status_of(conn, k, today)) for k in keys]
             approvers = [g for g in roles.held(conn) if g.role == "approver"]
-            consents = docsvc.list_documents(conn, "Consent")
+            consents = stored.list_documents(conn, "Consent")
         waiting_for = {
             k: sorted({g.who for g in approvers if g.production in ("", k.split("/")[0])})
             for k, _s in rows

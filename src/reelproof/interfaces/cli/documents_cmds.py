@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
+from reelproof.adapters.store import documents as stored
 from reelproof.core.errors import NotFoundError
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, err_console, handle_errors, show
 from reelproof.interfaces.formats.text import table
@@ -199,13 +200,13 @@ def register(app: typer.Typer) -> None:
             if real_kind == "Approval":
                 result = approvals_result(conn, doc_id)
             elif doc_id is None:
-                result = _listing(real_kind, docsvc.list_documents(conn, real_kind))
+                result = _listing(real_kind, stored.list_documents(conn, real_kind))
             else:
                 if real_kind == "AIUseDeclaration":
                     doc_id = resolve_declaration(conn, doc_id)  # `id` or `production/id`
-                revs = docsvc.history(conn, real_kind, doc_id)
+                revs = stored.history(conn, real_kind, doc_id)
                 if not revs:
-                    docsvc.require(conn, real_kind, doc_id)
+                    stored.require(conn, real_kind, doc_id)
                 result = _history(revs) if history else _revision(real_kind, doc_id, revs, revision)
         show(result, fmt)
 

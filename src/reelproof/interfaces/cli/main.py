@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from reelproof import __version__
+from reelproof._version import __version__
 
 app = typer.Typer(
     name="reelproof",
