@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from reelproof._version import __version__
 from reelproof.adapters.store import documents as stored
 from reelproof.core.documents import OUTCOME_ORDER, doc_key
 from reelproof.core.errors import DocumentError
@@ -314,14 +315,7 @@ def register(app: typer.Typer) -> None:
                     (d, decisions.status_of(unit.conn, d.declaration, unit.today)) for d in stored
                 ]
         else:
-            talent.sweep_consents(ctx)  # an expired consent must not clear anything
-            with ctx.read() as conn:
-                keys = [decisions.resolve_declaration(conn, target)]
-            with ctx.write() as unit:
-                stored = [decisions.decide_stored(unit, k, "decide command") for k in keys]
-            with ctx.read() as conn:
-                today = ctx.clock().date()
-                made = [(d, decisions.status_of(conn, d.declaration, today)) for d in stored]
+            made = _stored_or_redecided(ctx, target)
         show(DecisionsShown(made, brief, dry_run), fmt)
         if fail_on != "never":
             floor = OUTCOME_ORDER.index(fail_on)
@@ -421,6 +415,28 @@ def register(app: typer.Typer) -> None:
         show(_summary(rows, waiting_for, _expiring(consents, production, today)), fmt)
         if any(s.status in STATUS_FAIL_ON[fail_on] for _k, s in rows):
             raise typer.Exit(1)
+
+
+def _stored_or_redecided(
+    ctx: Context, target: str
+) -> list[tuple[decisions.StoredDecision, decisions.Status]]:
+    """The stored decision when nothing it read can have changed (every apply, revocation
+    and publish re-decides what it touches; only time and a new reelproof can change it by
+    themselves), so `decide ID` compiles no pack; otherwise decide again and store it."""
+    today = ctx.clock().date()
+    with ctx.read() as conn:
+        key = decisions.resolve_declaration(conn, target)
+        current = decisions.latest_decision(conn, key)
+        if (
+            current is not None
+            and current.stale_on(today) is None
+            and current.content.get("reelproof") == __version__
+        ):
+            return [(current, decisions.status_of(conn, key, today))]
+    talent.sweep_consents(ctx)  # an expired consent must not clear anything
+    with ctx.write() as unit:
+        decided = decisions.decide_stored(unit, key, "decide command")
+        return [(decided, decisions.status_of(unit.conn, key, unit.today))]
 
 
 def _expiring(
