@@ -186,3 +186,25 @@ def test_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
     )
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
     assert cli("-h").exit_code == 0 and "Exit codes" in cli("-h").stdout
+
+
+def test_a_new_declaration_from_the_template_then_withdrawn(db_url: str, tmp_path: Path) -> None:
+    _store(db_url, tmp_path)
+    (tmp_path / "prod.yaml").write_text(PRODUCTION)
+    assert cli("apply", str(tmp_path / "prod.yaml"), db=db_url).exit_code == 0
+    template = cli("new", "declaration", "--production", "harbour-s1", "--id", "oops")
+    assert template.exit_code == 0 and "# " in template.stdout  # commented
+    (tmp_path / "use.yaml").write_text(template.stdout)
+    assert cli("apply", str(tmp_path / "use.yaml"), db=db_url).exit_code == 0
+    gone = cli_json("declaration", "withdraw", "oops", "--reason", "declared twice", db=db_url)
+    assert gone["status"] == "withdrawn"
+    row = cli_json("status", db=db_url)[0]
+    assert row["status"] == "withdrawn" and "declared twice" in row["reason"]
+    again = cli("declaration", "withdraw", "oops", "--reason", "again", db=db_url)
+    assert again.exit_code == 2 and "already withdrawn" in again.stderr
+    assert len(cli_json("get", "declaration", "oops", "--history", db=db_url)) == 1  # kept
+    assert cli_json("log", "verify", db=db_url)["ok"]
+    # a new revision brings it back
+    (tmp_path / "use.yaml").write_text(template.stdout.replace("one line", "one line, v2"))
+    assert cli("apply", str(tmp_path / "use.yaml"), db=db_url).exit_code == 0
+    assert cli_json("status", db=db_url)[0]["status"] != "withdrawn"

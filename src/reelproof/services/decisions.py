@@ -19,6 +19,7 @@ from typing import Any
 from reelproof._version import __version__
 from reelproof.adapters.store import approvals as approval_rows
 from reelproof.adapters.store import decisions as rows
+from reelproof.adapters.store import events
 from reelproof.adapters.store.approvals import ApprovalRow
 from reelproof.adapters.store.db import Connection
 from reelproof.adapters.store.documents import (
@@ -33,7 +34,7 @@ from reelproof.core import standards
 from reelproof.core.consent import match_declaration, touched_performers
 from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import AIUseDeclaration, Production, StandardsPack, parse_one
-from reelproof.core.errors import DocumentError, NotFoundError
+from reelproof.core.errors import ConflictError, DocumentError, NotFoundError
 from reelproof.core.law import legal_parameters
 from reelproof.core.replicas import ReplicaRecord
 from reelproof.services import registry
@@ -362,6 +363,12 @@ def status_of(conn: Connection, key: str, today: dt.date | None = None) -> Statu
     without the signing key never sees a stale `cleared`.
     """
     decision = latest_decision(conn, key)
+    withdrawn = withdrawal(conn, key)
+    if withdrawn is not None:
+        why = (
+            f"withdrawn by {withdrawn.recorded_by} on {withdrawn.at}: {withdrawn.data()['reason']}"
+        )
+        return Status("withdrawn", why, decision, None)
     if decision is None:
         return Status("needs_review", "not decided yet", None, None)
     if decision.outcome == "prohibited":
@@ -403,6 +410,29 @@ def status_of(conn: Connection, key: str, today: dt.date | None = None) -> Statu
         return Status("needs_review", f"re-decided ({decision.trigger})", decision, None)
     return Status(
         "awaiting_approval", f"the decision '{decision.outcome}' needs review", decision, None
+    )
+
+
+def withdrawal(conn: Connection, key: str) -> events.EventRow | None:
+    """The withdrawal in force: one recorded after the declaration's latest revision (applying
+    a new revision brings a withdrawn declaration back)."""
+    doc = latest_row(conn, "AIUseDeclaration", key)
+    found = [e for e in events.of(conn, "AIUseDeclaration", key) if e.event == "withdrawn"]
+    if not found or doc is None or (doc.log_index or -1) > found[-1].log_index:
+        return None
+    return found[-1]
+
+
+def withdraw(unit: Unit, ref: str, reason: str) -> int:
+    """Withdraw a declaration made by mistake: logged, kept in its history, shown as
+    `withdrawn` and no longer awaiting or blocking anything. Returns the log index."""
+    key = resolve_declaration(unit.conn, ref)
+    if not reason.strip():
+        raise DocumentError("<command line>", None, "--reason", "say why it is withdrawn")
+    if withdrawal(unit.conn, key) is not None:
+        raise ConflictError(f"{key} is already withdrawn")
+    return events.insert(
+        unit.log, "AIUseDeclaration", key, "withdrawn", unit.today, {"reason": reason}
     )
 
 

@@ -34,6 +34,8 @@ COMMANDS: dict[str, Entry] = {
     "status": Entry(
         "decide_cmds", "One screen: what blocks delivery, approvals waiting, consents expiring."
     ),
+    "declaration": Entry("decide_cmds", "Declarations: withdraw one made by mistake."),
+    "new": Entry("documents_cmds", "A commented template for a new document."),
     "role": Entry(
         "roles_cmds", "Roles: who may approve, audit, publish standards (logged records)."
     ),

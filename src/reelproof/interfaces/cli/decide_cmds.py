@@ -53,6 +53,7 @@ STATUS_STYLE = {
     "needs_review": "yellow",
     "rejected": "red",
     "blocked": "red",
+    "withdrawn": "dim",
 }
 
 
@@ -415,6 +416,36 @@ def register(app: typer.Typer) -> None:
         show(_summary(rows, waiting_for, _expiring(consents, production, today)), fmt)
         if any(s.status in STATUS_FAIL_ON[fail_on] for _k, s in rows):
             raise typer.Exit(1)
+
+    declaration = typer.Typer(
+        help="Declarations: withdraw one made by mistake.", no_args_is_help=True
+    )
+    app.add_typer(declaration, name="declaration")
+
+    @declaration.command("withdraw")
+    @handle_errors
+    def withdraw(
+        ref: Annotated[str, typer.Argument(metavar="ID", help="production/id or id")],
+        reason: Annotated[str, typer.Option(help="Why it is withdrawn (kept in the log).")],
+        db: DbOpt = None,
+        fmt: OutOpt = "text",
+    ) -> None:
+        """Withdraw a declaration: logged, kept in its history, shown as withdrawn, no longer
+        blocking or awaiting approval. Applying a new revision brings it back."""
+        _withdraw(ref, reason, db, fmt)
+
+
+def _withdraw(ref: str, reason: str, db: str | None, fmt: str) -> None:
+    ctx = Context.open(db)
+    with ctx.write() as unit:
+        index = decisions.withdraw(unit, ref, reason)
+        key = decisions.resolve_declaration(unit.conn, ref)
+    data = {"declaration": key, "status": "withdrawn", "reason": reason, "log_index": index}
+
+    def draw(c: Console) -> None:
+        c.print(Text(f"withdrew {key}: {reason} (audit log entry {index})"))
+
+    show(Shown(data, draw), fmt)
 
 
 def _stored_or_redecided(

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import resources
 from typing import Annotated, Any
 
 import typer
@@ -21,7 +22,7 @@ from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, err_console, h
 from reelproof.interfaces.formats.text import table
 from reelproof.services import documents as docsvc
 from reelproof.services.approvals import approvals_listing
-from reelproof.services.context import Context
+from reelproof.services.context import Context, default_actor
 from reelproof.services.decisions import resolve_declaration
 from reelproof.services.init import init_store
 
@@ -175,6 +176,26 @@ def register(app: typer.Typer) -> None:
         with _progress(total) as step:
             result = docsvc.apply_documents(ctx, parsed, dry_run=dry_run, progress=step)
         show(apply_result(result), fmt)
+
+    new = typer.Typer(help="A commented template for a new document.", no_args_is_help=True)
+    app.add_typer(new, name="new")
+
+    @new.command("declaration")
+    @handle_errors
+    def new_declaration(
+        production: Annotated[str, typer.Option(help="The production's id.")] = "my-production",
+        doc_id: Annotated[str, typer.Option("--id", help="The new declaration's id.")] = "new-use",
+        declared_by: Annotated[str | None, typer.Option(help="Who declares it.")] = None,
+    ) -> None:
+        """Print a commented AIUseDeclaration to fill in (`> use.yaml`, then `apply`)."""
+        template = (resources.files("reelproof.examples") / "declaration-template.yaml").read_text(
+            encoding="utf-8"
+        )
+        sys.stdout.write(
+            template.replace("{id}", doc_id)
+            .replace("{production}", production)
+            .replace("{declared_by}", declared_by or default_actor())
+        )
 
     @app.command()
     @handle_errors
