@@ -1,4 +1,4 @@
-"""`init`, `apply` and `get`."""
+"""`init`, `apply`, `get` and `new`: documents in and out of the store."""
 
 from __future__ import annotations
 
