@@ -129,9 +129,10 @@ def test_errors_are_json_on_stderr_under_format_json(tmp_path: Path) -> None:
     assert unknown.exit_code == 2 and "'xml'" in unknown.output
 
 
-def test_user_text_is_never_markup(tmp_path: Path) -> None:
+def test_user_text_is_never_markup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = f"sqlite:///{tmp_path / 'r.db'}"
     _store(db, tmp_path)
+    monkeypatch.setenv("REELPROOF_ACTOR", "[/x] :rose:")
     title = "Harbour [/x] [link=https://evil.example]click[/link] [componentOf] :ghost: :rose:"
     doc = tmp_path / "p.yaml"
     doc.write_text(EXAMPLE.replace("Moodboards for the harbour", json.dumps(title)))
@@ -141,6 +142,8 @@ def test_user_text_is_never_markup(tmp_path: Path) -> None:
     assert title in shown.stdout
     listed = cli("get", "declarations", db=db).stdout
     assert title[:60] in listed
+    log = cli("log", "show", db=db)
+    assert log.exit_code == 0 and "[/x] :rose:" in log.stdout
 
 
 def test_non_utf8_file_names_are_escaped(tmp_path: Path) -> None:
