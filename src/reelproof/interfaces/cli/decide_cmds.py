@@ -112,18 +112,21 @@ def draw_decision(
     style = OUTCOME_STYLE.get(outcome, "bold")
     deciding = _deciding_rules(decision)
     under = ", ".join(f"{r['id']} ({r['pack']})" for r in deciding)
-    head = Text.assemble(
-        (f"{decision['production']}/{decision['declaration']}", "bold"),
-        "  ",
-        (OUTCOME_WORDS.get(outcome, outcome), f"{style} bold"),
-    )
-    if under:
-        head.append(f"\n  set by {under}")
-    if status is not None and status.approval is not None:
+    name = (f"{decision['production']}/{decision['declaration']}", "bold")
+    if status is not None and status.approval is not None:  # once answered, the answer first
         verdict = "CLEARED" if status.status == "cleared" else "REFUSED"
-        head.append(f"\n  {verdict}: {status.reason}", style=STATUS_STYLE.get(status.status, ""))
+        head = Text.assemble(
+            name,
+            "  ",
+            (f"{verdict}: {status.reason}", f"{STATUS_STYLE.get(status.status, 'bold')} bold"),
+            f" (the decision was '{outcome}')",
+        )
         if status.approval.conditions:
             head.append(f"\n  conditions: {status.approval.conditions}")
+    else:
+        head = Text.assemble(name, "  ", (OUTCOME_WORDS.get(outcome, outcome), f"{style} bold"))
+    if under:
+        head.append(f"\n  set by {under}")
     if decision.get("tier_basis") == "analogy":
         head.append(f"\n  {ANALOGY_NOTE}")
     c.print(head)
@@ -148,7 +151,10 @@ def draw_decision(
                 (r["id"], "bold"),
                 f" ({r['pack']})",
                 (flag[0], flag[1]),
-                (f"  [{sources.index(r['source']) + 1}]", "dim"),
+                (
+                    f"  (verification {r['verification']})  [{sources.index(r['source']) + 1}]",
+                    "dim",
+                ),
             )
         )
         c.print(Text(f"      {r['message']}"))
