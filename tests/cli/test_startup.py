@@ -3,6 +3,7 @@ them, and the store check needs no Alembic."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from importlib import import_module
@@ -44,3 +45,20 @@ def test_help_imports_no_command_module_nor_the_heavy_libraries(tmp_path: Path) 
     )
     assert "HEAVY []" in proc.stdout, proc.stdout[-500:] + proc.stderr
     assert "decide" in proc.stdout and "Exit codes" in proc.stdout
+
+
+def test_agreement_verdicts_are_kept_between_processes(tmp_path: Path) -> None:
+    from tests.helpers import run_process
+
+    cache = tmp_path / "cache"
+    env = {"XDG_CACHE_HOME": str(cache), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    first = run_process(["init"], tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    (kept,) = (cache / "reelproof").glob("agreement-*.json")
+    rows = json.loads(kept.read_text())
+    assert len(rows) > 100 and all(len(r) == 3 for r in rows)
+    kept.write_text("{not json")  # a damaged cache is ignored, then rewritten
+    (tmp_path / "again").mkdir()
+    again = run_process(["init"], tmp_path / "again", env=env)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(kept.read_text()) == rows

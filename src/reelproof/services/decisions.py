@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reelproof._version import __version__
+from reelproof.adapters import agreement_cache
 from reelproof.adapters.store import approvals as approval_rows
 from reelproof.adapters.store import decisions as rows
 from reelproof.adapters.store import events
@@ -55,18 +56,19 @@ _compiled: dict[int, tuple[str, standards.CompiledPack]] = {}
 def stored_packs(conn: Connection) -> list[standards.CompiledPack]:
     """Newest revision of every stored pack version, compiled once per process per row."""
     packs = []
-    for row in newest_rows(conn, "StandardsPack"):
-        pk, content, source = row.pk, row.content, row.source
-        digest = hashlib.sha256(content.encode()).hexdigest()
-        hit = _compiled.get(pk)
-        if hit is None or hit[0] != digest:  # a row edited behind our back is recompiled
-            data = json.loads(content)
-            data["spec"].pop("tests", None)  # stores from 0.1 kept test cases inside packs
-            doc = parse_one(data, source)
-            assert isinstance(doc, StandardsPack)
-            hit = (digest, standards.compile_pack(doc, source))
-            _compiled[pk] = hit
-        packs.append(hit[1])
+    with agreement_cache.persisted():
+        for row in newest_rows(conn, "StandardsPack"):
+            pk, content, source = row.pk, row.content, row.source
+            digest = hashlib.sha256(content.encode()).hexdigest()
+            hit = _compiled.get(pk)
+            if hit is None or hit[0] != digest:  # a row edited behind our back is recompiled
+                data = json.loads(content)
+                data["spec"].pop("tests", None)  # stores from 0.1 kept test cases inside packs
+                doc = parse_one(data, source)
+                assert isinstance(doc, StandardsPack)
+                hit = (digest, standards.compile_pack(doc, source))
+                _compiled[pk] = hit
+            packs.append(hit[1])
     return packs
 
 
