@@ -53,6 +53,8 @@ spec:
   output: {in_final_deliverable: true, element: background, prominence: incidental}
 """
 
+pytestmark = pytest.mark.usefixtures("models")
+
 COVERING = """\
 apiVersion: reelproof/v1
 kind: Consent

@@ -21,8 +21,9 @@ Modality = Literal["face", "voice"]
 # dlib's ResNet: same person ≲ 0.45, different people ≳ 0.6 (dlib's own cut-off). 0.5 keeps
 # false matches rare on the evaluation set (docs/likeness.md) and still finds compressed video.
 DEFAULT_FACE_THRESHOLD = 0.5
-# Resemblyzer cosine similarity, calibrated on the evaluation set (docs/likeness.md).
-DEFAULT_VOICE_THRESHOLD = 0.85
+# Resemblyzer cosine similarity per voiced segment: near the equal-error point of the
+# espeak-ng evaluation set (docs/likeness.md); calibrate on real recordings per production.
+DEFAULT_VOICE_THRESHOLD = 0.86
 
 # Classifications in which an enrolled performer's presence needs a consent; `unknown` only
 # when the file is not registered as captured footage (then it is classified `human`).

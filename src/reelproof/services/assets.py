@@ -17,13 +17,14 @@ from sqlalchemy.engine import Connection
 from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many
 from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.config import Config
+from reelproof.adapters.store import likeness as likeness_store
 from reelproof.adapters.store import schema
 from reelproof.core.documents import AIUseDeclaration
 from reelproof.core.errors import ConflictError, ReelproofError
 from reelproof.core.provenance import Classification, ProvenanceReport
 from reelproof.services import registry
 from reelproof.services.context import Context, Unit
-from reelproof.services.decisions import current_status, resolve_declaration
+from reelproof.services.decisions import current_status, decide_stored, resolve_declaration
 from reelproof.services.documents import require
 
 AI_CLASSES = {Classification.AI_GENERATED, Classification.AI_EDITED, Classification.AI_ASSISTED}
@@ -131,6 +132,9 @@ def register(
             kind="asset.linked",
             subject={"kind": "Asset", "id": report.sha256, "declaration": declaration},
         )
+        if likeness_store.findings(unit.conn, sha256s=[report.sha256], production=production):
+            # The declaration now reads this file's likeness findings: decide it again.
+            decide_stored(unit, declaration, f"asset {report.sha256[:12]} linked")
         status = "registered" if status == "registered" else "linked"
     subject = f"{production}/{report.sha256}"
     if delivery and not any(

@@ -333,11 +333,12 @@ def _observations(
 def _classification(
     ctx: Context, conn: Connection, path: Path, sha: str, production: str
 ) -> tuple[str, bool]:
-    """(classification, registered in the production): a registered asset's own, else the
-    file's provenance read now."""
+    """(classification, registered as captured footage): a registered asset's own
+    classification, else the file's provenance read now. A file registered in the production
+    and linked to no AI-use declaration is its captured footage."""
     registered = store.asset_classification(conn, sha, production)
     if registered is not None:
-        return registered, True
+        return registered, not store.linked_declarations(conn, sha, production)
     report = next(inspect_many([path], ctx.config().provenance()))
     return report.classification.value, False
 
@@ -421,11 +422,11 @@ def _judge_file(
     for seg in segs:
         by_key.setdefault((seg.performer, seg.modality), []).append(seg)
     for prod in productions:
-        classification, registered = _classification(ctx, unit.conn, path, sha, prod)
+        classification, captured = _classification(ctx, unit.conn, path, sha, prod)
         for (performer, modality), group in by_key.items():
             mod: core.Modality = "face" if modality == "face" else "voice"
             covering = core.covering_consent(consents, performer, mod, prod, unit.today)
-            verdict = core.judge(classification, registered and classification == "human", covering)
+            verdict = core.judge(classification, captured, covering)
             for entry in result.matches:
                 if entry["performer"] == performer and entry["modality"] == modality:
                     entry["verdicts"][prod] = {"finding": verdict.finding, "reason": verdict.reason}

@@ -35,6 +35,15 @@ def model_version(upsample: int) -> str:
     )
 
 
+def _scaled(rect: dlib.rectangle, scale: float) -> dlib.rectangle:
+    return dlib.rectangle(
+        round(rect.left() * scale),
+        round(rect.top() * scale),
+        round(rect.right() * scale),
+        round(rect.bottom() * scale),
+    )
+
+
 @dataclass(frozen=True)
 class Face:
     box: tuple[int, int, int, int]  # left, top, right, bottom
@@ -61,12 +70,14 @@ class FaceDetector:
     def version(self) -> str:
         return model_version(self.upsample)
 
-    def detect(self, rgb: RGB) -> list[Face]:
-        rects, scores, _ = self._detect.run(rgb, self.upsample, 0.0)
+    def detect(self, rgb: RGB, small: RGB | None = None, scale: float = 1.0) -> list[Face]:
+        """Faces in `rgb`; looked for in `small` (`rgb` shrunk by `scale`) when given."""
+        rects, scores, _ = self._detect.run(rgb if small is None else small, self.upsample, 0.0)
         out = []
-        for rect, score in zip(rects, scores, strict=True):
+        for found, score in zip(rects, scores, strict=True):
             if score < MIN_SCORE:
                 continue
+            rect = found if small is None else _scaled(found, scale)
             shape = self._align(rgb, rect)
             vec = self._embed.compute_face_descriptor(rgb, shape)
             box = (rect.left(), rect.top(), rect.right(), rect.bottom())

@@ -29,7 +29,7 @@ class ScanSettings:
         """Everything a file's observations depend on besides its bytes."""
         return (
             f"{faces.model_version(self.upsample)}; {voices.model_version()}; "
-            f"{self.per_second}/s + cuts>{decode.SCENE_CHANGE}"
+            f"{self.per_second}/s + cuts>{decode.SCENE_CHANGE}, detect at {decode.DETECT_WIDTH}px"
         )
 
 
@@ -77,15 +77,16 @@ def run_task(task: Task, settings: ScanSettings) -> list[Observation]:
             for v in voice_detector().detect(wav)
         ]
     detector = face_detector(settings.upsample)
-    frames: Iterator[tuple[float, decode.RGB]] = (
-        iter([(0.0, decode.still(path))])
+    samples: Iterator[decode.Sample] = (
+        iter([decode.Sample(0.0, decode.still(path), None, 1.0)])
         if task.kind == "still"
         else decode.sample_frames(path, settings.per_second, task.start, task.end)
     )
     out = []
-    for t, rgb in frames:
-        for f in detector.detect(rgb):
-            out.append(Observation("face", round(t, 3), round(t, 3), f.embedding, f.box))
+    for s in samples:
+        t = round(s.time, 3)
+        for f in detector.detect(s.rgb, s.small, s.scale):
+            out.append(Observation("face", t, t, f.embedding, f.box))
     return out
 
 

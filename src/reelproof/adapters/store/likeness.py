@@ -210,6 +210,12 @@ def linked_assets(conn: Connection, declaration: str) -> list[str]:
     return sorted(str(s) for (s,) in conn.execute(q))
 
 
+def linked_declarations(conn: Connection, sha256: str, production: str) -> list[str]:
+    t = schema.asset_links
+    q = sa.select(t.c.declaration).where(t.c.sha256 == sha256, t.c.production == production)
+    return sorted({str(d) for (d,) in conn.execute(q)})
+
+
 def asset_classification(conn: Connection, sha256: str, production: str) -> str | None:
     """The registered asset's classification in a production, if it is registered there."""
     t = schema.assets
