@@ -17,19 +17,20 @@ from pathlib import Path
 from reelproof.adapters.likeness import decode, faces, voices
 from reelproof.core.likeness import Observation
 
-MIN_CHUNK_S = 20.0  # shorter ranges cost more in seeking than they gain in parallelism
+MIN_CHUNK_S = 5.0  # shorter ranges cost more in seeking than they gain in parallelism
 
 
 @dataclass(frozen=True)
 class ScanSettings:
     per_second: float = 2.0  # fixed-interval samples per second, plus scene changes
     upsample: int = 1
+    detect_width: int = decode.DETECT_WIDTH  # wider frames are searched at this width
 
     def models_key(self) -> str:
         """Everything a file's observations depend on besides its bytes."""
         return (
             f"{faces.model_version(self.upsample)}; {voices.model_version()}; "
-            f"{self.per_second}/s + cuts>{decode.SCENE_CHANGE}, detect at {decode.DETECT_WIDTH}px"
+            f"{self.per_second}/s + cuts>{decode.SCENE_CHANGE}, detect at {self.detect_width}px"
         )
 
 
@@ -80,7 +81,9 @@ def run_task(task: Task, settings: ScanSettings) -> list[Observation]:
     samples: Iterator[decode.Sample] = (
         iter([decode.Sample(0.0, decode.still(path), None, 1.0)])
         if task.kind == "still"
-        else decode.sample_frames(path, settings.per_second, task.start, task.end)
+        else decode.sample_frames(
+            path, settings.per_second, task.start, task.end, settings.detect_width
+        )
     )
     out = []
     for s in samples:
