@@ -92,6 +92,15 @@ def scan_wall(path: Path, executor: LocalExecutor, settings: ScanSettings) -> tu
     return time.perf_counter() - start, len(obs)
 
 
+def cpu_seconds(path: Path, settings: ScanSettings) -> float:
+    """CPU time of the whole scan in this process on one core: on a shared machine the wall
+    time says how busy the others were; this says what the scan itself costs."""
+    one = LocalExecutor(1)
+    start = time.process_time()
+    list(one.map([tasks_for(path, 1)], settings))
+    return time.process_time() - start
+
+
 def peak_mib() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -114,6 +123,7 @@ def main() -> int:
             ref_s, ref_frames = decode_only(clip, "NONREF")
             scan_s, faces = scan_wall(clip, executor, settings)
             fast_s, fast_faces = scan_wall(clip, executor, ScanSettings(2.0, detect_width=640))
+            cpu_s = cpu_seconds(clip, settings)
             audio_s, voiced = scan_wall(speech, executor, settings)
         finally:
             executor.close()
@@ -138,6 +148,11 @@ def main() -> int:
     print(
         f"voice scan, {args.seconds * 4} s dialogue:    {args.seconds * 4 / audio_s:7.1f} h of"
         f" audio per hour ({audio_s:.2f} s, {voiced} voiced segments)"
+    )
+    cores = executor.workers
+    print(
+        f"CPU time of the scan: {cpu_s:.1f} s for {args.seconds} s of video, so on {cores} idle "
+        f"cores: {cores * args.seconds / cpu_s:.1f} h of video per hour"
     )
     print(f"peak resident memory: this process {own:.0f} MiB, largest worker {workers:.0f} MiB")
     return 0
