@@ -12,7 +12,7 @@ import pytest
 
 from reelproof.adapters.config import load_config
 from reelproof.adapters.likeness.vault import Vault, VaultError
-from reelproof.core.consent import ConsentRecord
+from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import Consent, parse_one
 from reelproof.core.errors import DocumentError
 from reelproof.core.likeness import (

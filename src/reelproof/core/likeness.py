@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reelproof.core.consent import ConsentRecord
+from reelproof.core.consent_record import ConsentRecord
 
 Modality = Literal["face", "voice"]
 

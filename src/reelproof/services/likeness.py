@@ -20,20 +20,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import Connection
-
 from reelproof.adapters import likeness as models
 from reelproof.adapters.c2pa_reader import inspect_many
 from reelproof.adapters.store import likeness as store
+from reelproof.adapters.store.db import Connection
 from reelproof.core import likeness as core
-from reelproof.core.consent import ConsentRecord
+from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.errors import ConflictError, DocumentError, NotFoundError, ReelproofError
 from reelproof.services import decisions, registry
 from reelproof.services.assets import expand
 
 __all__ = ["expand"]
+from reelproof.adapters.store.documents import require
 from reelproof.services.context import Context, Unit
-from reelproof.services.documents import require
 
 if TYPE_CHECKING:
     from reelproof.adapters.likeness.scanner import LocalExecutor, ScanSettings
