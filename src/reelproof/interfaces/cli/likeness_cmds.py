@@ -196,6 +196,13 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option(help="Frames sampled per second (plus scene changes; default 2)."),
         ] = None,
+        detect_width: Annotated[
+            int,
+            typer.Option(
+                help="Search faces in frames shrunk to this width (960: faces ≳ 80 px in "
+                "1080p; 640 is about twice as fast and finds faces ≳ 120 px)."
+            ),
+        ] = 960,
         workers: Annotated[
             int | None, typer.Option(help="Worker processes (default: every core).")
         ] = None,
@@ -212,6 +219,8 @@ def register(app: typer.Typer) -> None:
         rate = samples_per_second or ctx.config().likeness.samples_per_second or 2.0
         if rate <= 0:
             raise DocumentError("<command line>", None, "--samples-per-second", "must be > 0")
+        if detect_width < 160:
+            raise DocumentError("<command line>", None, "--detect-width", "must be ≥ 160")
         files = likeness.expand(targets)
         executor = LocalExecutor(workers)
         columns = (
@@ -230,7 +239,12 @@ def register(app: typer.Typer) -> None:
                     bar.update(task, advance=1, description=escape(Path(path).name))
 
                 report = likeness.scan(
-                    ctx, targets, production, ScanSettings(rate), executor, advance
+                    ctx,
+                    targets,
+                    production,
+                    ScanSettings(rate, detect_width=detect_width),
+                    executor,
+                    advance,
                 )
         finally:
             executor.close()
