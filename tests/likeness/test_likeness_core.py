@@ -122,3 +122,18 @@ def test_likeness_configuration_per_production(tmp_path: Path) -> None:
     cfg.write_text("[likeness.production.harbour-s1]\nface = 0.9\n")
     with pytest.raises(DocumentError, match=r"likeness\.production\.harbour-s1\.face"):
         load_config(cfg)
+
+
+def test_without_the_extra_scan_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from reelproof.adapters import likeness
+    from tests.helpers import cli
+
+    monkeypatch.setattr(likeness, "MODULES", (*likeness.MODULES, "reelproof_no_such_model"))
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"not really")
+    result = cli("scan", str(clip), db=f"sqlite:///{tmp_path / 'r.db'}")
+    assert result.exit_code == 2
+    assert "reelproof[likeness]" in result.output and "reelproof_no_such_model" in result.output
+    assert "Traceback" not in result.output
