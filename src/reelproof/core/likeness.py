@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from reelproof.core.consent_record import ConsentRecord
@@ -36,7 +36,6 @@ COVERING_USES: dict[Modality, tuple[str, ...]] = {
 }
 
 FINDING_CODE = "likeness.unconsented_match"
-FINDING_STATES = ("open", "confirmed", "dismissed")
 BLOCKING_STATES = ("open", "confirmed")
 
 
@@ -221,8 +220,6 @@ class Verdict:
 
     finding: bool
     reason: str
-    consent: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def judge(
@@ -237,5 +234,5 @@ def judge(
     ):
         return Verdict(False, f"captured or non-AI material ({classification}): expected")
     if covering is not None:
-        return Verdict(False, f"covered by consent {covering}", covering)
+        return Verdict(False, f"covered by consent {covering}")
     return Verdict(True, f"{classification} material and no consent covers this use")

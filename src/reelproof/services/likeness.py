@@ -24,14 +24,12 @@ from reelproof.adapters import likeness as models
 from reelproof.adapters.c2pa_reader import inspect_many
 from reelproof.adapters.store import likeness as store
 from reelproof.adapters.store.db import Connection
+from reelproof.adapters.store.documents import require
 from reelproof.core import likeness as core
 from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.errors import ConflictError, DocumentError, NotFoundError, ReelproofError
 from reelproof.services import decisions, registry
 from reelproof.services.assets import expand
-
-__all__ = ["expand"]
-from reelproof.adapters.store.documents import require
 from reelproof.services.context import Context, Unit
 
 if TYPE_CHECKING:

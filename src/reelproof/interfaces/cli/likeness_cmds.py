@@ -22,6 +22,7 @@ from reelproof.interfaces.cli.common import (
     handle_errors,
 )
 from reelproof.services import likeness
+from reelproof.services.assets import expand
 from reelproof.services.context import Context
 
 REVIEW_STYLE = {"open": "yellow", "confirmed": "red", "dismissed": "dim"}
@@ -221,7 +222,7 @@ def register(app: typer.Typer) -> None:
             raise DocumentError("<command line>", None, "--samples-per-second", "must be > 0")
         if detect_width < 160:
             raise DocumentError("<command line>", None, "--detect-width", "must be ≥ 160")
-        files = likeness.expand(targets)
+        files = expand(targets)
         executor = LocalExecutor(workers)
         columns = (
             TextColumn("[bold]scanning"),
