@@ -190,3 +190,16 @@ def test_forget_and_revocation_delete_references(store: str, tmp_path: Path) -> 
     refused = cli("performer", "enroll", "ana-lima", "--face", str(photo(DONOR)), db=store)
     assert refused.exit_code == 2 and "biometric_enrollment" in refused.output
     assert cli("log", "verify", db=store).exit_code == 0
+
+
+def test_the_models_are_detector_plugins(tmp_path: Path) -> None:
+    import reelproof
+
+    (faces,) = reelproof.detect(photo(DONOR), detectors=["faces"])
+    assert faces.detector == "faces" and "dlib-bin" in faces.version
+    [face] = faces.detections
+    assert (face.kind, face.label) == ("face", "face") and 0.5 < face.score <= 1.0
+    line = say(tmp_path / "line.wav", "en-us+m3", "Give me the keys and walk away from the dock.")
+    (voices,) = reelproof.detect(line, detectors=["voices"])
+    assert voices.detections and all(d.kind == "voice" for d in voices.detections)
+    assert voices.detections[0].start_s is not None and voices.detections[0].start_s < 1.0

@@ -68,6 +68,7 @@ class Observation:
     end: float
     embedding: tuple[float, ...]
     box: tuple[int, int, int, int] | None = None  # left, top, right, bottom (faces)
+    confidence: float = 1.0  # the detector's, 0 to 1 (a face's HOG score, scaled)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +77,7 @@ class Observation:
             "end": self.end,
             "box": list(self.box) if self.box else None,
             "embedding": list(self.embedding),
+            "confidence": self.confidence,
         }
 
     @classmethod
@@ -87,6 +89,7 @@ class Observation:
             float(data["end"]),
             tuple(float(v) for v in data["embedding"]),
             (int(box[0]), int(box[1]), int(box[2]), int(box[3])) if box else None,
+            float(data.get("confidence", 1.0)),
         )
 
 

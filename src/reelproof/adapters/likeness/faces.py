@@ -35,6 +35,11 @@ def model_version(upsample: int) -> str:
     )
 
 
+def confidence(score: float) -> float:
+    """A HOG score (≈ 0.3 barely a face, ≳ 2 a clear frontal face) as a 0–1 confidence."""
+    return round(min(1.0, score / 2.0), 3)
+
+
 def _scaled(rect: dlib.rectangle, scale: float) -> dlib.rectangle:
     return dlib.rectangle(
         round(rect.left() * scale),

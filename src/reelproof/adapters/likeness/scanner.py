@@ -89,7 +89,7 @@ def run_task(task: Task, settings: ScanSettings) -> list[Observation]:
     for s in samples:
         t = round(s.time, 3)
         for f in detector.detect(s.rgb, s.small, s.scale):
-            out.append(Observation("face", t, t, f.embedding, f.box))
+            out.append(Observation("face", t, t, f.embedding, f.box, faces.confidence(f.score)))
     return out
 
 
