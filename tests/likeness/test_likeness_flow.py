@@ -117,7 +117,7 @@ def test_face_swap_is_a_blocking_finding_until_consented(store: str, tmp_path: P
     assert "embedding" not in json.dumps(shown["biometrics"])
     listed = cli("finding", "list", "--production", "harbour-s1", db=store)
     assert listed.exit_code == 0 and fid in listed.stdout and "open" in listed.stdout
-    assert "00:00:03" in listed.stdout
+    assert "00:00:03" in listed.stdout and "(unknown)" in listed.stdout
     # A reviewer confirms: the use is now prohibited; the scan again finds nothing new (cached).
     confirmed = cli_json("finding", "confirm", fid, "--reason", "swap of Ana", db=store)
     assert confirmed[0]["status"] == "confirmed"

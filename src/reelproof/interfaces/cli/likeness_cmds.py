@@ -101,7 +101,7 @@ class ScanResult:
                 c.print(
                     f"  {m['modality']} [bold]{escape(m['performer'])}[/] {m['timecode']} "
                     f"{m['metric']} {m['score']} (threshold {m['threshold']})"
-                    + (f" box {m['box']}" if m["box"] else "")
+                    + (escape(f" box {m['box']}") if m["box"] else "")
                 )
                 for prod, v in m["verdicts"].items():
                     style = "red" if v["finding"] else "green"
@@ -131,7 +131,7 @@ class FindingsResult:
             style = REVIEW_STYLE.get(f["status"], "bold")
             c.print(
                 f"[bold]{f['id']}[/] [{style}]{f['status']}[/] {escape(f['performer'])} "
-                f"({f['modality']}) in {escape(f['path'])} [{f['classification']}], "
+                f"({f['modality']}) in {escape(f['path'])} ({f['classification']}), "
                 f"production {escape(f['production'])}"
             )
             for s in f["segments"]:
