@@ -51,6 +51,8 @@ COMMANDS: dict[str, Entry] = {
     "sign": Entry("media_cmds", "Write a C2PA manifest for a cleared synthetic asset."),
     "asset": Entry("media_cmds", "Register media and link it to declarations."),
     "keys": Entry("media_cmds", "Signing keys."),
+    "scan": Entry("likeness_cmds", "Scan media for enrolled performers' faces and voices."),
+    "finding": Entry("likeness_cmds", "Likeness findings: list, confirm, dismiss."),
     "log": Entry("log_cmds", "The audit log: entries, proofs, verification, offline bundle."),
     "witness": Entry(
         "log_cmds", "A witness: cosigns a log's checkpoints only if consistent with what it saw."
