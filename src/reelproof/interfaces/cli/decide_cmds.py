@@ -15,7 +15,6 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from reelproof._version import __version__
 from reelproof.adapters.store import documents as stored
 from reelproof.core.documents import OUTCOME_ORDER, doc_key
 from reelproof.core.errors import DocumentError
@@ -322,7 +321,7 @@ def register(app: typer.Typer) -> None:
                     (d, decisions.status_of(unit.conn, d.declaration, unit.today)) for d in stored
                 ]
         else:
-            made = _stored_or_redecided(ctx, target)
+            made = _redecided(ctx, target)
         show(DecisionsShown(made, brief, dry_run), fmt)
         if fail_on != "never":
             floor = OUTCOME_ORDER.index(fail_on)
@@ -454,24 +453,15 @@ def _withdraw(ref: str, reason: str, db: str | None, fmt: str) -> None:
     show(Shown(data, draw), fmt)
 
 
-def _stored_or_redecided(
+def _redecided(
     ctx: Context, target: str
 ) -> list[tuple[decisions.StoredDecision, decisions.Status]]:
-    """The stored decision when nothing it read can have changed (every apply, revocation
-    and publish re-decides what it touches; only time and a new reelproof can change it by
-    themselves), so `decide ID` compiles no pack; otherwise decide again and store it."""
-    today = ctx.clock().date()
-    with ctx.read() as conn:
-        key = decisions.resolve_declaration(conn, target)
-        current = decisions.latest_decision(conn, key)
-        if (
-            current is not None
-            and current.stale_on(today) is None
-            and current.content.get("reelproof") == __version__
-        ):
-            return [(current, decisions.status_of(conn, key, today))]
+    """Decide a stored declaration again and store it. Always: what a decision reads can grow
+    without a cascade (a scan's new findings on media linked to it), so a stored decision is
+    never shown as current without deciding."""
     talent.sweep_consents(ctx)  # an expired consent must not clear anything
     with ctx.write() as unit:
+        key = decisions.resolve_declaration(unit.conn, target)
         decided = decisions.decide_stored(unit, key, "decide command")
         return [(decided, decisions.status_of(unit.conn, key, unit.today))]
 
