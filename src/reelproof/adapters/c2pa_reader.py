@@ -161,6 +161,16 @@ def _codes(items: Any) -> list[str]:
     return out
 
 
+def _located(items: Any) -> list[tuple[str, str]]:
+    """(code, url) of each status item; the URL names the assertion it is about."""
+    out: list[tuple[str, str]] = []
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("code"), str):
+                out.append((item["code"], _str(item.get("url")) or ""))
+    return out
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -221,12 +231,19 @@ def _ingredient_report(
     delta_fail = _codes(delta.get("failure"))
     delta_ok = set(_codes(delta.get("success"))) | set(_codes(delta.get("informational")))
     recorded_results = _dict(_dict(ing.get("validation_results")).get("activeManifest"))
-    recorded = _codes(recorded_results.get("failure")) + [
-        c for c in _codes(ing.get("validation_status")) if not c.endswith(_SUCCESS_SUFFIXES)
+    recorded = _located(recorded_results.get("failure")) + [
+        (c, u)
+        for c, u in _located(ing.get("validation_status"))
+        if not c.endswith(_SUCCESS_SUFFIXES)
     ]
     recorded_ok = set(_codes(recorded_results.get("success")))
-    superseded = {c.rsplit(".", 1)[0] for c in delta_ok}
-    still = [c for c in recorded if c not in delta_ok and c.rsplit(".", 1)[0] not in superseded]
+    # A failure recorded at ingest is cleared only by today's success for the same assertion
+    # (same URL, same check): a success elsewhere in the ingredient must not clear it.
+    cleared = {
+        (c.rsplit(".", 1)[0], u)
+        for c, u in _located(delta.get("success")) + _located(delta.get("informational"))
+    }
+    still = list(dict.fromkeys(c for c, u in recorded if (c.rsplit(".", 1)[0], u) not in cleared))
     codes = list(dict.fromkeys([*delta_fail, *still]))
     notes: list[str] = []
     name = f"Ingredient '{title or '(untitled)'}' ({relationship})"
@@ -783,6 +800,26 @@ def _run(files: list[Path], settings: ProvenanceSettings, size: int) -> Iterator
                 idents.pop(emitted).result(),
                 results.pop(emitted),
             )
+
+
+def unreadable_report(path: Path, why: str) -> ProvenanceReport:
+    """The report of a folder entry that could not be read (FIFO, link loop, no permission):
+    listed with state `error`, so one bad entry never hides the rest."""
+    graph = ProvenanceGraph(state=C2paState.ERROR)
+    classification, reasons = classify(graph)
+    return ProvenanceReport(
+        path=str(path),
+        sha256="",
+        media_type="application/octet-stream",
+        c2pa_state=C2paState.ERROR,
+        codes=(IO_CODE,),
+        active_manifest=None,
+        claim_generator=None,
+        ingredients=(),
+        digital_source_types=(),
+        classification=classification,
+        reasons=(why, *reasons),
+    )
 
 
 def inspect_file(path: Path | str, settings: ProvenanceSettings | None = None) -> ProvenanceReport:

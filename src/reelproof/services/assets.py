@@ -3,8 +3,10 @@ for consistency with what was declared, and signed when a synthetic use is clear
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many
+from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many, unreadable_report
 from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.config import Config
 from reelproof.adapters.store import schema
@@ -29,28 +31,73 @@ from reelproof.services.documents import require
 AI_CLASSES = {Classification.AI_GENERATED, Classification.AI_EDITED, Classification.AI_ASSISTED}
 
 
-def expand(paths: Sequence[Path]) -> list[Path]:
-    """Files as given, folders walked (sorted, hidden files skipped)."""
-    out: list[Path] = []
+@dataclass
+class Listing:
+    """The files under some paths, and every entry that is not a readable regular file."""
+
+    files: list[Path] = field(default_factory=list)
+    problems: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _entry(path: Path, listing: Listing) -> None:
+    """Sort one folder entry into a file or a problem: FIFOs, devices, link loops, dangling
+    links and unreadable files are listed, never silently skipped."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if path.is_symlink():
+            why = (
+                "a symbolic link loop"
+                if exc.errno == errno.ELOOP
+                else f"a dangling symbolic link (to {os.readlink(path)})"
+            )
+        else:
+            why = f"cannot be read ({exc.strerror or exc})"
+        listing.problems.append((path, f"{path}: {why}"))
+        return
+    if stat.S_ISDIR(st.st_mode):
+        listing.problems.append((path, f"{path}: a symbolic link to a folder, not followed"))
+    elif not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a socket or device"
+        listing.problems.append((path, f"{path}: {kind}, not a regular file; not read"))
+    elif not os.access(path, os.R_OK):
+        listing.problems.append((path, f"{path}: permission denied"))
+    else:
+        listing.files.append(path)
+
+
+def walk(paths: Sequence[Path]) -> Listing:
+    """Files as given, folders walked in name order (hidden entries skipped, links to
+    folders not followed)."""
+    listing = Listing()
     for p in paths:
         if p.is_dir():
-            out.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file()
-                    and not any(part.startswith(".") for part in f.parts[len(p.parts) :])
-                )
-            )
-        elif p.exists():
-            out.append(p)
+            for top, dirs, names in os.walk(p, followlinks=False):
+                here = Path(top)
+                links = [d for d in dirs if (here / d).is_symlink()]
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in links)
+                for name in sorted([*names, *links]):
+                    if not name.startswith("."):
+                        _entry(here / name, listing)
+        elif p.exists() or p.is_symlink():
+            _entry(p, listing)
         else:
             raise ReelproofError(f"{p}: no such file or folder")
-    return out
+    listing.files.sort()
+    return listing
+
+
+def expand(paths: Sequence[Path]) -> list[Path]:
+    """The readable files under `paths` (see `walk` for what else is found)."""
+    return walk(paths).files
 
 
 def inspect(paths: Sequence[Path], settings: ProvenanceSettings) -> Iterator[ProvenanceReport]:
-    return inspect_many(expand(paths), settings)
+    """Reports for every file, and an `error` report for each entry that cannot be read."""
+    listing = walk(paths)
+    for path, why in listing.problems:
+        yield unreadable_report(path, why)
+    yield from inspect_many(listing.files, settings)
 
 
 @dataclass

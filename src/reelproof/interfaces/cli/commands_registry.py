@@ -11,6 +11,7 @@ def registrations() -> list[Callable[[typer.Typer], None]]:
     """Imported lazily so `reelproof --help` stays fast; the order is the order in --help."""
     from reelproof.interfaces.cli import (
         decide_cmds,
+        delivery_cmds,
         demo_cmd,
         documents_cmds,
         log_cmds,
@@ -28,5 +29,6 @@ def registrations() -> list[Callable[[typer.Typer], None]]:
         standards_cmds.register,
         talent_cmds.register,
         media_cmds.register,
+        delivery_cmds.register,
         log_cmds.register,
     ]

@@ -1,0 +1,126 @@
+"""`reelproof check`: the delivery gate (exit 0 clear, 1 blocked, 2 bad input)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+from reelproof.adapters.config import load_config
+from reelproof.interfaces import formats
+from reelproof.interfaces.cli.common import DbOpt, err_console, fail, handle_errors
+from reelproof.interfaces.formats import Data, Issue
+from reelproof.services import delivery
+from reelproof.services.context import Context
+
+
+@dataclass
+class CheckResult:
+    """The check as a `Gate`: every file and clip is a subject; issues carry timecodes."""
+
+    outcome: delivery.CheckOutcome
+
+    def gate_name(self) -> str:
+        return f"reelproof check {self.outcome.production}"
+
+    def subjects(self) -> Iterable[str]:
+        seen = [f.path or f"sha256:{f.sha256}" for f in self.outcome.files]
+        seen += [i.location for i in self.outcome.issues]
+        return dict.fromkeys(seen)
+
+    def issues(self) -> Iterable[Issue]:
+        for i in self.outcome.issues:
+            yield Issue(i.rule, i.level, i.message, i.location, i.region)
+
+    def to_data(self) -> Data:
+        return self.outcome.to_data()
+
+    def render_text(self, out: IO[str], *, color: bool) -> None:
+        console = Console(file=out, force_terminal=color, no_color=not color, soft_wrap=True)
+        o = self.outcome
+        d = o.to_data()
+        head = Text()
+        head.append("BLOCKED" if o.blocked else "CLEAR", "bold red" if o.blocked else "bold green")
+        head.append(f"  {o.production}: {d['files']} files")
+        if o.cut is not None:
+            head.append(f", timeline '{o.cut.name}' ({len(o.cut.clips)} clips, sha256 ")
+            head.append(f"{o.cut.digest[:16]}…)")
+        head.append(f"; {d['errors']} blocking, {d['warnings']} warnings")
+        console.print(head)
+        for i in o.issues:
+            line = Text("  ")
+            line.append(
+                "✗ " if i.level == "error" else "! ", "red" if i.level == "error" else "yellow"
+            )
+            line.append(i.rule, "bold")
+            if i.region:
+                line.append(f" [{i.region}]", "cyan")
+            line.append(f" {i.location}: ")
+            line.append(i.message)
+            console.print(line)
+        if o.log_index is not None:
+            console.print(Text(f"recorded as audit-log entry {o.log_index}", "dim"))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @handle_errors
+    def check(
+        folder: Annotated[Path, typer.Argument(help="The delivery folder (the files delivered).")],
+        production: Annotated[str, typer.Option(help="The production being delivered.")],
+        timeline: Annotated[
+            Path | None,
+            typer.Option(help="The locked cut: .otio, .edl, .xml (FCP 7), .fcpxml or .aaf."),
+        ] = None,
+        rate: Annotated[
+            float | None, typer.Option(help="Frame rate of an EDL (EDLs do not record it).")
+        ] = None,
+        mapping: Annotated[
+            Path | None,
+            typer.Option(help="YAML: clip or reel name -> asset path (in FOLDER) or SHA-256."),
+        ] = None,
+        db: DbOpt = None,
+        fmt: Annotated[
+            str, typer.Option("--format", help="text, json, yaml, junit or sarif.")
+        ] = "text",
+    ) -> None:
+        """The delivery gate: every file and clip of the cut against its declarations,
+        consents, provenance and the law at each territory's release date."""
+        if fmt not in formats.names():
+            fail(
+                f"--format: unknown output format {fmt!r}; expected one of "
+                f"{', '.join(formats.names())}"
+            )
+        ctx = Context.open(db)
+        ctx.store.require_ready()
+        columns = (
+            TextColumn("[bold]hashing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(
+            *columns, console=err_console, transient=True, disable=not err_console.is_terminal
+        ) as progress:
+            task = progress.add_task("hashing", total=None)
+            outcome = delivery.check(
+                ctx,
+                folder,
+                production,
+                load_config().provenance(),
+                timeline=timeline,
+                rate=rate,
+                mapping=mapping,
+                tick=lambda: progress.advance(task),
+                listed=lambda n: progress.update(task, total=n),
+            )
+        out = typer.get_text_stream("stdout")
+        formats.render(CheckResult(outcome), fmt, out, color=fmt == "text" and out.isatty())
+        if outcome.blocked:
+            raise typer.Exit(1)
