@@ -237,13 +237,19 @@ def _ingredient_report(
         if not c.endswith(_SUCCESS_SUFFIXES)
     ]
     recorded_ok = set(_codes(recorded_results.get("success")))
-    # A failure recorded at ingest is cleared only by today's success for the same assertion
-    # (same URL, same check): a success elsewhere in the ingredient must not clear it.
-    cleared = {
-        (c.rsplit(".", 1)[0], u)
-        for c, u in _located(delta.get("success")) + _located(delta.get("informational"))
-    }
-    still = list(dict.fromkeys(c for c, u in recorded if (c.rsplit(".", 1)[0], u) not in cleared))
+    # A failure recorded at ingest is cleared only by today's result of the same check on
+    # the same thing (its URL, or a box inside it: a manifest's signature for the manifest);
+    # a success on another assertion of the ingredient must not clear it.
+    current = _located(delta.get("success")) + _located(delta.get("informational"))
+
+    def cleared(code: str, url: str) -> bool:
+        check = code.rsplit(".", 1)[0]
+        return any(
+            c.rsplit(".", 1)[0] == check and (u == url or (bool(url) and u.startswith(url + "/")))
+            for c, u in current
+        )
+
+    still = list(dict.fromkeys(c for c, u in recorded if not cleared(c, u)))
     codes = list(dict.fromkeys([*delta_fail, *still]))
     notes: list[str] = []
     name = f"Ingredient '{title or '(untitled)'}' ({relationship})"

@@ -92,9 +92,8 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     return walk(paths).files
 
 
-def inspect(paths: Sequence[Path], settings: ProvenanceSettings) -> Iterator[ProvenanceReport]:
+def inspect(listing: Listing, settings: ProvenanceSettings) -> Iterator[ProvenanceReport]:
     """Reports for every file, and an `error` report for each entry that cannot be read."""
-    listing = walk(paths)
     for path, why in listing.problems:
         yield unreadable_report(path, why)
     yield from inspect_many(listing.files, settings)
@@ -208,7 +207,7 @@ def add_assets(
             raise ConflictError(
                 f"declaration {key} belongs to another production than {production}"
             )
-    for report in inspect(paths, settings):
+    for report in inspect_many(expand(paths), settings):
         with ctx.write() as unit:
             yield register(unit, report, production, key, delivery=delivery)
 

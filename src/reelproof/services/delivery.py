@@ -9,6 +9,7 @@ entry with its verdict and the timeline's digest.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import posixpath
@@ -19,6 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import Connection
 
 from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many
 from reelproof.adapters.media import sha256_file
@@ -175,16 +178,17 @@ def _territory_production(production: Production, territory: str) -> Production:
 
 
 def requirements(
-    unit: Unit, decl: AIUseDeclaration, production: Production
+    conn: Connection, today: dt.date, decl: AIUseDeclaration, production: Production
 ) -> tuple[gate.Requirement, ...]:
-    """Labels and marks each territory's law asks of this use, read at its release date."""
-    packs = decisions.stored_packs(unit.conn)
+    """Labels and marks each territory's law asks of this use, read at its release date
+    (`today` for a territory without one)."""
+    packs = decisions.stored_packs(conn)
     out: list[gate.Requirement] = []
     bare = decl.model_copy(update={"spec": decl.spec.model_copy(update={"territories": []})})
     for territory in decl.spec.territories or production.spec.territories:
-        day = production.spec.release_dates.get(territory, unit.today)
+        day = production.spec.release_dates.get(territory, today)
         ev = decisions.evaluate(
-            unit.conn, bare, day, packs, production=_territory_production(production, territory)
+            conn, bare, day, packs, production=_territory_production(production, territory)
         )
         for o in ev.decision.obligations:
             if o.kind in gate.LABEL_KINDS | gate.MARK_KINDS:
@@ -208,14 +212,14 @@ def use_facts(unit: Unit, key: str, production: Production) -> gate.UseFacts:
         status=status.status,
         reason=status.reason,
         blocking=tuple(status.decision.blocking if status.decision else ()),
-        requirements=requirements(unit, decl, production),
+        requirements=requirements(unit.conn, unit.today, decl, production),
     )
 
 
-def disclosed_labels(unit: Unit, production: str) -> set[tuple[str, str]]:
+def disclosed_labels(conn: Connection, production: str) -> set[tuple[str, str]]:
     """(declaration, territory) pairs of the production's latest recorded disclosure."""
     events = [
-        e for e in registry.events_of(unit.conn, "Production", production) if e.event == "disclosed"
+        e for e in registry.events_of(conn, "Production", production) if e.event == "disclosed"
     ]
     if not events:
         return set()
@@ -340,7 +344,7 @@ def check(
             )
             for sha, rel in everything.items()
         ]
-        issues = gate.judge(files, disclosed_labels(unit, production_id))
+        issues = gate.judge(files, disclosed_labels(unit.conn, production_id))
         issues += gate.unmapped_issues(unmapped)
         issues += [
             gate.CheckIssue("unreadable-file", gate.RULES["unreadable-file"][0], why, path)
@@ -372,6 +376,10 @@ def record_check(unit: Unit, outcome: CheckOutcome) -> int:
             "errors": data["errors"],
             "warnings": data["warnings"],
             "rules": dict(sorted(Counter(i.rule for i in outcome.issues).items())),
+        },
+        summary={
+            "verdict": outcome.verdict,
+            "timeline_sha256": outcome.cut.digest if outcome.cut is not None else None,
         },
     )
 

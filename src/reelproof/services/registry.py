@@ -85,9 +85,18 @@ def performers(conn: Connection, ids: Sequence[str]) -> list[Performer]:
 
 
 def record_event(
-    unit: Unit, subject_kind: str, subject_id: str, event: str, at: dt.date, data: dict[str, Any]
+    unit: Unit,
+    subject_kind: str,
+    subject_id: str,
+    event: str,
+    at: dt.date,
+    data: dict[str, Any],
+    *,
+    summary: dict[str, Any] | None = None,
 ) -> int:
-    """An event on a held thing (consent revoked, replica transferred…): row + log entry."""
+    """An event on a held thing (consent revoked, replica transferred…): row + log entry.
+    `summary` is copied into the entry itself, for what a log reader must see unaided (a
+    delivery check's verdict and timeline digest)."""
     content = {"at": at.isoformat(), **data}
     _pk, index = unit.log.record_row(
         schema.events,
@@ -100,6 +109,6 @@ def record_event(
             "recorded_by": unit.actor,
         },
         kind=f"{subject_kind.lower()}.{event}",
-        subject={"kind": subject_kind, "id": subject_id},
+        subject={"kind": subject_kind, "id": subject_id, **(summary or {})},
     )
     return index

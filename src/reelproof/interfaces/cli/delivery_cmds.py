@@ -16,7 +16,7 @@ from reelproof.adapters.config import load_config
 from reelproof.interfaces import formats
 from reelproof.interfaces.cli.common import DbOpt, err_console, fail, handle_errors
 from reelproof.interfaces.formats import Data, Issue
-from reelproof.services import delivery
+from reelproof.services import delivery, disclosure
 from reelproof.services.context import Context
 
 
@@ -68,6 +68,47 @@ class CheckResult:
             console.print(Text(f"recorded as audit-log entry {o.log_index}", "dim"))
 
 
+@dataclass
+class DiscloseResult:
+    outcome: disclosure.DisclosureOutcome
+
+    def to_data(self) -> Data:
+        return self.outcome.to_data()
+
+    def render_text(self, out: IO[str], *, color: bool) -> None:
+        console = Console(file=out, force_terminal=color, no_color=not color, soft_wrap=True)
+        o = self.outcome
+        console.print(Text(f"Disclosures for {o.title}", "bold"))
+        console.print(Text("Credits:", "bold"))
+        for line in o.credits or ["(no AI material in the final deliverable)"]:
+            console.print(Text(f"  {line}"))
+        console.print(Text("Labels by territory:", "bold"))
+        for lb in o.labels:
+            console.print(Text(f"  {lb.territory} (release {lb.released}): “{lb.text}”"))
+            for why in lb.why:
+                console.print(Text(f"      {why}", "dim"))
+        notices = [(u.key, n) for u in o.uses for n in u.union_notices]
+        if notices:
+            console.print(Text("Union notices due:", "bold"))
+            for key, n in notices:
+                console.print(Text(f"  {key}: {n}"))
+        for name, path in o.files.items():
+            console.print(Text(f"{name:9} {path}"))
+        console.print(Text(f"recorded as audit-log entry {o.log_index}", "dim"))
+
+
+def _format(fmt: str) -> None:
+    if fmt not in formats.names():
+        fail(
+            f"--format: unknown output format {fmt!r}; expected one of {', '.join(formats.names())}"
+        )
+
+
+def _emit(result: formats.Result, fmt: str) -> None:
+    out = typer.get_text_stream("stdout")
+    formats.render(result, fmt, out, color=fmt == "text" and out.isatty())
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     @handle_errors
@@ -92,11 +133,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The delivery gate: every file and clip of the cut against its declarations,
         consents, provenance and the law at each territory's release date."""
-        if fmt not in formats.names():
-            fail(
-                f"--format: unknown output format {fmt!r}; expected one of "
-                f"{', '.join(formats.names())}"
-            )
+        _format(fmt)
         ctx = Context.open(db)
         ctx.store.require_ready()
         columns = (
@@ -120,7 +157,30 @@ def register(app: typer.Typer) -> None:
                 tick=lambda: progress.advance(task),
                 listed=lambda n: progress.update(task, total=n),
             )
-        out = typer.get_text_stream("stdout")
-        formats.render(CheckResult(outcome), fmt, out, color=fmt == "text" and out.isatty())
+        _emit(CheckResult(outcome), fmt)
         if outcome.blocked:
             raise typer.Exit(1)
+
+    @app.command()
+    @handle_errors
+    def disclose(
+        production: Annotated[str, typer.Argument(help="Production id.")],
+        out: Annotated[
+            Path | None, typer.Option(help="Folder for the files (default: disclosures/ID).")
+        ] = None,
+        master: Annotated[
+            Path | None,
+            typer.Option(help="Master file to sign with the AI material as C2PA ingredients."),
+        ] = None,
+        db: DbOpt = None,
+        fmt: Annotated[str, typer.Option("--format", help="text, json or yaml.")] = "text",
+    ) -> None:
+        """Credits wording, each territory's AI label at its release date, union notices, an
+        audience disclosure page and the master's C2PA manifest; recorded for `check`."""
+        _format(fmt)
+        ctx = Context.open(db)
+        ctx.store.require_ready()
+        result = disclosure.disclose(
+            ctx, production, out or Path("disclosures") / production, ctx.config(), master
+        )
+        _emit(DiscloseResult(result), fmt)

@@ -89,9 +89,12 @@ def register(app: typer.Typer) -> None:
         """Provenance of media files: C2PA state, source types, ingredients, AI classification.
         Works without a store; offline unless the configuration allows the network."""
         settings = load_config().provenance()
-        paths = assetsvc.expand(files)
+        listing = assetsvc.walk(files)
         reports = with_progress(
-            assetsvc.inspect(paths, settings), len(paths), "inspecting", fmt is OutputFormat.text
+            assetsvc.inspect(listing, settings),
+            len(listing.files) + len(listing.problems),
+            "inspecting",
+            fmt is OutputFormat.text,
         )
         if fmt is OutputFormat.json:
             emit_json([r.to_json() for r in reports])
