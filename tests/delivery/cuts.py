@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-
-import opentimelineio as otio
+from typing import Any
 
 from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.devca import DevCA
+from reelproof.adapters.timelines import write_otio
 from tests.provenance.makers import png_bytes
 
 RATE = 24
@@ -36,25 +36,8 @@ def signed_png(ca: DevCA, out: Path, source_type: str, rgb: tuple[int, int, int]
 
 
 def write_cut(
-    path: Path, shots: Sequence[tuple[str, str | None, int]], **meta: dict[str, str]
+    path: Path, shots: Sequence[tuple[str, str | None, int]], **meta: dict[str, Any]
 ) -> Path:
     """An OTIO cut starting at 01:00:00:00: (clip name, media path, frames) in order;
     `meta` puts metadata on the named clips."""
-    track = otio.schema.Track(name="V1")
-    for name, target, frames in shots:
-        ref = otio.schema.ExternalReference(target_url=target) if target else None
-        clip = otio.schema.Clip(
-            name=name,
-            media_reference=ref,
-            source_range=otio.opentime.TimeRange(
-                otio.opentime.RationalTime(0, RATE), otio.opentime.RationalTime(frames, RATE)
-            ),
-        )
-        clip.metadata.update(meta.get(name, {}))
-        track.append(clip)
-    timeline = otio.schema.Timeline(
-        name="locked cut", global_start_time=otio.opentime.RationalTime(3600 * RATE, RATE)
-    )
-    timeline.tracks.append(track)
-    otio.adapters.write_to_file(timeline, str(path))
-    return path
+    return write_otio(path, "locked cut", [(n, t, f, meta.get(n, {})) for n, t, f in shots], RATE)

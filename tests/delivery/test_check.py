@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 import sqlalchemy as sa
 
+from reelproof import verify
 from reelproof.adapters.devca import DevCA
 from reelproof.services.demo import example_path
 from tests.delivery.cuts import signed_png, write_cut
@@ -21,15 +23,8 @@ SHOT = "01:00:02:00-01:00:03:00"  # record in/out of the generated shot in the c
 
 def _release(db: str, tmp_path: Path, dates: str) -> None:
     """Re-apply the example production with release dates per territory."""
-    text = (
-        example_path()
-        .read_text()
-        .replace(
-            "  principal_photography_start: 2026-02-01\n",
-            f"  principal_photography_start: 2026-02-01\n  release_dates: {dates}\n",
-            1,
-        )
-    )
+    release = f"  release_dates: {dates}\n"
+    text = re.sub(r"  release_dates: .*\n", release, example_path().read_text())
     doc = tmp_path / "production.yaml"
     doc.write_text(text.split("\n---\n")[0] + "\n")
     result = cli("apply", str(doc), db=db)
@@ -119,6 +114,7 @@ def test_uncleared_shot_blocks_in_every_format_then_clears(
     code, out = _check(db, root, cut)
     assert code == 0 and json.loads(out)["verdict"] == "clear", out
 
+    _report_shows_the_store(db, tmp_path / "report")
     log = cli_json("log", "show", db=db)
     checks = [e for e in log if e["kind"] == "delivery.checked"]
     assert [c["subject"]["verdict"] for c in checks] == ["blocked"] * 5 + ["clear"]
@@ -198,3 +194,40 @@ def test_bad_input_exits_2(delivery: tuple[str, Path, Path], tmp_path: Path) -> 
         result = cli("check", str(root), "--production", P, *extra, db=db)
         assert result.exit_code == 2 and message in result.stderr, (extra, result.stderr)
     assert cli("check", str(root), "--production", "nope", db=db).exit_code == 2
+
+
+def _report_shows_the_store(db: str, out: Path) -> None:
+    """The report's charts carry the store's numbers and its proofs verify offline."""
+    built = cli_json("report", P, "--out", str(out), db=db)
+    charts = built["charts"]
+    cut = charts["cut_running_time"]
+    assert dict(zip(cut["categories"], cut["series"]["seconds"], strict=True)) == {
+        "ai_generated": 1.0,
+        "human": 2.0,
+    }
+    stage = charts["material_by_stage"]
+    assert stage["series"]["ai_generated"][stage["categories"].index("vfx")] == 1
+    assert charts["approval_cycle_days"]["categories"] == ["vfx-stadium-fall (approved)"]
+    assert charts["consents_expiring"]["categories"] == ["jane-doe-stadium-double"]
+    html = (out / "report.html").read_text()
+    assert html.count("<svg") == 5 and "Running time of the locked cut" in html
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+
+    proofs = json.loads((out / "proofs.json").read_text())
+    vkey = cli("log", "key", db=db).stdout.split()[-1]
+    note = verify.verify_note(proofs["checkpoint"], [verify.parse_vkey(vkey)])
+    checkpoint = verify.parse_checkpoint(note.body)
+    assert len(proofs["entries"]) == built["entries_proved"] > 10
+    for e in proofs["entries"]:
+        leaf = verify.leaf_hash(e["body"].encode())
+        proof = verify.parse_proof("".join(f"{line}\n" for line in e["proof"]))
+        verify.verify_inclusion(leaf, e["index"], checkpoint.size, proof, checkpoint.root)
+    tampered = proofs["entries"][0]["body"].replace("stranger", "Stranger")
+    with pytest.raises(verify.VerificationError):
+        verify.verify_inclusion(
+            verify.leaf_hash(tampered.encode()),
+            proofs["entries"][0]["index"],
+            checkpoint.size,
+            verify.parse_proof("".join(f"{line}\n" for line in proofs["entries"][0]["proof"])),
+            checkpoint.root,
+        )

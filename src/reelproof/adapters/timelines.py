@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -212,3 +212,32 @@ def read_mapping(path: Path) -> dict[str, str]:
             )
         out[str(key)] = value.strip()
     return out
+
+
+def write_otio(
+    path: Path,
+    name: str,
+    shots: Sequence[tuple[str, str | None, int, Mapping[str, Any]]],
+    rate: int = 24,
+    start: str = "01:00:00:00",
+) -> Path:
+    """Write a one-track OTIO cut: (clip name, media path, frames, clip metadata) in order.
+    Used by the demo and by tests that need a real cut."""
+    otio = _otio()
+    track = otio.schema.Track(name="V1")
+    for clip_name, target, frames, meta in shots:
+        clip = otio.schema.Clip(
+            name=clip_name,
+            media_reference=otio.schema.ExternalReference(target_url=target) if target else None,
+            source_range=otio.opentime.TimeRange(
+                otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(frames, rate)
+            ),
+        )
+        clip.metadata.update(dict(meta))
+        track.append(clip)
+    timeline = otio.schema.Timeline(
+        name=name, global_start_time=otio.opentime.from_timecode(start, rate)
+    )
+    timeline.tracks.append(track)
+    otio.adapters.write_to_file(timeline, str(path))
+    return path

@@ -369,9 +369,7 @@ def record_check(unit: Unit, outcome: CheckOutcome) -> int:
         {
             "verdict": outcome.verdict,
             "root": outcome.root,
-            "timeline": None
-            if outcome.cut is None
-            else {"name": outcome.cut.name, "sha256": outcome.cut.digest},
+            "timeline": data["timeline"],
             "files": data["files"],
             "errors": data["errors"],
             "warnings": data["warnings"],

@@ -16,7 +16,7 @@ from reelproof.adapters.config import load_config
 from reelproof.interfaces import formats
 from reelproof.interfaces.cli.common import DbOpt, err_console, fail, handle_errors
 from reelproof.interfaces.formats import Data, Issue
-from reelproof.services import delivery, disclosure
+from reelproof.services import delivery, disclosure, report
 from reelproof.services.context import Context
 
 
@@ -95,6 +95,23 @@ class DiscloseResult:
         for name, path in o.files.items():
             console.print(Text(f"{name:9} {path}"))
         console.print(Text(f"recorded as audit-log entry {o.log_index}", "dim"))
+
+
+@dataclass
+class ReportResult:
+    outcome: report.ReportOutcome
+
+    def to_data(self) -> Data:
+        return self.outcome.to_data()
+
+    def render_text(self, out: IO[str], *, color: bool) -> None:
+        console = Console(file=out, force_terminal=color, no_color=not color, soft_wrap=True)
+        o = self.outcome
+        console.print(Text(f"report   {o.html}"))
+        console.print(Text(f"pdf      {o.pdf}" if o.pdf else f"pdf      {o.pdf_problem}"))
+        console.print(
+            Text(f"proofs   {o.proofs} ({o.entries} entries, checkpoint {o.checkpoint_size})")
+        )
 
 
 def _format(fmt: str) -> None:
@@ -184,3 +201,21 @@ def register(app: typer.Typer) -> None:
             ctx, production, out or Path("disclosures") / production, ctx.config(), master
         )
         _emit(DiscloseResult(result), fmt)
+
+    @app.command("report")
+    @handle_errors
+    def report_cmd(
+        production: Annotated[str, typer.Argument(help="Production id.")],
+        out: Annotated[
+            Path | None, typer.Option(help="Folder for the report (default: report/ID).")
+        ] = None,
+        db: DbOpt = None,
+        fmt: Annotated[str, typer.Option("--format", help="text, json or yaml.")] = "text",
+    ) -> None:
+        """Compliance report, HTML and PDF, with charts from the store and the audit-log
+        checkpoint and inclusion proofs to verify it offline."""
+        _format(fmt)
+        ctx = Context.open(db)
+        ctx.store.require_ready()
+        result = report.build(ctx, production, out or Path("report") / production)
+        _emit(ReportResult(result), fmt)
