@@ -34,11 +34,15 @@ def _open_error(path: Path, exc: OSError) -> ReelproofError:
     return ReelproofError(f"{path}: cannot read ({exc.strerror or exc})")
 
 
-def sha256_file(path: Path | str, chunk_size: int = CHUNK_SIZE) -> str:
-    """Hex SHA-256 of a file, read into one reused buffer (constant memory, GIL released)."""
+def sha256_file(
+    path: Path | str, chunk_size: int = CHUNK_SIZE, buffer: bytearray | None = None
+) -> str:
+    """Hex SHA-256 of a file, read into one reused buffer (constant memory, GIL released).
+    A caller hashing many files passes its own `buffer`: allocating a large one per file
+    costs more than hashing a small file."""
     p = Path(path)
     digest = hashlib.sha256()
-    buf = bytearray(chunk_size)
+    buf = buffer if buffer is not None else bytearray(chunk_size)
     view = memoryview(buf)
     try:
         with open(p, "rb", buffering=0) as fh:

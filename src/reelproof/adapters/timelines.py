@@ -98,11 +98,9 @@ def _timelines(obj: Any, otio: Any) -> Iterator[Any]:
 
 def _sha_in(metadata: Any) -> str | None:
     """`sha256` at the top of the metadata or under a `reelproof` key, lower-case hex."""
-    if not isinstance(metadata, Mapping):
-        return None
-    for holder in (metadata, metadata.get("reelproof")):
-        if isinstance(holder, Mapping):
-            value = holder.get("sha256")
+    for holder in (metadata, _get(metadata, "reelproof")):
+        if holder is not None:
+            value = _get(holder, "sha256")
             if isinstance(value, str) and _SHA256.match(value.strip().lower()):
                 return value.strip().lower()
     return None
@@ -125,29 +123,51 @@ def _timecode(otio: Any, t: Any) -> str:
         return f"{t.to_seconds():.3f}s"
 
 
+def _placed(comp: Any, offset: Any, track: str, otio: Any) -> Iterator[tuple[Any, Any, str]]:
+    """(clip, record range, track name) for every clip under a composition, in one pass per
+    composition (`range_of_all_children`; asking each clip for its range is quadratic)."""
+    if isinstance(comp, otio.schema.Track):
+        track = str(comp.name or track)
+    ranges = comp.range_of_all_children()
+    for child in comp:
+        rng = ranges.get(child)
+        if rng is None:
+            continue
+        if isinstance(child, otio.schema.Clip):
+            yield child, otio.opentime.TimeRange(offset + rng.start_time, rng.duration), track
+        elif isinstance(child, otio.core.Composition):
+            inner = offset + rng.start_time - child.trimmed_range().start_time
+            yield from _placed(child, inner, track, otio)
+
+
+def _get(metadata: Any, key: str) -> Any:
+    """One key of OTIO metadata. Lookups of a missing key are slow (an exception each), so
+    empty metadata, the common case, is answered by its length."""
+    try:
+        return metadata[key] if len(metadata) else None
+    except (KeyError, TypeError, IndexError):
+        return None
+
+
 def _clips(timeline: Any, otio: Any, first: int) -> Iterator[CutClip]:
     start = timeline.global_start_time
     index = first
-    for clip in timeline.find_clips():
+    origin = otio.opentime.RationalTime(0, start.rate if start is not None else 24)
+    if start is not None:
+        origin = start
+    for clip, rng, track in _placed(timeline.tracks, origin, "track", otio):
         ref = clip.media_reference
         if isinstance(ref, otio.schema.GeneratorReference):
             continue  # bars, slugs, solids: made by the editing system, not media
-        track = clip.parent()
-        while track is not None and not isinstance(track, otio.schema.Track):
-            track = track.parent()
-        rng = clip.transformed_time_range(clip.trimmed_range(), timeline.tracks)
-        rin = (
-            rng.start_time if start is None else rng.start_time + start.rescaled_to(rng.start_time)
-        )
+        rin = rng.start_time
         rout = rin + rng.duration
         meta = clip.metadata
-        cmx = meta.get("cmx_3600") if isinstance(meta, Mapping) else None
-        reel = cmx.get("reel") if isinstance(cmx, Mapping) else None
+        reel = _get(_get(meta, "cmx_3600"), "reel")
         index += 1
         yield CutClip(
             index=index,
             name=str(clip.name or ""),
-            track=str(track.name if track is not None and track.name else "track"),
+            track=track,
             record_in=_timecode(otio, rin),
             record_out=_timecode(otio, rout),
             seconds=float(rng.duration.to_seconds()),

@@ -66,19 +66,27 @@ def _entry(path: Path, listing: Listing) -> None:
         listing.files.append(path)
 
 
+def _walk_folder(folder: str, listing: Listing) -> None:
+    """Depth first in name order; regular files are known from the directory entry itself
+    (no extra system call), everything else goes through `_entry`."""
+    with os.scandir(folder) as it:
+        entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    for e in entries:
+        if e.is_dir(follow_symlinks=False):
+            _walk_folder(e.path, listing)
+        elif e.is_file(follow_symlinks=False) and os.access(e.path, os.R_OK):
+            listing.files.append(Path(e.path))
+        else:
+            _entry(Path(e.path), listing)
+
+
 def walk(paths: Sequence[Path]) -> Listing:
     """Files as given, folders walked in name order (hidden entries skipped, links to
     folders not followed)."""
     listing = Listing()
     for p in paths:
         if p.is_dir():
-            for top, dirs, names in os.walk(p, followlinks=False):
-                here = Path(top)
-                links = [d for d in dirs if (here / d).is_symlink()]
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in links)
-                for name in sorted([*names, *links]):
-                    if not name.startswith("."):
-                        _entry(here / name, listing)
+            _walk_folder(str(p), listing)
         elif p.exists() or p.is_symlink():
             _entry(p, listing)
         else:

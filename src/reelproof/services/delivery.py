@@ -14,6 +14,7 @@ import json
 import os
 import posixpath
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -107,9 +108,14 @@ def hash_all(
     """(path, sha256, error) for each file, in order; one unreadable file does not stop the
     rest. Threads, since hashlib releases the GIL on large buffers."""
 
+    buffers = threading.local()  # one large read buffer per thread, not per file
+
     def one(p: Path) -> tuple[Path, str | None, str | None]:
+        buf = getattr(buffers, "buf", None)
+        if buf is None:
+            buf = buffers.buf = bytearray(HASH_CHUNK)
         try:
-            return p, sha256_file(p, HASH_CHUNK), None
+            return p, sha256_file(p, buffer=buf), None
         except ReelproofError as exc:
             return p, None, str(exc)
 
@@ -281,8 +287,9 @@ def check(
     cut = read_cut(timeline, rate) if timeline is not None else None
     names = read_mapping(mapping) if mapping is not None else {}
     skip = {p.resolve() for p in (timeline, mapping) if p is not None}
+    skip_names = {p.name for p in skip}  # resolve (a system call per part) only for likely ones
     listing = assets.walk([root])
-    paths = [p for p in listing.files if p.resolve() not in skip]
+    paths = [p for p in listing.files if p.name not in skip_names or p.resolve() not in skip]
     if listed is not None:
         listed(len(paths))
     hashed = hash_all(paths, tick=tick)
@@ -324,10 +331,9 @@ def check(
                         clip.name, clip.track, clip.record_in, clip.record_out, clip.seconds
                     )
                 )
-        everything = {
-            **{sha: rel for rel, sha in by_path.items()},
-            **{sha: "" for sha in placements if sha not in by_path.values()},
-        }
+        everything = {sha: rel for rel, sha in by_path.items()}
+        for sha in placements:  # assets the cut names by SHA-256 that are not in the folder
+            everything.setdefault(sha, "")
         links = store.links(unit.conn, production_id, everything)
         findings = store.blocking_findings(unit.conn, everything)
         facts: dict[str, gate.UseFacts] = {}
