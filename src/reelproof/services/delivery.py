@@ -16,11 +16,12 @@ import posixpath
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
 
@@ -36,6 +37,7 @@ from reelproof.services import assets, decisions, registry
 from reelproof.services.context import Context, Unit
 from reelproof.services.documents import require
 
+T = TypeVar("T")
 HASH_CHUNK = 4 << 20  # large reads: fewer system calls, hashlib runs longer without the GIL
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _AI_EFFECTS = {SourceEffect.GENERATED, SourceEffect.GENAI_EDITED}
@@ -102,12 +104,12 @@ class CheckOutcome:
 # --------------------------------------------------------------------------- hashing
 
 
-def hash_all(
+@contextmanager
+def hashing(
     paths: Sequence[Path], workers: int | None = None, tick: Callable[[], None] | None = None
-) -> list[tuple[Path, str | None, str | None]]:
-    """(path, sha256, error) for each file, in order; one unreadable file does not stop the
-    rest. Threads, since hashlib releases the GIL on large buffers."""
-
+) -> Iterator[Iterator[tuple[Path, str | None, str | None]]]:
+    """(path, sha256, error) for each file, in order, computed on threads (hashlib releases
+    the GIL) while the caller does other work; one unreadable file does not stop the rest."""
     buffers = threading.local()  # one large read buffer per thread, not per file
 
     def one(p: Path) -> tuple[Path, str | None, str | None]:
@@ -119,13 +121,32 @@ def hash_all(
         except ReelproofError as exc:
             return p, None, str(exc)
 
-    out = []
-    with ThreadPoolExecutor(workers or min(8, os.cpu_count() or 1)) as pool:
-        for item in pool.map(one, paths):
-            out.append(item)
+    def ticking(
+        items: Iterator[tuple[Path, str | None, str | None]],
+    ) -> Iterator[tuple[Path, str | None, str | None]]:
+        for item in items:
+            yield item
             if tick is not None:
                 tick()
-    return out
+
+    pool = ThreadPoolExecutor(workers or min(8, os.cpu_count() or 1), "sha256")
+    try:
+        yield ticking(pool.map(one, paths))
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # bad input: stop hashing at once
+        raise
+    pool.shutdown(wait=True)
+
+
+def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 # --------------------------------------------------------------------------- the cut
@@ -233,17 +254,12 @@ def disclosed_labels(conn: Connection, production: str) -> set[tuple[str, str]]:
     return {(str(d), str(t)) for d, t in content.get("labels", [])}
 
 
-def _file_facts(
-    path: str,
-    sha: str,
-    prov: Mapping[str, Any],
-    uses: tuple[gate.UseFacts, ...],
-    placements: tuple[gate.Placement, ...],
-    findings: Sequence[str],
-) -> gate.DeliveredFile:
+def _provenance_facts(sha: str, prov: Mapping[str, Any]) -> gate.DeliveredFile:
+    """What the rules read of a stored provenance report (kept instead of the whole report,
+    so memory per asset stays small)."""
     c2pa = prov.get("c2pa") or {}
     return gate.DeliveredFile(
-        path=path,
+        path="",
         sha256=sha,
         classification=str(prov.get("classification", "unknown")),
         c2pa_state=str(c2pa.get("state", "error")),
@@ -257,9 +273,6 @@ def _file_facts(
             describe_source_type(t).effect in _AI_EFFECTS
             for t in prov.get("digital_source_types") or ()
         ),
-        uses=uses,
-        placements=placements,
-        findings=tuple(findings),
     )
 
 
@@ -284,30 +297,37 @@ def check(
     with ctx.read() as conn:
         production = require(conn, "Production", production_id)
         assert isinstance(production, Production)
-    cut = read_cut(timeline, rate) if timeline is not None else None
-    names = read_mapping(mapping) if mapping is not None else {}
     skip = {p.resolve() for p in (timeline, mapping) if p is not None}
     skip_names = {p.name for p in skip}  # resolve (a system call per part) only for likely ones
     listing = assets.walk([root])
     paths = [p for p in listing.files if p.name not in skip_names or p.resolve() not in skip]
     if listed is not None:
         listed(len(paths))
-    hashed = hash_all(paths, tick=tick)
     problems = [(str(p), why) for p, why in listing.problems]
-    problems += [(str(p), err) for p, _sha, err in hashed if err is not None]
     by_path: dict[str, str] = {}
-    for p, sha, _err in hashed:
-        if sha is not None:
-            by_path[p.relative_to(root).as_posix()] = sha
-    with ctx.read() as conn:
-        stored = store.stored_provenance(conn, production_id, by_path.values())
+    stored: dict[str, gate.DeliveredFile] = {}  # compact: what the rules read, per SHA-256
+    with hashing(paths, tick=tick) as hashed:
+        # While the threads hash: read the cut, then look assets up as their hashes arrive.
+        cut = read_cut(timeline, rate) if timeline is not None else None
+        names = read_mapping(mapping) if mapping is not None else {}
+        with ctx.read() as conn:
+            for batch in _batches(hashed, 500):
+                for p, sha, err in batch:
+                    if sha is None:
+                        problems.append((str(p), err or "cannot be read"))
+                    else:
+                        by_path[p.relative_to(root).as_posix()] = sha
+                found = store.stored_provenance(
+                    conn, production_id, (s for _p, s, _e in batch if s)
+                )
+                stored.update((sha, _provenance_facts(sha, prov)) for sha, prov in found.items())
     unseen = [root / rel for rel, sha in by_path.items() if sha not in stored]
     reports = list(inspect_many(unseen, settings)) if unseen else []
 
     with ctx.write() as unit:
         for report in reports:
             assets.register(unit, report, production_id, None)
-            stored[report.sha256] = report.to_json()
+            stored[report.sha256] = _provenance_facts(report.sha256, report.to_json())
         placements: dict[str, list[gate.Placement]] = {}
         unmapped: list[gate.UnmappedClip] = []
         if cut is not None:
@@ -315,7 +335,7 @@ def check(
             clip_shas = {c.sha256 for c in cut.clips if c.sha256}
             clip_shas |= {v.lower() for v in names.values() if _SHA256.match(v.lower())}
             extra = store.stored_provenance(unit.conn, production_id, clip_shas - known)
-            stored.update(extra)
+            stored.update((sha, _provenance_facts(sha, prov)) for sha, prov in extra.items())
             known |= set(extra)
             for clip in cut.clips:
                 sha, why = _map_clip(clip, root, by_path, known, names)
@@ -339,14 +359,15 @@ def check(
         facts: dict[str, gate.UseFacts] = {}
         for key in sorted({k for ks in links.values() for k in ks}):
             facts[key] = use_facts(unit, key, production)
+        unknown = _provenance_facts("", {})
         files = [
-            _file_facts(
-                rel,
-                sha,
-                stored.get(sha, {}),
-                tuple(facts[k] for k in links.get(sha, [])),
-                tuple(placements.get(sha, [])),
-                findings.get(sha, []),
+            replace(
+                stored.get(sha, unknown),
+                path=rel,
+                sha256=sha,
+                uses=tuple(facts[k] for k in links.get(sha, [])),
+                placements=tuple(placements.get(sha, [])),
+                findings=tuple(findings.get(sha, [])),
             )
             for sha, rel in everything.items()
         ]
