@@ -10,7 +10,6 @@ entry with its verdict and the timeline's digest.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import posixpath
 import re
@@ -23,11 +22,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy.engine import Connection
-
 from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many
 from reelproof.adapters.media import sha256_file
 from reelproof.adapters.store import delivery as store
+from reelproof.adapters.store import events
+from reelproof.adapters.store.db import Connection
+from reelproof.adapters.store.documents import require
 from reelproof.adapters.timelines import Cut, CutClip, read_cut, read_mapping
 from reelproof.core import delivery as gate
 from reelproof.core.documents import AIUseDeclaration, Production
@@ -35,7 +35,6 @@ from reelproof.core.errors import ReelproofError
 from reelproof.core.provenance import SourceEffect, describe_source_type
 from reelproof.services import assets, decisions, registry
 from reelproof.services.context import Context, Unit
-from reelproof.services.documents import require
 
 T = TypeVar("T")
 HASH_CHUNK = 4 << 20  # large reads: fewer system calls, hashlib runs longer without the GIL
@@ -245,12 +244,10 @@ def use_facts(unit: Unit, key: str, production: Production) -> gate.UseFacts:
 
 def disclosed_labels(conn: Connection, production: str) -> set[tuple[str, str]]:
     """(declaration, territory) pairs of the production's latest recorded disclosure."""
-    events = [
-        e for e in registry.events_of(conn, "Production", production) if e.event == "disclosed"
-    ]
-    if not events:
+    recorded = [e for e in events.of(conn, "Production", production) if e.event == "disclosed"]
+    if not recorded:
         return set()
-    content = json.loads(events[-1].content)
+    content = recorded[-1].data()
     return {(str(d), str(t)) for d, t in content.get("labels", [])}
 
 
@@ -412,6 +409,6 @@ def record_check(unit: Unit, outcome: CheckOutcome) -> int:
 def checks_of(ctx: Context, production: str) -> Iterable[dict[str, Any]]:
     """Every recorded check of a production, oldest first (for the report)."""
     with ctx.read() as conn:
-        for e in registry.events_of(conn, "Delivery", production):
+        for e in events.of(conn, "Delivery", production):
             if e.event == "checked":
-                yield {**json.loads(e.content), "log_index": e.log_index}
+                yield {**e.data(), "log_index": e.log_index}

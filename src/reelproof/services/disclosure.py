@@ -11,17 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.config import Config
+from reelproof.adapters.store.db import Connection
+from reelproof.adapters.store.documents import require
 from reelproof.core import disclosure as words
 from reelproof.core.delivery import AI_MATERIAL
 from reelproof.core.documents import AIUseDeclaration, Production
 from reelproof.core.errors import ReelproofError
 from reelproof.services import assets, decisions, delivery, registry
 from reelproof.services.context import Context
-from reelproof.services.documents import require
 
 MASTER_SOURCE_TYPE = "compositeWithTrainedAlgorithmicMedia"
 

@@ -14,11 +14,11 @@ from typing import Any
 
 from reelproof.adapters import charts
 from reelproof.adapters.store import reporting
+from reelproof.adapters.store.documents import require
 from reelproof.adapters.store.log import canonical
 from reelproof.core.documents import OUTCOME_ORDER, AIUseDeclaration, Production
 from reelproof.services import assets, auditlog, delivery, registry
 from reelproof.services.context import Context
-from reelproof.services.documents import require
 from reelproof.verify import format_proof
 
 CLASSES = ("ai_generated", "ai_edited", "ai_assisted", "human", "unknown")

@@ -30,6 +30,21 @@ DEFAULT_DIR = ".reelproof"
 DEFAULT_DB = f"{DEFAULT_DIR}/reelproof.db"
 
 
+__all__ = [
+    "DEFAULT_DB",
+    "DEFAULT_DIR",
+    "Connection",
+    "Store",
+    "StoreError",
+    "Unavailable",
+    "default_url",
+    "resolve_url",
+]
+
+# The database went away or stayed locked past the busy timeout (an interface says so, exit 2).
+Unavailable = OperationalError
+
+
 class StoreError(ReelproofError):
     """The database cannot be reached or is not initialised."""
 
