@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from reelproof.adapters.config import config_path, load_config
@@ -122,7 +123,10 @@ def register(app: typer.Typer) -> None:
         """Register files by SHA-256 (streamed), with their provenance; flags what doesn't fit."""
         ctx = Context.open(db)
         ctx.store.require_ready()
-        paths = assetsvc.expand(files)
+        listing = assetsvc.walk(files)
+        for _path, why in listing.problems:  # listed, never silently skipped
+            err_console.print(f"[yellow]not registered:[/] {escape(why)}", highlight=False)
+        paths = listing.files
         results = with_progress(
             assetsvc.add_assets(
                 ctx, paths, production, declaration, load_config().provenance(), delivery=delivery
