@@ -8,10 +8,11 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-import sqlalchemy as sa
 
 from reelproof import verify
 from reelproof.adapters.devca import DevCA
+from reelproof.adapters.store import likeness as likeness_store
+from reelproof.services.context import Context
 from reelproof.services.demo import example_path
 from tests.delivery.cuts import signed_png, write_cut
 from tests.helpers import cli, cli_json
@@ -160,19 +161,25 @@ def test_temporary_material_unmapped_clips_and_findings_block(
     assert lost["location"] == "lost" and "elsewhere/x.mov" in lost["message"]
     assert not any(i["location"] == "plates/plate.png" and i["level"] == "error" for i in issues)
 
-    engine = sa.create_engine(db)
-    with engine.begin() as conn:  # the likeness scan's table, as its branch creates it
-        conn.execute(
-            sa.text(
-                "create table findings (sha256 varchar(64), status varchar(20), "
-                "performer varchar(200), kind varchar(20))"
-            )
+    ctx = Context.open(db)
+    with ctx.write() as unit:  # a finding as the likeness scan records it
+        unit.log.record_row(
+            likeness_store.findings_t,
+            {
+                "finding_id": "lf-test",
+                "production": P,
+                "sha256": plate_sha,
+                "path": "plates/plate.png",
+                "performer": "jane-doe",
+                "modality": "face",
+                "classification": "unknown",
+                "segments": "[]",
+                "found_at": unit.log.time,
+                "found_by": unit.actor,
+            },
+            kind="likeness.finding",
+            subject={"kind": likeness_store.FINDING_KIND, "id": "lf-test"},
         )
-        conn.execute(
-            sa.text("insert into findings values (:s, 'open', 'jane-doe', 'face')"),
-            {"s": plate_sha},
-        )
-    engine.dispose()
     code, out = _check(db, root, cut, "json", "--mapping", str(mapping))
     [finding] = [i for i in json.loads(out)["issues"] if i["rule"] == "likeness-finding-open"]
     assert finding["record"] == "01:00:00:12-01:00:01:00" and "jane-doe" in finding["message"]

@@ -33,7 +33,7 @@ from reelproof.core import delivery as gate
 from reelproof.core.documents import AIUseDeclaration, Production
 from reelproof.core.errors import ReelproofError
 from reelproof.core.provenance import SourceEffect, describe_source_type
-from reelproof.services import assets, decisions, registry
+from reelproof.services import assets, decisions, likeness, registry
 from reelproof.services.context import Context, Unit
 
 T = TypeVar("T")
@@ -251,6 +251,15 @@ def disclosed_labels(conn: Connection, production: str) -> set[tuple[str, str]]:
     return {(str(d), str(t)) for d, t in content.get("labels", [])}
 
 
+def _finding_text(f: Mapping[str, Any]) -> str:
+    """A likeness finding as the gate reports it."""
+    return (
+        f"{f['status']} {f['modality']} finding {f['id']}: the file matches performer "
+        f"{f['performer']}; a person must dismiss it (`reelproof finding dismiss {f['id']}`) "
+        "or the use must be declared with the performer's consent"
+    )
+
+
 def _provenance_facts(sha: str, prov: Mapping[str, Any]) -> gate.DeliveredFile:
     """What the rules read of a stored provenance report (kept instead of the whole report,
     so memory per asset stays small)."""
@@ -352,7 +361,10 @@ def check(
         for sha in placements:  # assets the cut names by SHA-256 that are not in the folder
             everything.setdefault(sha, "")
         links = store.links(unit.conn, production_id, everything)
-        findings = store.blocking_findings(unit.conn, everything)
+        findings = {
+            sha: [_finding_text(f) for f in found]
+            for sha, found in likeness.blocking_findings(unit.conn, list(everything)).items()
+        }
         facts: dict[str, gate.UseFacts] = {}
         for key in sorted({k for ks in links.values() for k in ks}):
             facts[key] = use_facts(unit, key, production)

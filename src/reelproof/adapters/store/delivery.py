@@ -1,5 +1,5 @@
 """Queries of the delivery gate: registered assets and their links, looked up by SHA-256 in
-batches (a delivery holds thousands of files), and open likeness findings."""
+batches (a delivery holds thousands of files)."""
 
 from __future__ import annotations
 
@@ -50,28 +50,4 @@ def links(conn: Connection, production: str, shas: Iterable[str]) -> dict[str, l
         )
         for sha, declaration in rows:
             out.setdefault(sha, []).append(declaration)
-    return out
-
-
-def blocking_findings(conn: Connection, shas: Iterable[str]) -> dict[str, list[str]]:
-    """SHA-256 -> open or confirmed likeness findings, described; none while the likeness
-    scan (its `findings` table) is not installed."""
-    if not sa.inspect(conn).has_table("findings"):
-        return {}
-    t = sa.Table("findings", sa.MetaData(), autoload_with=conn)
-    needed = {"sha256", "status"}
-    if not needed <= set(t.c.keys()):
-        return {}
-    out: dict[str, list[str]] = {}
-    for batch in _batches(sorted(set(shas))):
-        rows = conn.execute(
-            sa.select(t).where(t.c.sha256.in_(batch), t.c.status.in_(("open", "confirmed")))
-        ).mappings()
-        for row in rows:
-            who = row.get("performer") or "an enrolled performer"
-            kind = row.get("kind") or "likeness"
-            out.setdefault(row["sha256"], []).append(
-                f"{row['status']} {kind} finding: matches {who}; a person must dismiss it "
-                "(`reelproof finding dismiss`) or the use must be declared and consented"
-            )
     return out

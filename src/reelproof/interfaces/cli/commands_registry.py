@@ -14,6 +14,7 @@ def registrations() -> list[Callable[[typer.Typer], None]]:
         delivery_cmds,
         demo_cmd,
         documents_cmds,
+        likeness_cmds,
         log_cmds,
         media_cmds,
         roles_cmds,
@@ -29,6 +30,7 @@ def registrations() -> list[Callable[[typer.Typer], None]]:
         standards_cmds.register,
         talent_cmds.register,
         media_cmds.register,
+        likeness_cmds.register,
         delivery_cmds.register,
         log_cmds.register,
     ]
