@@ -183,6 +183,19 @@ class ProductionSpec(_Strict):
     territories: Annotated[list[Territory], Field(min_length=1)]
     principal_photography_start: dt.date | None = None
     strike_in_progress: StrictBool = False
+    # Release date per distribution territory: the delivery check decides each territory
+    # under the rules in force on its release date (a territory left out: the check's day).
+    release_dates: dict[Territory, dt.date] = {}
+
+    @model_validator(mode="after")
+    def _released_where_distributed(self) -> ProductionSpec:
+        extra = sorted(set(self.release_dates) - set(self.territories))
+        if extra:
+            raise ValueError(
+                f"release_dates names {', '.join(extra)}, which is not among the production's "
+                f"territories ({', '.join(self.territories)})"
+            )
+        return self
 
 
 # --- Performer ----------------------------------------------------------------------------

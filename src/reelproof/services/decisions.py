@@ -176,10 +176,14 @@ def evaluate(
     decl: AIUseDeclaration,
     today: dt.date,
     packs: Sequence[standards.CompiledPack] | None = None,
+    production: Production | None = None,
 ) -> Evaluation:
-    """Decide without storing: used by `decide`, by `standards impact` and by the demo."""
-    production = require(conn, "Production", decl.metadata.production)
-    assert isinstance(production, Production)
+    """Decide without storing: used by `decide`, by `standards impact`, by the demo, and by
+    the delivery check (with `production` narrowed to one territory at its release date)."""
+    if production is None:
+        stored = require(conn, "Production", decl.metadata.production)
+        assert isinstance(stored, Production)
+        production = stored
     packs = stored_packs(conn) if packs is None else packs
     touched = touched_performers(decl)
     replicas = [r for r in registry.replica_records(conn) if r.performer in touched]

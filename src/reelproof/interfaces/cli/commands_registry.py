@@ -53,6 +53,16 @@ COMMANDS: dict[str, Entry] = {
     "keys": Entry("media_cmds", "Signing keys."),
     "scan": Entry("likeness_cmds", "Scan media for enrolled performers' faces and voices."),
     "finding": Entry("likeness_cmds", "Likeness findings: list, confirm, dismiss."),
+    "check": Entry(
+        "delivery_cmds",
+        "The delivery gate on the locked cut: exit 0 clear, 1 blocked, 2 bad input.",
+    ),
+    "disclose": Entry(
+        "delivery_cmds", "Credits, territory labels, union notices and the master's C2PA manifest."
+    ),
+    "report": Entry(
+        "delivery_cmds", "The production's compliance report: HTML and PDF, with charts."
+    ),
     "log": Entry("log_cmds", "The audit log: entries, proofs, verification, offline bundle."),
     "witness": Entry(
         "log_cmds", "A witness: cosigns a log's checkpoints only if consistent with what it saw."

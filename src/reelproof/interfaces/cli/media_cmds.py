@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
@@ -128,9 +129,14 @@ def register(app: typer.Typer) -> None:
         Works without a store; offline unless the configuration allows the network.
         Exit 1 when a file matches --fail-on (default: invalid)."""
         settings = load_config().provenance()
-        paths = assetsvc.expand(files)
+        listing = assetsvc.walk(files)
         reports = list(
-            with_progress(assetsvc.inspect(paths, settings), len(paths), "inspecting", True)
+            with_progress(
+                assetsvc.inspect(listing, settings),
+                len(listing.files) + len(listing.problems),
+                "inspecting",
+                True,
+            )
         )
 
         def draw(c: Console) -> None:
@@ -161,7 +167,10 @@ def register(app: typer.Typer) -> None:
         """Register files by SHA-256 (streamed), with their provenance; flags what doesn't fit."""
         ctx = Context.open(db)
         ctx.store.require_ready()
-        paths = assetsvc.expand(files)
+        listing = assetsvc.walk(files)
+        for _path, why in listing.problems:  # listed, never silently skipped
+            err_console.print(f"[yellow]not registered:[/] {escape(why)}", highlight=False)
+        paths = listing.files
         results = with_progress(
             assetsvc.add_assets(
                 ctx, paths, production, declaration, load_config().provenance(), delivery=delivery
