@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from reelproof.adapters.store import schema
+from reelproof.adapters.store.log import Head, flush_rows_before_statements, read_head
 from reelproof.core.errors import ReelproofError
 
 DEFAULT_DIR = ".reelproof"
@@ -69,6 +70,7 @@ def _make_engine(url_text: str) -> Engine:
         ) from None
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(url, connect_args={"timeout": 60})
+        flush_rows_before_statements(engine)
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn: Any, _record: Any) -> None:
@@ -87,7 +89,9 @@ def _make_engine(url_text: str) -> Engine:
 
         return engine
     if url.get_backend_name() == "postgresql":
-        return sa.create_engine(url, pool_pre_ping=True)
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        flush_rows_before_statements(engine)
+        return engine
     raise StoreError(
         f"unsupported database {url.get_backend_name()!r} in --db; use sqlite or postgresql"
     )
@@ -185,17 +189,19 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A transaction that holds the log head: one writer at a time, all or nothing."""
+        with self.write_at_head() as (conn, _head):
+            yield conn
+
+    @contextmanager
+    def write_at_head(self) -> Iterator[tuple[Connection, Head]]:
+        """``write()``, and the log head it holds, read in the statement that takes the lock
+        on PostgreSQL (after BEGIN IMMEDIATE on SQLite): no other writer can move it until
+        this transaction ends."""
         with self._connect() as conn:
             if self.is_sqlite:
                 conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
-                if not self.is_sqlite:
-                    conn.execute(
-                        sa.select(schema.log_head.c.size)
-                        .where(schema.log_head.c.id == 1)
-                        .with_for_update()
-                    )
-                yield conn
+                yield conn, read_head(conn, lock=not self.is_sqlite)
 
     def dispose(self) -> None:
         self.engine.dispose()
