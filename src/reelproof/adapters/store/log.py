@@ -33,8 +33,11 @@ def canonical(obj: Any) -> bytes:
 
 def row_digest(table: str, row: Mapping[str, Any]) -> str:
     """Digest over every recorded column of a row, so editing any column is detected."""
-    cols = schema.SIGNED_COLUMNS[table]
-    return "sha256:" + hashlib.sha256(canonical({c: row[c] for c in cols})).hexdigest()
+    return _digest({c: row[c] for c in schema.SIGNED_COLUMNS[table]})
+
+
+def _digest(signed: Mapping[str, Any]) -> str:
+    return "sha256:" + hashlib.sha256(canonical(signed)).hexdigest()
 
 
 def run_sql(
@@ -244,11 +247,6 @@ class _Insert:
 
 
 _INSERTS: dict[tuple[str, str], _Insert] = {}
-# A recorded table's columns, as record_row fills them: pk and log_index around the values.
-_VALUE_COLUMNS = {
-    name: tuple(c.name for c in t.columns if c.name not in ("pk", "log_index"))
-    for name, t in schema.RECORDED.items()
-}
 
 # The writer of each open write transaction, so that its buffered rows are inserted before
 # any other statement runs on that connection (see ``flush_rows_before_statements``).
@@ -296,6 +294,7 @@ class LogWriter:
     appended: bool = False
     signed_note: str | None = None  # the note close() signed, if it signed one
     _pks: dict[str, int] = field(default_factory=dict)  # last pk handed out, by table
+    _inserts: dict[str, _Insert] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.start, self.prev_checkpoint = self.head.size, self.head.checkpoint
@@ -328,18 +327,22 @@ class LogWriter:
     ) -> tuple[int, int]:
         """Record a row and its log entry; returns (pk, log_index).
 
-        Columns left out of ``values`` are stored as NULL. The row is inserted before the
-        transaction's next statement or at ``close()``, whichever comes first.
+        ``values`` holds every column but pk and log_index (None for NULL). The row is
+        inserted before the transaction's next statement or at ``close()``, whichever comes
+        first.
         """
         index = self.next_index
         pk = self._next_pk(table.name)
-        columns = _VALUE_COLUMNS[table.name]
-        insert = _Insert.of(self.conn, table, ("pk", *columns, "log_index"))
-        self.rows.setdefault(insert, []).append((pk, *(values.get(c) for c in columns), index))
+        signed = {c: values[c] for c in schema.SIGNED_COLUMNS[table.name]}
+        insert = self._inserts.get(table.name)
+        if insert is None:
+            insert = _Insert.of(self.conn, table, ("pk", *signed, "log_index"))
+            self._inserts[table.name] = insert
+        self.rows.setdefault(insert, []).append((pk, *signed.values(), index))
         self.append(
             kind,
             subject,
-            {"row": {"table": table.name, "pk": pk}, "digest": row_digest(table.name, values)},
+            {"row": {"table": table.name, "pk": pk}, "digest": _digest(signed)},
         )
         return pk, index
 
