@@ -6,7 +6,7 @@ plain inserts of the same rows (same columns, constraints and indexes; same engi
 durability) measured in the same run, and whether proofs stay under 5 ms at a million entries.
 
 It uses the real code paths: ``Store(url)``, ``init_store``, ``ctx.write()`` units and
-``unit.log.record_row(schema.documents, ...)`` exactly as ``services.documents.store_document``
+``unit.log.record_row(schema.documents, ...)`` exactly as ``adapters.store.documents.store``
 calls it (without its ``latest_row`` look-up, which a plain insert would not have either).
 Rows are the bundled example documents (stranger-tides.yaml) with unique ids.
 

@@ -1,3 +1,71 @@
-"""reelproof: generative-AI production standards for film and TV, made verifiable."""
+"""reelproof: generative-AI production standards for film and TV, made verifiable.
 
-__version__ = "0.1.0"
+`import reelproof` is the public API for pipeline scripts (docs/api.md). Its names load on
+first use, so that importing one internal module (the standalone `reelproof.verify`, say)
+does not import the whole package.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from reelproof._version import __version__
+
+if TYPE_CHECKING:
+    from reelproof._api import (
+        Answer,
+        AppliedDocument,
+        ApplyResult,
+        ConflictError,
+        ConsentStatus,
+        Decision,
+        Detection,
+        Detector,
+        DetectorRun,
+        DocumentError,
+        LogReport,
+        Media,
+        NotFoundError,
+        Obligation,
+        Provenance,
+        ReelproofError,
+        Revocation,
+        Rule,
+        Store,
+        detect,
+        inspect,
+        open_store,
+    )
+
+__all__ = [
+    "Answer",
+    "AppliedDocument",
+    "ApplyResult",
+    "ConflictError",
+    "ConsentStatus",
+    "Decision",
+    "Detection",
+    "Detector",
+    "DetectorRun",
+    "DocumentError",
+    "LogReport",
+    "Media",
+    "NotFoundError",
+    "Obligation",
+    "Provenance",
+    "ReelproofError",
+    "Revocation",
+    "Rule",
+    "Store",
+    "__version__",
+    "detect",
+    "inspect",
+    "open_store",
+]
+
+
+def __getattr__(name: str) -> Any:  # Any: whichever public object is asked for
+    if name in __all__:
+        return getattr(import_module("reelproof._api"), name)
+    raise AttributeError(f"module 'reelproof' has no attribute {name!r}")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reelproof.adapters.packs import bundled_pack_files, load_pack_file
-from reelproof.core.consent import ConsentRecord
+from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import (
     AIUseDeclaration,
     Consent,

@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from reelproof.core.consent import ConsentRecord, compensation_owed, match_talent
+from reelproof.core.consent import compensation_owed, match_talent
+from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import Production, Talent
 from reelproof.core.findings import Finding, messages
 from reelproof.core.replicas import (

@@ -9,7 +9,8 @@ from typing import Any, get_args
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reelproof.core.consent import ConsentRecord, TalentMatch, match_talent, scope_gaps
+from reelproof.core.consent import TalentMatch, match_talent, scope_gaps
+from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import TalentUse
 from reelproof.core.territories import EU_MEMBERS
 from tests.consent.consent_docs import (

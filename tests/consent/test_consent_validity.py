@@ -9,11 +9,11 @@ import pytest
 
 from reelproof.core.consent import (
     BLANKET_PHRASES,
-    ConsentRecord,
     TalentMatch,
     description_problem,
     match_talent,
 )
+from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import Performer, Production, Talent
 from tests.consent.consent_docs import (
     LAW,

@@ -21,7 +21,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from reelproof import __version__
+from reelproof._version import __version__
 from reelproof.adapters.media import sniff_media_type
 from reelproof.core.errors import ReelproofError
 from reelproof.core.provenance import C2PA_DST_BASE, IPTC_DST_BASE, SOURCE_TYPES, source_term

@@ -1,31 +1,77 @@
-"""Standards packs on disk: the bundled ones shipped in the package, and users' files.
+"""Standards packs on disk: the bundled ones, a studio's pack packages, and users' files.
 
 A pack's test cases live beside it in `<pack file stem>.tests.yaml`, so that adding a test
 changes neither the pack's version nor its digest (as OPA keeps `_test.rego` files).
+
+A studio ships its own packs as a Python distribution with a `reelproof.packs` entry point
+naming a package (or a function returning a folder) that holds `*.yaml` packs and their tests,
+as OpenTimelineIO finds adapter plugins (docs/plugins.md).
 """
 
 from __future__ import annotations
 
 from importlib import resources
+from importlib.metadata import entry_points
 from pathlib import Path
+from types import ModuleType
 
 from reelproof.core.documents import PackTest, StandardsPackTests, parse_documents
-from reelproof.core.errors import DocumentError
+from reelproof.core.errors import DocumentError, ReelproofError
 from reelproof.core.standards import CompiledPack, load_pack_text
 
 TESTS_SUFFIX = ".tests.yaml"
+ENTRY_POINT_GROUP = "reelproof.packs"
 
 
 def _bundled_folder() -> Path:
     return Path(str(resources.files("reelproof.packs")))
 
 
-def bundled_pack_files() -> list[Path]:
+def _pack_files(folder: Path) -> list[Path]:
     return sorted(
         p
-        for p in _bundled_folder().iterdir()
+        for p in folder.iterdir()
         if p.name.endswith(".yaml") and not p.name.endswith(TESTS_SUFFIX)
     )
+
+
+def bundled_pack_files() -> list[Path]:
+    return _pack_files(_bundled_folder())
+
+
+def _plugin_folder(name: str, target: object) -> Path:
+    """The folder an entry point names: a package, or a callable returning a path."""
+    if isinstance(target, ModuleType):
+        folder = Path(str(resources.files(target)))
+    elif callable(target):
+        folder = Path(target())
+    else:
+        folder = Path(str(target))
+    if not folder.is_dir():
+        raise ReelproofError(
+            f"{ENTRY_POINT_GROUP} entry point {name!r} names {folder}, which is not a folder; "
+            "expected a package (or a function returning a folder) holding *.yaml packs"
+        )
+    return folder
+
+
+def plugin_pack_files() -> list[Path]:
+    """The packs of every installed `reelproof.packs` entry point, by entry-point name."""
+    found: list[Path] = []
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        try:
+            target = ep.load()
+        except Exception as exc:  # a broken plugin: say which one, never a traceback
+            raise ReelproofError(
+                f"{ENTRY_POINT_GROUP} entry point {ep.name!r} ({ep.value}) cannot be loaded: {exc}"
+            ) from None
+        found += _pack_files(_plugin_folder(ep.name, target))
+    return found
+
+
+def available_pack_files() -> list[Path]:
+    """The packs `init` loads: the bundled ones, then those of installed pack packages."""
+    return bundled_pack_files() + plugin_pack_files()
 
 
 def _read(path: Path) -> str:

@@ -21,12 +21,12 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal, TypeAlias, get_args
+from typing import Any, get_args
 
 from reelproof.core import replicas as _replicas
+from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import (
     AIUseDeclaration,
-    Consent,
     ContractEdition,
     DescriptionLaw,
     Performer,
@@ -38,47 +38,6 @@ from reelproof.core.findings import Finding, finding_facts, messages
 from reelproof.core.law import LegalParameters
 from reelproof.core.standards.facts import Via, performer_fact, touched_talent, unknown_performer
 from reelproof.core.territories import covers
-
-ConsentState: TypeAlias = Literal["active", "expired", "revoked", "not_yet_valid"]
-
-# --- the consent record -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ConsentRecord:
-    """A Consent document (amendments already folded in) plus its revocation, if any.
-
-    A revocation takes effect on `revoked_at` itself: the consent covers nothing from that
-    day on. A revocation dated in the future leaves the consent active until then.
-    """
-
-    consent: Consent
-    revoked_at: dt.date | None = None
-    revocation_note: str | None = None
-
-    @property
-    def id(self) -> str:
-        return self.consent.metadata.id
-
-    @property
-    def performer(self) -> str:
-        return self.consent.spec.performer
-
-    def state(self, today: dt.date) -> ConsentState:
-        """Where the consent stands on `today`; revocation wins over the dates.
-
-        Both ends of the term are inclusive: a consent granted on D covers D, and one that
-        expires on E still covers E.
-        """
-        spec = self.consent.spec
-        if self.revoked_at is not None and self.revoked_at <= today:
-            return "revoked"
-        if today < spec.granted_at:
-            return "not_yet_valid"
-        if spec.expires_at is not None and today > spec.expires_at:
-            return "expired"
-        return "active"
-
 
 # --- scope --------------------------------------------------------------------------------
 

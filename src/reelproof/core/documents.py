@@ -589,6 +589,16 @@ class RawDocument:
         return self.line
 
 
+def doc_key(doc: AnyDocument) -> str:
+    """The key a document is stored under: declarations are per production; each version of a
+    standards pack is its own document."""
+    if isinstance(doc, AIUseDeclaration):
+        return doc.key
+    if isinstance(doc, StandardsPack):
+        return f"{doc.id}@{doc.spec.version}"
+    return doc.id
+
+
 def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: _Loader) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):

@@ -12,13 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import DigitalReplica, Talent
 from reelproof.core.findings import Finding
-
-if TYPE_CHECKING:  # consent.py imports this module; the type is only needed for checking.
-    from reelproof.core.consent import ConsentRecord
 
 # Talent uses that work with a replica someone holds; the others (alteration of a recorded
 # performance, training, biometric enrollment) touch the performer's material, not a replica.

@@ -7,10 +7,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
-from reelproof.adapters.store import schema
+from reelproof.adapters.store import approvals as rows
+from reelproof.adapters.store.db import Connection
 from reelproof.core.documents import Approval
 from reelproof.core.errors import ConflictError
 from reelproof.services import decisions, roles
@@ -89,8 +87,7 @@ def record(
             "the replica's records) first"
         )
     if approval_id is not None:
-        t = schema.approvals
-        existing = unit.conn.execute(sa.select(t).where(t.c.approval_id == approval_id)).first()
+        existing = rows.by_id(unit.conn, approval_id)
         if existing is not None:
             if (existing.declaration, existing.verdict, existing.by) != (key, verdict, by):
                 raise ConflictError(
@@ -110,20 +107,16 @@ def record(
     if at is not None and at != unit.today:
         note = f"{note} (stated date: {at})" if note else f"stated date: {at}"
     approval_id = approval_id or f"appr-{secrets.token_hex(4)}"
-    _pk, index = unit.log.record_row(
-        schema.approvals,
-        {
-            "approval_id": approval_id,
-            "declaration": key,
-            "decision_pk": decision.pk,
-            "verdict": verdict,
-            "by": by,
-            "at": unit.log.time,
-            "conditions": conditions,
-            "note": note,
-        },
-        kind=f"approval.{verdict}",
-        subject={"kind": "AIUseDeclaration", "id": key, "decision_log_index": decision.log_index},
+    index = rows.insert(
+        unit.log,
+        approval_id=approval_id,
+        declaration=key,
+        decision_pk=decision.pk,
+        decision_log_index=decision.log_index,
+        verdict=verdict,
+        by=by,
+        conditions=conditions,
+        note=note,
     )
     status = status_of(unit.conn, key, unit.today)
     return ApprovalResult(
@@ -146,12 +139,8 @@ def from_document(unit: Unit, doc: Approval) -> ApprovalResult:
 
 def approvals_listing(conn: Connection, declaration: str | None = None) -> list[dict[str, Any]]:
     """Every approval or refusal, and whether it still answers its declaration's decision."""
-    t = schema.approvals
-    q = sa.select(t).order_by(t.c.pk)
-    if declaration is not None:
-        q = q.where(t.c.declaration == declaration)
     out = []
-    for a in conn.execute(q):
+    for a in rows.listing(conn, declaration):
         out.append(
             {
                 "id": a.approval_id,

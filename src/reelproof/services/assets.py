@@ -11,20 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
 from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many
 from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.config import Config
-from reelproof.adapters.store import schema
+from reelproof.adapters.detectors import installed
+from reelproof.adapters.store import assets as rows
+from reelproof.adapters.store import events
+from reelproof.adapters.store.db import Connection
+from reelproof.adapters.store.documents import require
+from reelproof.core.detectors import Detection, Media
 from reelproof.core.documents import AIUseDeclaration
-from reelproof.core.errors import ConflictError, ReelproofError
+from reelproof.core.errors import ConflictError, NotFoundError, ReelproofError
 from reelproof.core.provenance import Classification, ProvenanceReport
 from reelproof.services import registry
 from reelproof.services.context import Context, Unit
 from reelproof.services.decisions import current_status, resolve_declaration
-from reelproof.services.documents import require
 
 AI_CLASSES = {Classification.AI_GENERATED, Classification.AI_EDITED, Classification.AI_ASSISTED}
 
@@ -53,6 +54,34 @@ def inspect(paths: Sequence[Path], settings: ProvenanceSettings) -> Iterator[Pro
     return inspect_many(expand(paths), settings)
 
 
+@dataclass(frozen=True)
+class DetectorRun:
+    """What one installed detector saw in one file."""
+
+    media: Media
+    detector: str
+    version: str
+    detections: tuple[Detection, ...]
+
+
+def detect(
+    paths: Sequence[Path], settings: ProvenanceSettings, only: Sequence[str] | None = None
+) -> Iterator[DetectorRun]:
+    """Run every installed detector (or those named in `only`) over each file."""
+    detectors = installed()
+    unknown = sorted(set(only or ()) - set(detectors))
+    if unknown:
+        raise NotFoundError(
+            f"no detector {', '.join(unknown)} is installed; installed: "
+            f"{', '.join(detectors) or 'none'} (plugins register `reelproof.detectors`)"
+        )
+    chosen = [d for name, d in detectors.items() if only is None or name in only]
+    for report in inspect(paths, settings):
+        media = Media(report.path, report.media_type, report.sha256)
+        for d in chosen:
+            yield DetectorRun(media, d.name, d.version, tuple(d.detect(media)))
+
+
 @dataclass
 class AssetResult:
     report: ProvenanceReport
@@ -71,23 +100,6 @@ class AssetResult:
         }
 
 
-def _asset_row(conn: Connection, sha: str, production: str) -> Any:
-    t = schema.assets
-    return conn.execute(sa.select(t).where(t.c.sha256 == sha, t.c.production == production)).first()
-
-
-def links_of(conn: Connection, sha: str, production: str) -> list[str]:
-    t = schema.asset_links
-    return [
-        r.declaration
-        for r in conn.execute(
-            sa.select(t.c.declaration)
-            .where(t.c.sha256 == sha, t.c.production == production)
-            .order_by(t.c.pk)
-        )
-    ]
-
-
 def register(
     unit: Unit,
     report: ProvenanceReport,
@@ -99,42 +111,27 @@ def register(
     """Record an inspected file (once per production) and its link (once per declaration)."""
     status = "unchanged"
     index = None
-    if _asset_row(unit.conn, report.sha256, production) is None:
-        _pk, index = unit.log.record_row(
-            schema.assets,
-            {
-                "sha256": report.sha256,
-                "production": production,
-                "media_type": report.media_type,
-                "size": os.path.getsize(report.path),
-                "path": report.path,
-                "provenance": json.dumps(report.to_json(), sort_keys=True),
-                "registered_at": unit.log.time,
-                "registered_by": unit.actor,
-            },
-            kind="asset.registered",
-            subject={"kind": "Asset", "id": report.sha256, "production": production},
+    if rows.get(unit.conn, report.sha256, production) is None:
+        index = rows.insert(
+            unit.log,
+            sha256=report.sha256,
+            production=production,
+            media_type=report.media_type,
+            size=os.path.getsize(report.path),
+            path=report.path,
+            provenance=json.dumps(report.to_json(), sort_keys=True),
         )
         status = "registered"
-    if declaration is not None and declaration not in links_of(
+    if declaration is not None and declaration not in rows.links(
         unit.conn, report.sha256, production
     ):
-        _pk, index = unit.log.record_row(
-            schema.asset_links,
-            {
-                "sha256": report.sha256,
-                "production": production,
-                "declaration": declaration,
-                "linked_at": unit.log.time,
-                "linked_by": unit.actor,
-            },
-            kind="asset.linked",
-            subject={"kind": "Asset", "id": report.sha256, "declaration": declaration},
+        index = rows.insert_link(
+            unit.log, sha256=report.sha256, production=production, declaration=declaration
         )
         status = "registered" if status == "registered" else "linked"
     subject = f"{production}/{report.sha256}"
     if delivery and not any(
-        ev.event == "delivered" for ev in registry.events_of(unit.conn, "Asset", subject)
+        ev.event == "delivered" for ev in events.of(unit.conn, "Asset", subject)
     ):
         index = registry.record_event(
             unit, "Asset", subject, "delivered", unit.today, {"path": report.path}
@@ -168,19 +165,18 @@ def add_assets(
 
 def asset_flags(conn: Connection, sha: str, production: str) -> list[str]:
     """What does not add up between the media and the declarations."""
-    row = _asset_row(conn, sha, production)
+    row = rows.get(conn, sha, production)
     if row is None:
         return []
-    prov = json.loads(row.provenance)
     flags = []
-    links = links_of(conn, sha, production)
-    if prov["classification"] in {c.value for c in AI_CLASSES} and not links:
+    links = rows.links(conn, sha, production)
+    if row.classification in {c.value for c in AI_CLASSES} and not links:
         flags.append(
-            f"its provenance says {prov['classification'].replace('_', '-')} but no declaration "
+            f"its provenance says {row.classification.replace('_', '-')} but no declaration "
             "covers it: declare the AI use and link the asset (`asset add --declaration`)"
         )
     delivered = any(
-        ev.event == "delivered" for ev in registry.events_of(conn, "Asset", f"{production}/{sha}")
+        ev.event == "delivered" for ev in events.of(conn, "Asset", f"{production}/{sha}")
     )
     if delivered:
         for key in links:
@@ -195,18 +191,16 @@ def asset_flags(conn: Connection, sha: str, production: str) -> list[str]:
 
 
 def production_assets(conn: Connection, production: str) -> list[dict[str, Any]]:
-    t = schema.assets
-    rows = conn.execute(sa.select(t).where(t.c.production == production).order_by(t.c.pk)).all()
     return [
         {
             "sha256": r.sha256,
             "path": r.path,
             "media_type": r.media_type,
-            "classification": json.loads(r.provenance)["classification"],
-            "declarations": links_of(conn, r.sha256, production),
+            "classification": r.classification,
+            "declarations": rows.links(conn, r.sha256, production),
             "flags": asset_flags(conn, r.sha256, production),
         }
-        for r in rows
+        for r in rows.of_production(conn, production)
     ]
 
 

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
 from reelproof.adapters import trust
 from reelproof.adapters import witness as witnessing
 from reelproof.adapters.keys import KeyUnavailable, create_key_file, load_key_file
-from reelproof.adapters.store import schema
+from reelproof.adapters.store import meta
+from reelproof.adapters.store.db import Connection
 from reelproof.adapters.store.log import (
+    RECORDED_TABLES,
     DbNodes,
+    checkpoint_notes,
     iter_entries,
     latest_checkpoint,
     log_size,
+    node_count,
+    recorded_rows,
+    replace_checkpoint_note,
     row_digest,
 )
 from reelproof.core import merkle
@@ -94,11 +97,8 @@ def rotate_key(ctx: Context, new_key_path: Path) -> tuple[str, str]:
         body = Checkpoint(cp.origin, cp.size, cp.root, (*kept, NEXT_KEY_EXTENSION + new.vkey))
         text = sign_note(body.body(), old.name, old.private_key)
         text += sign_note(body.body(), new.name, new.private_key)[len(body.body()) + 1 :]
-        t = schema.checkpoints
-        conn.execute(t.update().where(t.c.size == cp.size).values(note=text))
-        conn.execute(
-            schema.meta.update().where(schema.meta.c.key == "log_vkey").values(value=new.vkey)
-        )
+        replace_checkpoint_note(conn, cp.size, text)
+        meta.put(conn, "log_vkey", new.vkey)
         targets = witnessing.configured(conn)
     trust.add(new.vkey)  # this machine trusted the old key; it follows the rotation too
     if targets:  # the re-signed note needs the witnesses' cosignatures again
@@ -248,24 +248,20 @@ class VerifyReport:
         }
 
 
-def _describe_row(table: str, row: Any) -> str:
+def _describe_row(table: str, row: Mapping[str, Any]) -> str:  # Any: a stored row's columns
     if table == "documents":
-        return f"{row.kind} {row.key} revision {row.revision}"
+        return f"{row['kind']} {row['key']} revision {row['revision']}"
     if table == "decisions":
-        return f"decision {row.pk} of declaration {row.declaration}"
+        return f"decision {row['pk']} of declaration {row['declaration']}"
     if table == "approvals":
-        return f"approval {row.approval_id} of {row.declaration}"
+        return f"approval {row['approval_id']} of {row['declaration']}"
     if table == "events":
-        return f"{row.event} of {row.subject_kind} {row.subject_id}"
+        return f"{row['event']} of {row['subject_kind']} {row['subject_id']}"
     if table == "assets":
-        return f"asset {row.sha256[:12]} in {row.production}"
+        return f"asset {row['sha256'][:12]} in {row['production']}"
     if table == "asset_links":
-        return f"link of asset {row.sha256[:12]} to {row.declaration}"
-    return f"{table} row {row.pk}"
-
-
-def _iter_rows(conn: Connection, table: sa.Table) -> Iterator[Any]:
-    yield from conn.execution_options(yield_per=2000).execute(sa.select(table).order_by(table.c.pk))
+        return f"link of asset {row['sha256'][:12]} to {row['declaration']}"
+    return f"{table} row {row['pk']}"
 
 
 def _name(key: NoteVerifier) -> str:
@@ -337,14 +333,13 @@ def verify(
 
         cps: dict[int, Checkpoint] = {}
         notes: dict[int, str] = {}
-        t = schema.checkpoints
         # Oldest first, so that a key rotation is followed from the checkpoint that names it.
-        for note_row in conn.execute(sa.select(t.c.size, t.c.note).order_by(t.c.size)):
+        for row_size, note in checkpoint_notes(conn):
             try:
-                cp = verify_checkpoint(note_row.note, signers)
-                successor = next_key(note_row.note, cp)
+                cp = verify_checkpoint(note, signers)
+                successor = next_key(note, cp)
             except VerificationError as exc:
-                problem("checkpoint", f"checkpoint at size {note_row.size}: {exc}")
+                problem("checkpoint", f"checkpoint at size {row_size}: {exc}")
                 continue
             if successor is not None and successor not in signers:
                 signers.append(successor)
@@ -352,8 +347,8 @@ def verify(
                     f"checkpoint at size {cp.size} hands the log to {_name(successor)}, "
                     "which co-signed it"
                 )
-            if cp.size != note_row.size:
-                problem("checkpoint", f"checkpoint row {note_row.size} signs size {cp.size}")
+            if cp.size != row_size:
+                problem("checkpoint", f"checkpoint row {row_size} signs size {cp.size}")
             if cp.origin != origin:
                 problem(
                     "checkpoint",
@@ -361,7 +356,7 @@ def verify(
                     f"it is log {origin!r} (meta.log_origin)",
                 )
             cps[cp.size] = cp
-            notes[cp.size] = note_row.note
+            notes[cp.size] = note
         report.checkpoints = len(cps)
         report.key = ", ".join(_name(k) for k in signers)
         report.checks.append(f"{len(cps)} checkpoint signatures verified with {report.key}")
@@ -400,7 +395,7 @@ def verify(
                 saved = None
 
         # Leaves, nodes and roots, streamed: every stored node must equal the recomputed one.
-        refs: dict[str, dict[int, tuple[int, str]]] = {name: {} for name in schema.RECORDED}
+        refs: dict[str, dict[int, tuple[int, str]]] = {name: {} for name in RECORDED_TABLES}
         acc = RootAccumulator()
         acc.completed = []
         stored_nodes = DbNodes(conn)
@@ -451,8 +446,7 @@ def verify(
         check_nodes()
         if acc.size != size:
             problem("entry", f"the log head says {size} entries but {acc.size} are stored")
-        stored_count = conn.execute(sa.select(sa.func.count()).select_from(schema.log_nodes))
-        extra = int(stored_count.scalar_one()) - report.nodes
+        extra = node_count(conn) - report.nodes
         if extra > 0:
             problem("tree", f"{extra} stored Merkle node(s) belong to no entry")
         report.checks.append(
@@ -462,24 +456,24 @@ def verify(
             report.checks.append(f"consistent with your saved checkpoint of size {saved.size}")
 
         # Rows: every recorded row must still have the digest its entry holds.
-        for name, table in schema.RECORDED.items():
+        for name in RECORDED_TABLES:
             expected = refs[name]
-            for row in _iter_rows(conn, table):
+            for row in recorded_rows(conn, name):
                 report.rows += 1
-                values = row._mapping
-                ref = expected.pop(int(row.pk), None)
+                pk = row["pk"]
+                ref = expected.pop(int(pk), None)
                 label = _describe_row(name, row)
                 if ref is None:
-                    problem("row", f"{label} ({name} pk {row.pk}) has no audit-log entry")
+                    problem("row", f"{label} ({name} pk {pk}) has no audit-log entry")
                     continue
                 idx, digest = ref
-                if row_digest(name, values) != digest:
+                if row_digest(name, row) != digest:
                     problem(
                         "row",
-                        f"{label} ({name} pk {row.pk}) was changed after audit-log entry {idx}",
+                        f"{label} ({name} pk {pk}) was changed after audit-log entry {idx}",
                     )
-                elif row.log_index != idx:
-                    problem("row", f"{label} ({name} pk {row.pk}) points at the wrong log entry")
+                elif row["log_index"] != idx:
+                    problem("row", f"{label} ({name} pk {pk}) points at the wrong log entry")
             for pk, (idx, _d) in expected.items():
                 problem("row", f"{name} pk {pk}, recorded by audit-log entry {idx}, was deleted")
         report.checks.append(f"{report.rows} database rows recomputed against their entries")
@@ -509,14 +503,8 @@ def export(ctx: Context, out: Path, older_checkpoints: int | None = 100) -> dict
             for _idx, body in iter_entries(conn, 0, size):
                 fh.write(body + "\n")
                 h.update(body.encode() + b"\n")
-        query = (
-            sa.select(schema.checkpoints.c.size, schema.checkpoints.c.note)
-            .where(schema.checkpoints.c.size <= size)
-            .order_by(schema.checkpoints.c.size.desc())
-        )
-        if older_checkpoints is not None:
-            query = query.limit(older_checkpoints + 1)
-        notes = list(reversed(conn.execute(query).all()))
+        newest = None if older_checkpoints is None else older_checkpoints + 1
+        notes = checkpoint_notes(conn, upto=size, newest=newest)
         reader = DbNodes(conn)
         for cp_size, note in notes:
             if cp_size == size:

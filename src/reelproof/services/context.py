@@ -10,14 +10,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
 from reelproof.adapters import signer, witness
 from reelproof.adapters.config import Config, load_config
 from reelproof.adapters.keys import KeyUnavailable, LogKey, load_key_file
-from reelproof.adapters.store import schema
-from reelproof.adapters.store.db import DEFAULT_DIR, Store
+from reelproof.adapters.store import meta
+from reelproof.adapters.store.db import DEFAULT_DIR, Connection, Store
 from reelproof.adapters.store.log import Head, LogWriter, origin
 from reelproof.core.errors import ReelproofError
 from reelproof.core.merkle import NodeKey
@@ -170,7 +167,4 @@ class Context:
             yield conn
 
     def meta(self, conn: Connection, key: str) -> str | None:
-        value = conn.execute(
-            sa.select(schema.meta.c.value).where(schema.meta.c.key == key)
-        ).scalar()
-        return None if value is None else str(value)
+        return meta.get(conn, key)

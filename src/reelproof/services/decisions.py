@@ -16,21 +16,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
-from reelproof import __version__
-from reelproof.adapters.store import schema
+from reelproof._version import __version__
+from reelproof.adapters.store import approvals as approval_rows
+from reelproof.adapters.store import decisions as rows
+from reelproof.adapters.store.approvals import ApprovalRow
+from reelproof.adapters.store.db import Connection
+from reelproof.adapters.store.documents import (
+    StoredDocument,
+    declaration_keys,
+    latest_row,
+    newest_rows,
+    require,
+)
 from reelproof.adapters.store.log import canonical
 from reelproof.core import standards
-from reelproof.core.consent import ConsentRecord, match_declaration, touched_performers
+from reelproof.core.consent import match_declaration, touched_performers
+from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import AIUseDeclaration, Production, StandardsPack, parse_one
 from reelproof.core.errors import DocumentError, NotFoundError
 from reelproof.core.law import legal_parameters
 from reelproof.core.replicas import ReplicaRecord
 from reelproof.services import registry
 from reelproof.services.context import Unit
-from reelproof.services.documents import latest_row, require
 
 # A use re-decided because a performer's rights changed goes back to review even if nobody
 # had approved it yet: someone must look at it again.
@@ -46,21 +53,9 @@ _compiled: dict[int, tuple[str, standards.CompiledPack]] = {}
 
 def stored_packs(conn: Connection) -> list[standards.CompiledPack]:
     """Newest revision of every stored pack version, compiled once per process per row."""
-    t = schema.documents
-    newest = (
-        sa.select(t.c.key, sa.func.max(t.c.revision).label("rev"))
-        .where(t.c.kind == "StandardsPack")
-        .group_by(t.c.key)
-        .subquery()
-    )
-    rows = conn.execute(
-        sa.select(t.c.pk, t.c.content, t.c.source)
-        .join(newest, sa.and_(t.c.key == newest.c.key, t.c.revision == newest.c.rev))
-        .where(t.c.kind == "StandardsPack")
-        .order_by(t.c.key)
-    ).all()
     packs = []
-    for pk, content, source in rows:
+    for row in newest_rows(conn, "StandardsPack"):
+        pk, content, source = row.pk, row.content, row.source
         digest = hashlib.sha256(content.encode()).hexdigest()
         hit = _compiled.get(pk)
         if hit is None or hit[0] != digest:  # a row edited behind our back is recompiled
@@ -245,7 +240,7 @@ def approval_basis(revision: int, content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
-def _row_to_stored(row: Any, changed: bool) -> StoredDecision:
+def _row_to_stored(row: rows.DecisionRow, changed: bool) -> StoredDecision:
     return StoredDecision(
         row.pk,
         row.declaration,
@@ -260,30 +255,21 @@ def _row_to_stored(row: Any, changed: bool) -> StoredDecision:
 
 
 def latest_decision(conn: Connection, key: str) -> StoredDecision | None:
-    t = schema.decisions
-    row = conn.execute(
-        sa.select(t).where(t.c.declaration == key).order_by(t.c.pk.desc()).limit(1)
-    ).first()
+    row = rows.latest(conn, key)
     return None if row is None else _row_to_stored(row, False)
 
 
 def decision_history(conn: Connection, key: str) -> list[StoredDecision]:
-    t = schema.decisions
-    rows = conn.execute(sa.select(t).where(t.c.declaration == key).order_by(t.c.pk)).all()
-    return [_row_to_stored(r, False) for r in rows]
-
-
-def _store_reads(conn: Connection, key: str, reads: Iterable[tuple[str, str]]) -> None:
-    t = schema.decision_reads
-    conn.execute(t.delete().where(t.c.declaration == key))
-    conn.execute(t.insert(), [{"declaration": key, "kind": k, "key": v} for k, v in reads])
+    return [_row_to_stored(r, False) for r in rows.history(conn, key)]
 
 
 def decide_stored(unit: Unit, key: str, trigger: str) -> StoredDecision:
     """(Re-)decide one stored declaration; store and log the decision if it changed."""
     decl = require(unit.conn, "AIUseDeclaration", key)
     assert isinstance(decl, AIUseDeclaration)
-    revision = latest_row(unit.conn, "AIUseDeclaration", key).revision
+    stored = latest_row(unit.conn, "AIUseDeclaration", key)
+    assert stored is not None  # `require` found it
+    revision = stored.revision
     evaluation = evaluate(unit.conn, decl, unit.today)
     content = evaluation.to_json()
     previous = latest_decision(unit.conn, key)
@@ -294,20 +280,15 @@ def decide_stored(unit: Unit, key: str, trigger: str) -> StoredDecision:
     ):
         return previous
     outcome = evaluation.decision.outcome
-    pk, index = unit.log.record_row(
-        schema.decisions,
-        {
-            "declaration": key,
-            "declaration_revision": revision,
-            "outcome": outcome,
-            "content": json.dumps(content, sort_keys=True),
-            "trigger": trigger,
-            "decided_at": unit.log.time,
-        },
-        kind="decision.made",
-        subject={"kind": "AIUseDeclaration", "id": key, "revision": revision},
+    pk, index = rows.insert(
+        unit.log,
+        declaration=key,
+        revision=revision,
+        outcome=outcome,
+        content=json.dumps(content, sort_keys=True),
+        trigger=trigger,
     )
-    _store_reads(unit.conn, key, evaluation.reads.keys)
+    rows.replace_reads(unit.conn, key, evaluation.reads.keys)
     return StoredDecision(pk, key, revision, outcome, content, trigger, unit.log.time, index, True)
 
 
@@ -317,24 +298,12 @@ def _comparable(content: dict[str, Any]) -> dict[str, Any]:
 
 def declarations_touching(conn: Connection, *, production: str | None = None) -> list[str]:
     """Every stored declaration, or those of one production, in key order."""
-    t = schema.documents
-    q = sa.select(t.c.key).where(t.c.kind == "AIUseDeclaration").distinct().order_by(t.c.key)
-    if production is not None:
-        q = q.where(t.c.key.like(f"{production}/%"))
-    return [str(k) for (k,) in conn.execute(q)]
+    return declaration_keys(conn, production=production)
 
 
 def readers(conn: Connection, changed: Iterable[tuple[str, str]]) -> list[str]:
     """The declarations whose current decision read any of `changed` (kind, key)."""
-    t = schema.decision_reads
-    wanted = [*dict.fromkeys(changed), EVERYTHING]
-    rows = conn.execute(
-        sa.select(t.c.declaration)
-        .where(sa.or_(*(sa.and_(t.c.kind == k, t.c.key == v) for k, v in wanted)))
-        .distinct()
-        .order_by(t.c.declaration)
-    )
-    return [str(d) for (d,) in rows]
+    return rows.readers(conn, [*changed, EVERYTHING])
 
 
 def redecide(unit: Unit, keys: Iterable[str], trigger: str) -> list[StoredDecision]:
@@ -349,17 +318,12 @@ def cascade(unit: Unit, changed: Iterable[tuple[str, str]], trigger: str) -> lis
 # --- status ---------------------------------------------------------------------------------
 
 
-def approvals_of(conn: Connection, key: str) -> list[Any]:
-    t = schema.approvals
-    return list(conn.execute(sa.select(t).where(t.c.declaration == key).order_by(t.c.pk)).all())
-
-
 @dataclass(frozen=True)
 class Status:
     status: str
     reason: str
     decision: StoredDecision | None
-    approval: Any | None  # the approval that answers the current decision, if any
+    approval: ApprovalRow | None  # the approval that answers the current decision, if any
 
 
 def current_run(conn: Connection, key: str) -> list[StoredDecision]:
@@ -375,7 +339,7 @@ def current_run(conn: Connection, key: str) -> list[StoredDecision]:
     return run
 
 
-def approval_applies(conn: Connection, approval: Any) -> bool:
+def approval_applies(conn: Connection, approval: ApprovalRow) -> bool:
     run = current_run(conn, approval.declaration)
     return bool(run) and approval.decision_pk >= run[0].pk
 
@@ -411,7 +375,7 @@ def status_of(conn: Connection, key: str, today: dt.date | None = None) -> Statu
             decision,
             None,
         )
-    approvals = approvals_of(conn, key)
+    approvals = approval_rows.listing(conn, key)
     start = current_run(conn, key)[0].pk
     current = [a for a in approvals if a.decision_pk >= start]
     answer = current[-1] if current else None
@@ -453,15 +417,7 @@ def resolve_declaration(conn: Connection, ref: str) -> str:
     if "/" in ref:
         require(conn, "AIUseDeclaration", ref)
         return ref
-    t = schema.documents
-    keys: list[str] = sorted(
-        {
-            str(k)
-            for (k,) in conn.execute(
-                sa.select(t.c.key).where(t.c.kind == "AIUseDeclaration", t.c.key.like(f"%/{ref}"))
-            )
-        }
-    )
+    keys = declaration_keys(conn, id=ref)
     if not keys:
         raise NotFoundError(f"no declaration with id {ref!r} in the store")
     if len(keys) > 1:
@@ -471,15 +427,16 @@ def resolve_declaration(conn: Connection, ref: str) -> str:
     return keys[0]
 
 
-def changed_facts(stored: Any) -> list[tuple[str, str]]:
+def changed_facts(stored: StoredDocument) -> list[tuple[str, str]]:
     """The (kind, key) read-set entries a newly stored document revision changes."""
     facts = [(stored.kind, stored.key)]
     if stored.kind in ("Consent", "DigitalReplica"):
-        facts.append(("Performer", stored.document.spec.performer))
+        spec: Any = stored.document.spec  # Consent and DigitalReplica both name a performer
+        facts.append(("Performer", spec.performer))
     return facts
 
 
-def after_apply(unit: Unit, changed: Sequence[Any]) -> list[StoredDecision]:
+def after_apply(unit: Unit, changed: Sequence[StoredDocument]) -> list[StoredDecision]:
     """Re-decide what newly applied revisions can change; returns the decisions it made."""
     made: list[StoredDecision] = []
     for stored in changed:

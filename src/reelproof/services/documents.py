@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
-from reelproof.adapters.store import schema
-from reelproof.adapters.store.log import canonical
+from reelproof.adapters.store import documents as rows
+from reelproof.adapters.store.documents import StoredDocument
 from reelproof.core.documents import (
     KINDS,
     AIUseDeclaration,
     AnyDocument,
     Approval,
-    StandardsPack,
+    doc_key,
     parse_documents,
-    parse_one,
 )
-from reelproof.core.errors import DocumentError, NotFoundError
+from reelproof.core.errors import DocumentError
+from reelproof.services import approvals, decisions
 from reelproof.services.context import Context, Unit
+from reelproof.services.decisions import StoredDecision
 
 # Kinds `apply` takes; standards packs are published with `reelproof standards publish`.
 APPLY_KINDS = (
@@ -36,34 +33,25 @@ APPLY_KINDS = (
 )
 
 
-def doc_key(doc: AnyDocument) -> str:
-    """Declarations are per production; each version of a standards pack is its own document."""
-    if isinstance(doc, AIUseDeclaration):
-        return doc.key
-    if isinstance(doc, StandardsPack):
-        return f"{doc.id}@{doc.spec.version}"
-    return doc.id
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    kind: str
-    key: str
-    revision: int
-    status: str  # created | revised | unchanged
-    source: str
-    document: AnyDocument
-    log_index: int | None = None
-
-
 @dataclass
 class ApplyResult:
     file: str
     documents: list[StoredDocument] = field(default_factory=list)
-    decisions: list[Any] = field(default_factory=list)  # StoredDecision, made by this apply
+    decisions: list[StoredDecision] = field(default_factory=list)  # made by this apply
 
     def count(self, status: str) -> int:
         return sum(1 for d in self.documents if d.status == status)
+
+
+def read_text(text: str, name: str) -> list[AnyDocument]:
+    """Parse and validate the documents of one file (or text) that `apply` takes."""
+    docs = parse_documents(text, name)
+    if not docs:
+        raise DocumentError(name, None, None, "no documents found")
+    for doc in docs:
+        if doc.kind not in APPLY_KINDS:
+            raise DocumentError(name, None, "kind", f"`apply` does not take {doc.kind} documents")
+    return docs
 
 
 def read_files(paths: Iterable[Path]) -> list[tuple[str, list[AnyDocument]]]:
@@ -77,64 +65,8 @@ def read_files(paths: Iterable[Path]) -> list[tuple[str, list[AnyDocument]]]:
             raise DocumentError(name, None, None, "file not found") from None
         except (UnicodeDecodeError, IsADirectoryError) as exc:
             raise DocumentError(name, None, None, f"cannot read as UTF-8 text ({exc})") from None
-        docs = parse_documents(text, name)
-        if not docs:
-            raise DocumentError(name, None, None, "no documents found")
-        for doc in docs:
-            if doc.kind not in APPLY_KINDS:
-                raise DocumentError(
-                    name, None, "kind", f"`apply` does not take {doc.kind} documents"
-                )
-        parsed.append((name, docs))
+        parsed.append((name, read_text(text, name)))
     return parsed
-
-
-def latest_row(conn: Connection, kind: str, key: str) -> Any:
-    t = schema.documents
-    return conn.execute(
-        sa.select(t).where(t.c.kind == kind, t.c.key == key).order_by(t.c.revision.desc()).limit(1)
-    ).first()
-
-
-def latest(conn: Connection, kind: str, key: str) -> AnyDocument | None:
-    row = latest_row(conn, kind, key)
-    return None if row is None else parse_one(json.loads(row.content), f"store:{kind}/{key}")
-
-
-def require(conn: Connection, kind: str, key: str) -> AnyDocument:
-    doc = latest(conn, kind, key)
-    if doc is None:
-        raise NotFoundError(f"no {kind} with id {key!r} in the store")
-    return doc
-
-
-def store_document(unit: Unit, doc: AnyDocument, source: str) -> StoredDocument:
-    """Store a new revision unless the content is unchanged."""
-    key = doc_key(doc)
-    content = canonical(doc.content()).decode()
-    prev = latest_row(unit.conn, doc.kind, key)
-    if prev is not None and prev.content == content:
-        return StoredDocument(
-            doc.kind, key, prev.revision, "unchanged", source, doc, prev.log_index
-        )
-    revision = 1 if prev is None else prev.revision + 1
-    _pk, index = unit.log.record_row(
-        schema.documents,
-        {
-            "kind": doc.kind,
-            "key": key,
-            "revision": revision,
-            "content": content,
-            "source": source,
-            "applied_at": unit.log.time,
-            "applied_by": unit.actor,
-        },
-        kind="document.applied",
-        subject={"kind": doc.kind, "id": key, "revision": revision},
-    )
-    return StoredDocument(
-        doc.kind, key, revision, "created" if prev is None else "revised", source, doc, index
-    )
 
 
 def _check_references(unit: Unit, docs: Sequence[AnyDocument], name: str) -> None:
@@ -142,7 +74,7 @@ def _check_references(unit: Unit, docs: Sequence[AnyDocument], name: str) -> Non
     present = {(d.kind, doc_key(d)) for d in docs}
 
     def exists(kind: str, key: str) -> bool:
-        return (kind, key) in present or latest_row(unit.conn, kind, key) is not None
+        return (kind, key) in present or rows.latest_row(unit.conn, kind, key) is not None
 
     for d in docs:
         spec: Any = d.spec
@@ -168,15 +100,13 @@ def apply_documents(
     ctx: Context, files: Sequence[tuple[str, list[AnyDocument]]]
 ) -> Iterable[ApplyResult]:
     """One transaction per file: when it returns, the file is durably stored and logged."""
-    from reelproof.services import approvals, decisions  # they build on this module
-
     for name, docs in files:
         result = ApplyResult(name)
         with ctx.write() as unit:
             _check_references(unit, docs, name)
             for doc in docs:
                 if not isinstance(doc, Approval):
-                    result.documents.append(store_document(unit, doc, name))
+                    result.documents.append(rows.store(unit.conn, unit.log, doc, name))
             changed = [d for d in result.documents if d.status != "unchanged"]
             result.decisions = decisions.after_apply(unit, changed)
             for doc in docs:
@@ -187,32 +117,6 @@ def apply_documents(
                         StoredDocument("Approval", doc.id, 1, state, name, doc, answer.log_index)
                     )
         yield result
-
-
-def list_documents(conn: Connection, kind: str) -> list[tuple[AnyDocument, Any]]:
-    t = schema.documents
-    newest = (
-        sa.select(t.c.key, sa.func.max(t.c.revision).label("rev"))
-        .where(t.c.kind == kind)
-        .group_by(t.c.key)
-        .subquery()
-    )
-    rows = conn.execute(
-        sa.select(t)
-        .join(newest, sa.and_(t.c.key == newest.c.key, t.c.revision == newest.c.rev))
-        .where(t.c.kind == kind)
-        .order_by(t.c.key)
-    ).all()
-    return [(parse_one(json.loads(r.content), f"store:{kind}/{r.key}"), r) for r in rows]
-
-
-def history(conn: Connection, kind: str, key: str) -> list[Any]:
-    t = schema.documents
-    return list(
-        conn.execute(
-            sa.select(t).where(t.c.kind == kind, t.c.key == key).order_by(t.c.revision)
-        ).all()
-    )
 
 
 def normalise_kind(kind: str) -> str:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from reelproof.adapters import trust
 from reelproof.adapters.keys import create_key_file, load_key_file
-from reelproof.adapters.store import schema
+from reelproof.adapters.store import meta
 from reelproof.core.errors import ReelproofError
 from reelproof.services import roles
 from reelproof.services.context import Context
@@ -30,9 +28,7 @@ def init_store(ctx: Context) -> InitResult:
     """Idempotent: an existing store is upgraded, an existing key is kept."""
     ctx.store.migrate()
     with ctx.store.write() as conn:
-        origin = conn.execute(
-            sa.select(schema.meta.c.value).where(schema.meta.c.key == "log_origin")
-        ).scalar()
+        origin = meta.get(conn, "log_origin")
         created = False
         if origin is None:
             origin = f"reelproof.local/log/{secrets.token_hex(8)}"
@@ -40,14 +36,10 @@ def init_store(ctx: Context) -> InitResult:
                 create_key_file(ctx.key_path)
                 created = True
             key = load_key_file(ctx.key_path, origin)
-            conn.execute(
-                schema.meta.insert(),
-                [{"key": "log_origin", "value": origin}, {"key": "log_vkey", "value": key.vkey}],
-            )
-        key = load_key_file(ctx.key_path, str(origin))
-        stored_vkey = conn.execute(
-            sa.select(schema.meta.c.value).where(schema.meta.c.key == "log_vkey")
-        ).scalar()
+            meta.put(conn, "log_origin", origin)
+            meta.put(conn, "log_vkey", key.vkey)
+        key = load_key_file(ctx.key_path, origin)
+        stored_vkey = meta.get(conn, "log_vkey")
         if stored_vkey != key.vkey:
             raise ReelproofError(
                 f"{ctx.key_path}: this key does not match the store's audit-log key "
@@ -61,6 +53,4 @@ def init_store(ctx: Context) -> InitResult:
         if not any(g.role == "admin" for g in roles.held(unit.conn)):
             roles.grant(unit, "admin", unit.actor, bootstrap=True)
     packs = [f"{p.key} ({p.status})" for p in loaded.packs]
-    return InitResult(
-        ctx.store.display_url(), str(ctx.key_path), created, str(origin), key.vkey, packs
-    )
+    return InitResult(ctx.store.display_url(), str(ctx.key_path), created, origin, key.vkey, packs)

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
-from reelproof.adapters.store import schema
-from reelproof.core.consent import ConsentRecord
+from reelproof.adapters.store import events
+from reelproof.adapters.store.db import Connection
+from reelproof.adapters.store.documents import latest, list_documents
+from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import Consent, DigitalReplica, Performer
 from reelproof.core.replicas import AccessGrant, ReplicaRecord, ReplicaTransfer
 from reelproof.services.context import Unit
-from reelproof.services.documents import latest, list_documents
-
-
-def events_of(conn: Connection, subject_kind: str, subject_id: str | None = None) -> list[Any]:
-    t = schema.events
-    q = sa.select(t).where(t.c.subject_kind == subject_kind).order_by(t.c.pk)
-    if subject_id is not None:
-        q = q.where(t.c.subject_id == subject_id)
-    return list(conn.execute(q).all())
 
 
 def _day(value: str) -> dt.date:
@@ -32,9 +21,9 @@ def _day(value: str) -> dt.date:
 
 def consent_records(conn: Connection, performer: str | None = None) -> list[ConsentRecord]:
     revoked: dict[str, tuple[dt.date, str | None]] = {}
-    for ev in events_of(conn, "Consent"):
+    for ev in events.of(conn, "Consent"):
         if ev.event == "revoked":
-            data = json.loads(ev.content)
+            data = ev.data()
             revoked.setdefault(ev.subject_id, (_day(data["at"]), data.get("note")))
     out = []
     for doc, _row in list_documents(conn, "Consent"):
@@ -48,8 +37,8 @@ def consent_records(conn: Connection, performer: str | None = None) -> list[Cons
 
 def replica_records(conn: Connection, performer: str | None = None) -> list[ReplicaRecord]:
     history: dict[str, dict[str, Any]] = {}
-    for ev in events_of(conn, "DigitalReplica"):
-        data = json.loads(ev.content)
+    for ev in events.of(conn, "DigitalReplica"):
+        data = ev.data()
         h = history.setdefault(ev.subject_id, {"transfers": [], "grants": [], "destroyed": None})
         if ev.event == "transferred":
             h["transfers"].append(
@@ -88,18 +77,4 @@ def record_event(
     unit: Unit, subject_kind: str, subject_id: str, event: str, at: dt.date, data: dict[str, Any]
 ) -> int:
     """An event on a held thing (consent revoked, replica transferred…): row + log entry."""
-    content = {"at": at.isoformat(), **data}
-    _pk, index = unit.log.record_row(
-        schema.events,
-        {
-            "subject_kind": subject_kind,
-            "subject_id": subject_id,
-            "event": event,
-            "at": at.isoformat(),
-            "content": json.dumps(content, sort_keys=True),
-            "recorded_by": unit.actor,
-        },
-        kind=f"{subject_kind.lower()}.{event}",
-        subject={"kind": subject_kind, "id": subject_id},
-    )
-    return index
+    return events.insert(unit.log, subject_kind, subject_id, event, at, data)

@@ -10,10 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
-from reelproof.adapters.store import schema
+from reelproof.adapters.store import roles as rows
+from reelproof.adapters.store.db import Connection
 from reelproof.core.errors import ConflictError, DocumentError
 from reelproof.services.context import Unit
 
@@ -48,9 +46,8 @@ class RoleGrant:
 
 def held(conn: Connection) -> list[RoleGrant]:
     """Every role held now: grants folded with the revocations recorded after them."""
-    t = schema.roles
     current: dict[tuple[str, str, str, str], RoleGrant] = {}
-    for r in conn.execute(sa.select(t).order_by(t.c.pk)):
+    for r in rows.events(conn):
         slot = (r.role, r.who, r.production, r.for_performer)
         if r.event == "granted":
             current[slot] = RoleGrant(
@@ -96,21 +93,7 @@ def _check_role(role: str) -> None:
 def _record(
     unit: Unit, event: str, role: str, who: str, production: str, for_performer: str
 ) -> int:
-    _pk, index = unit.log.record_row(
-        schema.roles,
-        {
-            "event": event,
-            "role": role,
-            "who": who,
-            "production": production,
-            "for_performer": for_performer,
-            "recorded_by": unit.actor,
-            "at": unit.log.time,
-        },
-        kind=f"role.{event}",
-        subject={"kind": "Role", "id": f"{role}:{who}", "production": production or None},
-    )
-    return index
+    return rows.insert(unit.log, event, role, who, production, for_performer)
 
 
 def _require_admin(unit: Unit) -> None:

@@ -9,28 +9,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from reelproof.adapters.packs import (
     bundled_pack_files,
     load_pack_file,
     load_pack_tests,
+    plugin_pack_files,
     read_test_file,
 )
+from reelproof.adapters.store import documents as rows
+from reelproof.adapters.store.db import Connection
+from reelproof.adapters.store.documents import StoredDocument, latest_row
 from reelproof.adapters.store.log import canonical
 from reelproof.core import standards
-from reelproof.core.consent import ConsentRecord, match_declaration
+from reelproof.core.consent import match_declaration
+from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import AIUseDeclaration, Consent, Performer, Production
 from reelproof.core.errors import ConflictError, NotFoundError
 from reelproof.core.law import legal_parameters
 from reelproof.core.standards.diff import flat_parameters
 from reelproof.services import decisions
 from reelproof.services.context import Context, Unit
-from reelproof.services.documents import (
-    StoredDocument,
-    latest_row,
-    store_document,
-)
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ def publish_packs(
                 f"{p.file}: {p.id} {p.version} fails {len(failed)} of its own tests, "
                 f"so it is not published; first: {failed[0]}"
             )
-    stored = [store_document(unit, p.doc, p.file) for p in packs]
+    stored = [rows.store(unit.conn, unit.log, p.doc, p.file) for p in packs]
     made: list[decisions.StoredDecision] = []
     if any(s.status != "unchanged" for s in stored):
         keys = decisions.declarations_touching(unit.conn)
@@ -84,9 +82,15 @@ def publish_files(ctx: Context, paths: Sequence[Path]) -> PublishResult:
 
 
 def load_bundled(unit: Unit) -> PublishResult:
+    """The bundled packs and those of installed pack packages (`reelproof.packs`)."""
     packs = [load_pack_file(p) for p in bundled_pack_files()]
     # The bundled packs' own tests run in reelproof's test suite, not at every init.
-    return publish_packs(unit, packs, "bundled standards loaded", run_tests=False)
+    bundled = publish_packs(unit, packs, "bundled standards loaded", run_tests=False)
+    plugins = [load_pack_file(p) for p in plugin_pack_files()]
+    if not plugins:
+        return bundled
+    studio = publish_packs(unit, plugins, "studio standards loaded")  # their tests must pass
+    return PublishResult(bundled.packs + studio.packs, bundled.redecided + studio.redecided)
 
 
 def find_pack(conn: Connection, ref: str) -> standards.CompiledPack:

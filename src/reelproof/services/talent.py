@@ -4,19 +4,20 @@ performer's question "where is my likeness used, under which consent, what am I 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from reelproof.adapters.keys import KeyUnavailable
+from reelproof.adapters.store import approvals as approval_rows
+from reelproof.adapters.store import events
+from reelproof.adapters.store.db import Connection
+from reelproof.adapters.store.documents import history, list_documents, require
 from reelproof.core.consent import (
-    ConsentRecord,
     compensation_owed,
     match_declaration,
     touched_performers,
 )
+from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import AIUseDeclaration, Performer, Production
 from reelproof.core.errors import ConflictError, NotFoundError
 from reelproof.core.law import legal_parameters
@@ -24,7 +25,6 @@ from reelproof.core.replicas import ReplicaRecord, past_retention
 from reelproof.services import assets as assetsvc
 from reelproof.services import decisions, registry
 from reelproof.services.context import Context, Unit
-from reelproof.services.documents import history, list_documents, require
 
 
 def consent_record(conn: Connection, consent_id: str) -> ConsentRecord:
@@ -108,7 +108,7 @@ def sweep_consents(ctx: Context) -> list[tuple[str, CascadeResult]]:
             rec
             for rec in registry.consent_records(conn)
             if rec.state(today) == "expired"
-            and not any(e.event == "expired" for e in registry.events_of(conn, "Consent", rec.id))
+            and not any(e.event == "expired" for e in events.of(conn, "Consent", rec.id))
         ]
     out = []
     for rec in due:
@@ -165,9 +165,9 @@ def consent_events(conn: Connection, consent_id: str) -> list[dict[str, Any]]:
             "at": e.at,
             "by": e.recorded_by,
             "log_index": e.log_index,
-            **json.loads(e.content),
+            **e.data(),
         }
-        for e in registry.events_of(conn, "Consent", consent_id)
+        for e in events.of(conn, "Consent", consent_id)
     ]
 
 
@@ -202,13 +202,13 @@ def replica_summary(conn: Connection, rec: ReplicaRecord, today: dt.date) -> dic
         ],
         "events": [
             {
-                **json.loads(e.content),
+                **e.data(),
                 "event": e.event,
                 "at": e.at,
                 "recorded_by": e.recorded_by,
                 "log_index": e.log_index,
             }
-            for e in registry.events_of(conn, "DigitalReplica", rec.id)
+            for e in events.of(conn, "DigitalReplica", rec.id)
         ],
     }
 
@@ -284,7 +284,7 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[
                             "at": a.at,
                             "current": decisions.approval_applies(conn, a),
                         }
-                        for a in decisions.approvals_of(conn, row.key)
+                        for a in approval_rows.listing(conn, row.key)
                     ],
                     "decisions": [
                         {

@@ -31,6 +31,21 @@ DEFAULT_DIR = ".reelproof"
 DEFAULT_DB = f"{DEFAULT_DIR}/reelproof.db"
 
 
+__all__ = [
+    "DEFAULT_DB",
+    "DEFAULT_DIR",
+    "Connection",
+    "Store",
+    "StoreError",
+    "Unavailable",
+    "default_url",
+    "resolve_url",
+]
+
+# The database went away or stayed locked past the busy timeout (an interface says so, exit 2).
+Unavailable = OperationalError
+
+
 class StoreError(ReelproofError):
     """The database cannot be reached or is not initialised."""
 
@@ -194,8 +209,8 @@ class Store:
 
     @contextmanager
     def write_at_head(self) -> Iterator[tuple[Connection, Head]]:
-        """``write()``, and the log head it holds, read in the statement that takes the lock
-        on PostgreSQL (after BEGIN IMMEDIATE on SQLite): no other writer can move it until
+        """``write()``, and the log head it holds, read once the lock is taken (BEGIN
+        IMMEDIATE on SQLite, a row lock on PostgreSQL): no other writer can move it until
         this transaction ends."""
         with self._connect() as conn:
             if self.is_sqlite:

@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -452,3 +452,39 @@ def latest_checkpoint(conn: Connection) -> str | None:
     t = schema.checkpoints
     note = conn.execute(sa.select(t.c.note).order_by(t.c.size.desc()).limit(1)).scalar()
     return None if note is None else str(note)
+
+
+def checkpoint_notes(
+    conn: Connection, *, upto: int | None = None, newest: int | None = None
+) -> list[tuple[int, str]]:
+    """(size, signed note) of stored checkpoints, oldest first: all, those up to size `upto`,
+    or only the `newest` few of those."""
+    t = schema.checkpoints
+    q = sa.select(t.c.size, t.c.note).order_by(t.c.size.desc())
+    if upto is not None:
+        q = q.where(t.c.size <= upto)
+    if newest is not None:
+        q = q.limit(newest)
+    return [(int(size), str(note)) for size, note in reversed(conn.execute(q).all())]
+
+
+def replace_checkpoint_note(conn: Connection, size: int, note: str) -> None:
+    """Re-signed note of the checkpoint at `size` (a key rotation adds a signature)."""
+    t = schema.checkpoints
+    conn.execute(t.update().where(t.c.size == size).values(note=note))
+
+
+def node_count(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(schema.log_nodes)).scalar_one())
+
+
+RECORDED_TABLES = tuple(schema.RECORDED)
+
+
+def recorded_rows(conn: Connection, table: str) -> Iterator[Mapping[str, Any]]:
+    """Every row of a recorded table, streamed in pk order, as column -> value.
+
+    Any: the columns differ per table; `row_digest` hashes them as they are stored."""
+    t = schema.RECORDED[table]
+    for row in conn.execution_options(yield_per=2000).execute(sa.select(t).order_by(t.c.pk)):
+        yield cast("Mapping[str, Any]", row._mapping)

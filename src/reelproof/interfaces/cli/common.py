@@ -12,8 +12,8 @@ from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.exc import OperationalError
 
+from reelproof.adapters.store.db import Unavailable
 from reelproof.core.errors import ReelproofError
 from reelproof.verify import VerificationError
 
@@ -63,7 +63,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             fail(str(exc), exc.exit_code)
         except VerificationError as exc:
             fail(f"verification failed: {exc}", 1)
-        except OperationalError as exc:  # the database went away or stayed locked
+        except Unavailable as exc:  # the database went away or stayed locked
             fail(f"database unavailable: {exc.orig}", 2)
 
     return wrapper

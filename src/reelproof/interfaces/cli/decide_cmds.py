@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from reelproof.core.documents import doc_key
 from reelproof.core.errors import DocumentError
 from reelproof.interfaces.cli.common import (
     DbOpt,
@@ -136,12 +137,7 @@ def register(app: typer.Typer) -> None:
         if path.exists():
             parsed = docsvc.read_files([path])
             list(docsvc.apply_documents(ctx, parsed))
-            keys = [
-                docsvc.doc_key(d)
-                for _n, docs in parsed
-                for d in docs
-                if d.kind == "AIUseDeclaration"
-            ]
+            keys = [doc_key(d) for _n, docs in parsed for d in docs if d.kind == "AIUseDeclaration"]
         else:
             with ctx.read() as conn:
                 keys = [decisions.resolve_declaration(conn, target)]

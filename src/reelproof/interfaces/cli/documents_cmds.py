@@ -9,6 +9,7 @@ import typer
 import yaml
 from rich.table import Table
 
+from reelproof.adapters.store import documents as stored
 from reelproof.interfaces.cli.common import (
     DbOpt,
     FormatOpt,
@@ -148,7 +149,7 @@ def register(app: typer.Typer) -> None:
                 emit_or_print_approvals(conn, None, fmt)
                 return
             if doc_id is None:
-                rows = docsvc.list_documents(conn, real_kind)
+                rows = stored.list_documents(conn, real_kind)
                 if fmt is OutputFormat.json:
                     emit_json([{**d.content(), "revision": r.revision} for d, r in rows])
                     return
@@ -164,9 +165,9 @@ def register(app: typer.Typer) -> None:
             if real_kind == "Approval":
                 emit_or_print_approvals(conn, doc_id, fmt)
                 return
-            revs = docsvc.history(conn, real_kind, doc_id)
+            revs = stored.history(conn, real_kind, doc_id)
             if not revs:
-                docsvc.require(conn, real_kind, doc_id)
+                stored.require(conn, real_kind, doc_id)
             if history:
                 data = [
                     {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from reelproof import __version__
+from reelproof._version import __version__
 
 app = typer.Typer(
     name="reelproof",

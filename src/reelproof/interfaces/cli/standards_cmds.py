@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from reelproof.adapters.packs import bundled_pack_files, load_pack_file
+from reelproof.adapters.packs import available_pack_files, load_pack_file
 from reelproof.core.standards import CompiledPack, diff_packs
 from reelproof.interfaces.cli.common import (
     DbOpt,
@@ -27,7 +27,8 @@ from reelproof.services.context import Context
 
 
 def _packs_for_test(target: str | None, db: str | None) -> list[CompiledPack]:
-    """A file, a stored pack, or (no target) every stored pack — else the bundled ones."""
+    """A file, a stored pack, or (no target) every stored pack — else the bundled ones and
+    those of installed pack packages."""
     if target is not None:
         path = Path(target)
         if path.exists():
@@ -41,7 +42,7 @@ def _packs_for_test(target: str | None, db: str | None) -> list[CompiledPack]:
             stored = decisions.stored_packs(conn)
         if stored:
             return stored
-    return [load_pack_file(p) for p in bundled_pack_files()]
+    return [load_pack_file(p) for p in available_pack_files()]
 
 
 def register(app: typer.Typer) -> None:

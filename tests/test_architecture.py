@@ -1,0 +1,211 @@
+"""The layers of docs/architecture.md, checked on the source: every import of every module is
+parsed (ast, including imports inside functions and under TYPE_CHECKING), so a cycle, an import
+that goes up a layer, SQL outside the data layer or a UI library outside `interfaces` fails
+here rather than in review."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "reelproof"
+
+# Lowest first; a module may import only from its own rank or below.
+RANKS = {
+    "reelproof._version": 0,
+    "reelproof.verify": 0,
+    "reelproof.core": 1,
+    "reelproof.adapters": 2,
+    "reelproof.services": 3,
+    "reelproof._api": 4,
+    "reelproof.interfaces": 5,
+    "reelproof.__main__": 6,
+}
+# The package itself is the public API (it re-exports `_api`); exact name, not a prefix.
+PACKAGE_RANK = 4
+# Data-only packages (bundled YAML) import nothing.
+DATA = ("reelproof.examples", "reelproof.packs")
+SQL_FREE = ("reelproof.services", "reelproof._api", "reelproof.interfaces")
+SQL_TEXT = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b")
+# Modules that hold tables or raw SQL: only the data layer uses them.
+STORE_INTERNALS = ("reelproof.adapters.store.schema",)
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py")) if "migrations" not in p.parts}
+
+
+def _within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def _rank(name: str) -> int | None:
+    if name == "reelproof":
+        return PACKAGE_RANK
+    best = None
+    for prefix, rank in RANKS.items():
+        if _within(name, prefix) and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, rank)
+    return None if best is None else best[1]
+
+
+def _imports(name: str, path: Path) -> Iterator[tuple[str, int]]:
+    """(imported module, line) for every import in the module; `from pkg import sub` names
+    the submodule when there is one."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    is_pkg = path.name == "__init__.py"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = name.split(".")
+                base = base[: len(base) - node.level + (1 if is_pkg else 0)]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                sub = f"{target}.{alias.name}"
+                yield (sub if sub in MODULES else target), node.lineno
+
+
+GRAPH = {
+    name: sorted({(t, line) for t, line in _imports(name, path)}) for name, path in MODULES.items()
+}
+
+
+def _internal(edges: list[tuple[str, int]]) -> set[str]:
+    return {t for t, _ in edges if t in MODULES}
+
+
+def test_the_source_is_found() -> None:
+    assert "reelproof.core.documents" in MODULES
+    assert "reelproof.services.decisions" in MODULES
+    assert len(MODULES) > 50
+
+
+def test_every_module_has_a_layer() -> None:
+    unplaced = [m for m in MODULES if _rank(m) is None and not m.startswith(DATA)]
+    assert not unplaced, f"modules outside every layer: {unplaced}"
+
+
+def test_no_import_cycles() -> None:
+    """Tarjan's strongly connected components over the module graph: any component with more
+    than one module (or a module importing itself) is a cycle."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in _internal(GRAPH[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1 or v in _internal(GRAPH[v]):
+                cycles.append(sorted(component))
+
+    for v in MODULES:
+        if v not in index:
+            visit(v)
+    assert not cycles, f"import cycles: {cycles}"
+
+
+def test_imports_go_down_the_layers() -> None:
+    upward = []
+    for name, edges in GRAPH.items():
+        own = _rank(name)
+        for target, line in edges:
+            if not target.startswith("reelproof"):
+                continue
+            if name.startswith(DATA):
+                upward.append(f"{name}:{line} imports {target} (data packages import nothing)")
+                continue
+            theirs = _rank(target)
+            if own is not None and theirs is not None and theirs > own:
+                upward.append(f"{name}:{line} imports {target}, a higher layer")
+    assert not upward, "\n".join(upward)
+
+
+def _top(module: str) -> str:
+    return module.split(".")[0]
+
+
+def test_verify_stands_alone() -> None:
+    """`verify` runs on an auditor's machine: the standard library and `cryptography` only."""
+    allowed = set(sys.stdlib_module_names) | {"cryptography", "__future__"}
+    foreign = [
+        f"reelproof.verify:{line} imports {t}"
+        for t, line in GRAPH["reelproof.verify"]
+        if _top(t) not in allowed
+    ]
+    assert not foreign, foreign
+
+
+def test_no_sql_outside_the_data_layer() -> None:
+    found = []
+    for name, edges in GRAPH.items():
+        if not name.startswith(SQL_FREE):
+            continue
+        for target, line in edges:
+            if _top(target) == "sqlalchemy" or target in STORE_INTERNALS:
+                found.append(f"{name}:{line} imports {target}")
+        tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and SQL_TEXT.search(node.value)
+            ):
+                found.append(f"{name}:{node.lineno} holds SQL text {node.value[:60]!r}")
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("library", ["rich", "typer"])
+def test_ui_libraries_only_in_interfaces(library: str) -> None:
+    found = [
+        f"{name}:{line} imports {target}"
+        for name, edges in GRAPH.items()
+        for target, line in edges
+        if _top(target) == library and not _within(name, "reelproof.interfaces")
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_relative_imports_resolve(tmp_path: Path) -> None:
+    """The parser itself: relative imports in a package resolve against the package."""
+    pkg = tmp_path / "reelproof" / "core"
+    pkg.mkdir(parents=True)
+    init = pkg / "__init__.py"
+    init.write_text("from . import a\nfrom ..services import x\n")
+    edges = {t for t, _ in _imports("reelproof.core", init)}
+    assert edges == {"reelproof.core", "reelproof.services"}
+    assert _rank("reelproof.services.x") == 3 > (_rank("reelproof.core.a") or 0)
