@@ -21,6 +21,7 @@ from reelproof.adapters.keys import LogKey
 from reelproof.adapters.store import schema
 from reelproof.core import canonical as canonical_json
 from reelproof.core import merkle
+from reelproof.core.errors import ReelproofError
 from reelproof.verify import PREV_EXTENSION, Checkpoint, leaf_hash, sign_note
 
 ENTRY_VERSION = 1
@@ -120,10 +121,8 @@ def origin(conn: Connection) -> str:
     value = conn.execute(
         sa.select(schema.meta.c.value).where(schema.meta.c.key == "log_origin")
     ).scalar()
-    if value is None:
-        from reelproof.adapters.store.db import StoreError
-
-        raise StoreError("the store has no audit log yet; run `reelproof init`")
+    if value is None:  # (db imports this module: its StoreError is a ReelproofError too)
+        raise ReelproofError("the store has no audit log yet; run `reelproof init`")
     return str(value)
 
 
