@@ -105,6 +105,23 @@ def test_an_insert_that_leaves_pk_out_still_gets_a_free_one(ctx: Context, db_url
     assert len(report["problems"]) == 1, messages
 
 
+def test_a_deleted_newest_row_keeps_its_pk_on_postgresql(ctx: Context, db_url: str) -> None:
+    """The serial remembers pks handed out; SQLite reuses the largest rowid, as it always has."""
+    if ctx.store.is_sqlite:
+        pytest.skip("SQLite hands out max(rowid) + 1: a deleted newest row's pk is reused")
+    with ctx.write() as unit:
+        pk, index = _record(unit, "gone")
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(DOCS.delete().where(DOCS.c.pk == pk))
+    engine.dispose()
+    with ctx.write() as unit:
+        assert _record(unit, "next")[0] == pk + 1
+    report = cli_json("log", "verify", db=db_url)
+    messages = [p["message"] for p in report["problems"]]
+    assert messages == [f"documents pk {pk}, recorded by audit-log entry {index}, was deleted"]
+
+
 class _Counting:
     """DbNodes that counts its queries: whether a write read the tree's edge again."""
 

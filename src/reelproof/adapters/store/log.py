@@ -128,13 +128,24 @@ def origin(conn: Connection) -> str:
 
 WITNESSES_KEY = "witnesses"  # meta: the witnesses each new checkpoint is submitted to
 
-_HEAD_SQL = (
-    "SELECT size, (SELECT max(size) FROM checkpoints),"
+
+def _largest_pk(table: str, dialect: str) -> str:
+    """SQL for the largest pk ``table`` has handed out; the next row gets one more."""
+    if dialect != "postgresql":
+        return f"(SELECT max(pk) FROM {table})"
+    # and the serial's: a deleted newest row's pk is never handed out again, as it never was
+    serial = f"pg_sequence_last_value(pg_get_serial_sequence('{table}', 'pk')::regclass)"
+    return f"GREATEST((SELECT max(pk) FROM {table}), {serial})"
+
+
+_HEAD_SQL = {
+    dialect: "SELECT size, (SELECT max(size) FROM checkpoints),"
     " (SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1),"
     f" (SELECT value FROM meta WHERE key = '{WITNESSES_KEY}'), "
-    + ", ".join(f"(SELECT max(pk) FROM {name})" for name in schema.RECORDED)
+    + ", ".join(_largest_pk(name, dialect) for name in schema.RECORDED)
     + " FROM log_head WHERE id = 1"
-)
+    for dialect in ("sqlite", "postgresql")
+}
 
 
 @dataclass(frozen=True)
@@ -165,7 +176,7 @@ def read_head(conn: Connection, *, lock: bool) -> Head:
         with _Pipeline(conn):
             if lock:
                 locking.execute("SELECT id FROM log_head WHERE id = 1 FOR UPDATE")
-            reading.execute(_HEAD_SQL)
+            reading.execute(_HEAD_SQL[conn.dialect.name])
         rows = reading.fetchall()
     finally:
         locking.close()
