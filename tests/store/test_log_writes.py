@@ -4,6 +4,8 @@ edge it left only while nobody else has moved the log."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -74,6 +76,17 @@ def test_a_failed_transaction_leaves_neither_rows_nor_entries(ctx: Context, db_u
         _record(unit, "eli")
     report = _verified(db_url)
     assert report["size"] == size + 1
+
+
+def test_a_finished_transaction_keeps_nothing_alive(ctx: Context) -> None:
+    """Nothing holds a finished writer, its connection or (through it) the engine's pool: a
+    long-running process would otherwise keep one per transaction, and its connections."""
+    with ctx.write() as unit:
+        _record(unit, "once")
+        refs = [weakref.ref(unit), weakref.ref(unit.log), weakref.ref(unit.conn)]
+    del unit
+    gc.collect()
+    assert [ref() for ref in refs] == [None, None, None]
 
 
 def test_an_insert_that_leaves_pk_out_still_gets_a_free_one(ctx: Context, db_url: str) -> None:

@@ -152,9 +152,9 @@ _HEAD_SQL = {
 class Head:
     """What a write transaction needs to know about the log, read in one statement.
 
-    Read once the transaction holds the log head (with the lock itself on PostgreSQL), so
-    nothing here can change until it ends: log indexes and row pks (one more than the
-    table's largest) are handed out from it without asking the database again.
+    Read once the transaction holds the log head, so nothing here can change until it ends:
+    log indexes and row pks (one more than the largest handed out) come from it without
+    asking the database again.
     """
 
     size: int
@@ -196,9 +196,10 @@ def read_head(conn: Connection, *, lock: bool) -> Head:
 class _Pipeline(AbstractContextManager[None]):
     """Statements sent together, one round trip: psycopg's pipeline mode on PostgreSQL.
 
-    Why: the end of every write transaction runs five to seven statements whose results
-    nobody reads; on PostgreSQL each would otherwise wait for its own reply. Errors are raised
-    when the block ends, still inside the transaction. SQLite runs them as they come.
+    Why: a write transaction starts with two statements (lock, head) and ends with five to
+    seven whose results nobody reads; on PostgreSQL each would otherwise wait for its own
+    reply. Results and errors arrive when the block ends, still inside the transaction. SQLite
+    runs the statements as they come.
     """
 
     def __init__(self, conn: Connection) -> None:
@@ -259,18 +260,20 @@ class _Insert:
 _INSERTS: dict[tuple[str, str], _Insert] = {}
 
 # The writer of each open write transaction, so that its buffered rows are inserted before
-# any other statement runs on that connection (see ``flush_rows_before_statements``).
-_WRITERS: weakref.WeakKeyDictionary[Connection, LogWriter] = weakref.WeakKeyDictionary()
+# any other statement runs on that connection (see ``flush_rows_before_statements``). Weak
+# values: an entry goes with its writer, and never keeps a connection or its engine alive.
+_WRITERS: weakref.WeakValueDictionary[Connection, LogWriter] = weakref.WeakValueDictionary()
 
 
 def flush_rows_before_statements(engine: sa.Engine) -> None:
     """Insert a write transaction's buffered rows before each statement SQLAlchemy runs on it.
 
     Why: ``record_row`` buffers its row and inserts all of a transaction's rows at once (one
-    ``executemany``, inside the closing pipeline on PostgreSQL). With this hook every query the
-    transaction makes through SQLAlchemy still sees every row recorded before it, exactly as
-    if each had been inserted at once. ``run_sql`` does not flush: it is only used on the log's
-    own tables (entries, nodes, checkpoints, head, meta), which hold no buffered rows.
+    statement per table, inside the closing pipeline on PostgreSQL). With this hook every
+    query the transaction makes through SQLAlchemy still sees every row recorded before it,
+    exactly as if each had been inserted at once. ``run_sql`` does not flush: it is only used
+    on the log's own tables (entries, nodes, checkpoints, head, meta), which hold no buffered
+    rows.
     """
     event.listen(engine, "before_cursor_execute", _before_statement)
 
@@ -362,7 +365,7 @@ class LogWriter:
         return pk
 
     def flush_rows(self) -> None:
-        """Insert the buffered rows, one executemany per table."""
+        """Insert the buffered rows, one statement per table."""
         rows, self.rows = self.rows, {}
         for insert, params in rows.items():
             insert.run(self.conn, params)
