@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from reelproof.adapters.store import schema
+from reelproof.adapters.store.log import Head, flush_rows_before_statements, read_head
 from reelproof.core.errors import ReelproofError
 
 DEFAULT_DIR = ".reelproof"
@@ -110,6 +111,7 @@ def _create_engine(url_text: str) -> Engine:
     if url.get_backend_name() == "sqlite":
         wait = lock_timeout_s()
         engine = sa.create_engine(url, connect_args={"timeout": wait})
+        flush_rows_before_statements(engine)
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn: Any, _record: Any) -> None:
@@ -131,7 +133,9 @@ def _create_engine(url_text: str) -> Engine:
         # Added to the URL's own libpq options (a search_path, say), never replacing them.
         options = f"{url.query.get('options', '')} -c lock_timeout={int(lock_timeout_s() * 1000)}"
         url = url.update_query_dict({"options": options.strip()})
-        return sa.create_engine(url, pool_pre_ping=True)
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        flush_rows_before_statements(engine)
+        return engine
     raise StoreError(
         f"unsupported database {url.get_backend_name()!r} in --db; use sqlite or postgresql"
     )
@@ -247,17 +251,19 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A transaction that holds the log head: one writer at a time, all or nothing."""
+        with self.write_at_head() as (conn, _head):
+            yield conn
+
+    @contextmanager
+    def write_at_head(self) -> Iterator[tuple[Connection, Head]]:
+        """``write()``, and the log head it holds, read once the lock is taken (BEGIN
+        IMMEDIATE on SQLite, a row lock on PostgreSQL): no other writer can move it until
+        this transaction ends."""
         with self._connect() as conn:
             if self.is_sqlite:
                 conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
-                if not self.is_sqlite:
-                    conn.execute(
-                        sa.select(schema.log_head.c.size)
-                        .where(schema.log_head.c.id == 1)
-                        .with_for_update()
-                    )
-                yield conn
+                yield conn, read_head(conn, lock=not self.is_sqlite)
 
     def dispose(self) -> None:
         self.engine.dispose()
