@@ -145,7 +145,7 @@ def test_prefilter_gives_cel_s_answer_on_random_conditions(
         assume(False)  # a type error the pack checker rejects: not a condition to test
         raise
     fast, reference = Engine([p]), Engine([p], prefilter=False)
-    plan = fast._plans[id(p)]
+    plan = fast.plan(p)
     prod = production()
     for spec in specs:
         decl = declaration(**spec)
@@ -228,7 +228,7 @@ def test_per_talent_prefilter_gives_cel_s_answer(
         t["consent"] = {**t["consent"], **c}
     prod = production()
     fast, reference = Engine([p]), Engine([p], prefilter=False)
-    plan = fast._plans[id(p)]
+    plan = fast.plan(p)
     assert plan.per_talent is not None
     facts = build_facts(decl, prod, talent, TODAY)
     for t in facts["talent"]:

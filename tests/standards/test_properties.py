@@ -239,7 +239,7 @@ def test_prefilter_agrees_with_cel_on_every_bundled_rule(
     scopes = [{**facts, "t": t} for t in facts["talent"]]
     acts = [cel_backend.activation(TALENT_RULE_SCOPE, s) for s in scopes]
     for p in PACKS:
-        plan = ENGINE._plans[id(p)]
+        plan = ENGINE.plan(p)
         general = dict(plan.general(facts))
         per_talent = [
             dict(plan.per_talent(facts, s["t"])) if plan.per_talent else {} for s in scopes

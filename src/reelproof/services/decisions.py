@@ -55,7 +55,10 @@ _compiled: dict[int, tuple[str, standards.CompiledPack]] = {}
 
 
 def stored_packs(conn: Connection) -> list[standards.CompiledPack]:
-    """Newest revision of every stored pack version, compiled once per process per row."""
+    """Newest revision of every stored pack version, compiled once per process per row.
+
+    The rules were checked when the pack was published: they compile when first selected.
+    """
     packs = []
     with agreement_cache.persisted():
         for row in newest_rows(conn, "StandardsPack"):
@@ -67,7 +70,7 @@ def stored_packs(conn: Connection) -> list[standards.CompiledPack]:
                 data["spec"].pop("tests", None)  # stores from 0.1 kept test cases inside packs
                 doc = parse_one(data, source)
                 assert isinstance(doc, StandardsPack)
-                hit = (digest, standards.compile_pack(doc, source))
+                hit = (digest, standards.compile_pack(doc, source, lazy_rules=True))
                 _compiled[pk] = hit
             packs.append(hit[1])
     return packs

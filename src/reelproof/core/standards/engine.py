@@ -244,7 +244,8 @@ class Engine:
         self.packs = tuple(packs)
         self.trust_prefilter = trust_prefilter
         self.prefilter = prefilter
-        self._plans = {id(p): _plan(p, prefilter) for p in self.packs}
+        # Planned when a decision first selects the pack: most processes decide against a few.
+        self._plans: dict[int, _PackPlan] = {}
         by_id: dict[str, list[CompiledPack]] = {}
         for p in self.packs:
             by_id.setdefault(p.id, []).append(p)
@@ -369,6 +370,13 @@ class Engine:
 
     # -- evaluation --
 
+    def plan(self, pack: CompiledPack) -> _PackPlan:
+        """The pack's evaluation plan, made when a decision first selects it."""
+        plan = self._plans.get(id(pack))
+        if plan is None or plan.pack is not pack:  # the plan holds its pack: ids stay apart
+            plan = self._plans[id(pack)] = _plan(pack, self.prefilter)
+        return plan
+
     def evaluate(self, packs: Sequence[CompiledPack], facts: Mapping[str, Any]) -> list[_Firing]:
         """Every firing of every rule of these packs (already selected) for these facts."""
         firings: list[_Firing] = []
@@ -378,7 +386,7 @@ class Engine:
         talent_acts: list[Any] = []
         trust = self.trust_prefilter
         for pack in packs:
-            plan = self._plans.get(id(pack)) or _plan(pack, self.prefilter)
+            plan = self.plan(pack)
             fired: set[str] = set()
             pack_firings: list[_Firing] = []
             exact, steps = plan.exact, plan.steps

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 from reelproof.core.documents import (
     ObligationTemplate,
@@ -99,7 +99,11 @@ class CompiledPack:
     applies: Program
     applies_node: x.Node
     applies_reason: Template | None
-    rules: tuple[CompiledRule, ...]
+    compile_rules: Callable[[], tuple[CompiledRule, ...]] = field(repr=False)
+
+    @cached_property
+    def rules(self) -> tuple[CompiledRule, ...]:
+        return self.compile_rules()
 
     @property
     def id(self) -> str:
@@ -241,10 +245,14 @@ def _citation(doc: StandardsPack, rule: Rule, where: _Where, path: list[str | in
     return text
 
 
-def compile_pack(doc: StandardsPack, file: str, *, raw: RawDocument | None = None) -> CompiledPack:
+def compile_pack(
+    doc: StandardsPack, file: str, *, raw: RawDocument | None = None, lazy_rules: bool = False
+) -> CompiledPack:
     """Compile every `when`, the pack's `applies_when` and every template, once.
 
     `raw` (the parsed YAML document) lets errors name the line; without it they name the key.
+    `lazy_rules` (for packs already checked when they were published) compiles the rules when
+    a decision first selects the pack: a process pays only for the packs its productions use.
     """
     where = _Where(file, raw)
     spec = doc.spec
@@ -275,6 +283,15 @@ def compile_pack(doc: StandardsPack, file: str, *, raw: RawDocument | None = Non
             f"effective_from {spec.effective_from}",
         )
 
+    build = partial(_compile_rules, doc, where)
+    if lazy_rules:
+        return CompiledPack(doc, file, applies, applies_node, applies_reason, build)
+    rules = build()
+    return CompiledPack(doc, file, applies, applies_node, applies_reason, lambda: rules)
+
+
+def _compile_rules(doc: StandardsPack, where: _Where) -> tuple[CompiledRule, ...]:
+    file, spec = where.file, doc.spec
     seen: dict[str, int] = {}
     rules: list[CompiledRule] = []
     for i, rule in enumerate(spec.rules):
@@ -362,7 +379,7 @@ def compile_pack(doc: StandardsPack, file: str, *, raw: RawDocument | None = Non
                 problem = f"rule {cr.id} refers to {ref}, itself an aggregate rule"
             if problem:
                 raise DocumentError(file, where.line(key), _key(key), problem)
-    return CompiledPack(doc, file, applies, applies_node, applies_reason, tuple(rules))
+    return tuple(rules)
 
 
 def load_pack_text(text: str, file: str) -> CompiledPack:

@@ -237,25 +237,39 @@ def modelled_literal(n: x.Lit) -> bool:
     return n.kind != "str" or plain_str(n.value)
 
 
-def shape(n: x.Node) -> tuple[Any, ...]:
-    """A node's structure without source positions: equal shapes, equal meaning."""
+Shapes = dict[int, tuple[x.Node, tuple[Any, ...]]]
+
+
+def shape(n: x.Node, known: Shapes | None = None) -> tuple[Any, ...]:
+    """A node's structure without source positions: equal shapes, equal meaning.
+
+    `known` keeps the shapes already computed, by node identity (holding the node, so that no
+    other node takes its id): every enclosing node asks for its subnodes' shapes again, which
+    without it made compiling a pack quadratic in the nesting depth of its conditions.
+    """
+    known = {} if known is None else known
+    hit = known.get(id(n))
+    if hit is not None:
+        return hit[1]
     out: list[Any] = [type(n).__name__]
     for f in dataclasses.fields(n):
         if f.name != "pos":
-            out.append(_shape_of(getattr(n, f.name)))
-    return tuple(out)
+            out.append(_shape_of(getattr(n, f.name), known))
+    result = tuple(out)
+    known[id(n)] = (n, result)
+    return result
 
 
-def _shape_of(v: Any) -> Any:
+def _shape_of(v: Any, known: Shapes) -> Any:
     if isinstance(v, x.Node):
-        return shape(v)
+        return shape(v, known)
     if isinstance(v, tuple):
-        return tuple(_shape_of(i) for i in v)
+        return tuple(_shape_of(i, known) for i in v)
     return (type(v).__name__, v)  # 1, 1.0 and true stay apart
 
 
-def _repeated(nodes: list[x.Node]) -> set[tuple[Any, ...]]:
-    counts = Counter(shape(n) for node in nodes for n in x.nodes(node))
+def _repeated(nodes: list[x.Node], known: Shapes) -> set[tuple[Any, ...]]:
+    counts = Counter(shape(n, known) for node in nodes for n in x.nodes(node))
     return {k for k, c in counts.items() if c > 1}
 
 
@@ -267,14 +281,15 @@ class _Gen:
     computed at most once per call, when first needed.
     """
 
-    def __init__(self, roots: dict[str, str], repeated: set[tuple[Any, ...]]) -> None:
+    def __init__(self, roots: dict[str, str], conditions: list[x.Node]) -> None:
         self.consts: dict[str, Any] = {}
         self.hoisted: dict[tuple[str, ...], str] = {}
         self.hoist_lines: list[str] = []
         self.roots = roots  # fact name -> Python expression of its value (e.g. s.get(...))
         self.n = 0
         self.exact = True
-        self.repeated = repeated
+        self.shapes: Shapes = {}
+        self.repeated = _repeated(conditions, self.shapes)
         self.memo: dict[tuple[Any, ...], str] = {}
 
     def name(self, prefix: str) -> str:
@@ -373,7 +388,7 @@ class _Gen:
     def boolean(self, n: x.Node, bound: dict[str, str]) -> str:
         if bound or isinstance(n, x.Lit):
             return self._boolean(n, bound)
-        key = shape(n)
+        key = shape(n, self.shapes)
         if key not in self.repeated:
             return self._boolean(n, bound)
         var = self.memo.get(key)
@@ -556,7 +571,7 @@ def compile_pack_filter(nodes: list[tuple[int, x.Node | None]], per_talent: bool
     returns [(index, 1 or -1)] for every condition that is not definitely false; a
     condition given as None is always -1 (CEL decides it)."""
     lines: list[str] = []
-    gen = _Gen(_roots(per_talent), _repeated([n for _, n in nodes if n is not None]))
+    gen = _Gen(_roots(per_talent), [n for _, n in nodes if n is not None])
     for index, node in nodes:
         expr = "-1" if node is None else gen.boolean(node, {})
         lines.append(f"    if (r := {expr}):")
@@ -579,7 +594,7 @@ def compile_pack_filter(nodes: list[tuple[int, x.Node | None]], per_talent: bool
 
 def compile_guard(node: x.Node) -> tuple[Guard, bool]:
     """The prefilter of one condition (facts in one scope mapping; `t` read from it)."""
-    gen = _Gen({name: f"s.get({name!r}, M)" for name in (*_FACT_ROOTS, "t")}, _repeated([node]))
+    gen = _Gen({name: f"s.get({name!r}, M)" for name in (*_FACT_ROOTS, "t")}, [node])
     expr = gen.boolean(node, {})
     src = "\n".join(["def guard(s):", *(f"    {h}" for h in gen.hoist_lines), f"    return {expr}"])
     namespace = _namespace(gen)
