@@ -4,6 +4,7 @@ them, and the store check needs no Alembic."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from importlib import import_module
@@ -62,3 +63,33 @@ def test_agreement_verdicts_are_kept_between_processes(tmp_path: Path) -> None:
     again = run_process(["init"], tmp_path / "again", env=env)
     assert again.returncode == 0, again.stderr
     assert json.loads(kept.read_text()) == rows
+
+
+def test_decide_of_a_stored_declaration_imports_no_media_library(tmp_path: Path) -> None:
+    """`decide ID` reads the store and the packs: provenance, timelines, charts, PDF and
+    image libraries are for other commands and must not load on its path."""
+    from reelproof.services.demo import example_path
+    from tests.helpers import run_process
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    assert run_process(["init"], tmp_path, env=env).returncode == 0
+    applied = run_process(["apply", str(example_path())], tmp_path, env=env)
+    assert applied.returncode == 0, applied.stderr
+    code = (
+        "import sys; from reelproof.interfaces.cli.main import run\n"
+        "sys.argv=['reelproof', 'decide', 'stranger-tides-s1/art-moodboard-001']\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'c2pa', 'matplotlib',"
+        " 'weasyprint', 'opentimelineio', 'numpy', 'alembic', 'PIL'})\n"
+        "print('HEAVY', heavy)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "HEAVY []" in proc.stdout, proc.stdout[-500:] + proc.stderr
+    assert "art-moodboard-001" in proc.stdout
