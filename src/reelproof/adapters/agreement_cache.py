@@ -11,6 +11,7 @@ written is simply not used.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import json
@@ -48,20 +49,29 @@ def _load(path: Path) -> agreement.Verdicts:
     return {}
 
 
-_read: set[Path] = set()  # files already loaded into this process
+_on_disk: dict[Path, set[tuple[str, frozenset[str]]]] = {}  # what each file held, as read
 
 
 @contextmanager
 def persisted() -> Iterator[None]:
-    """Around pack compilation: earlier verdicts in (once per process), new ones written."""
+    """Around pack compilation: earlier verdicts in (once per process), new ones written.
+
+    Rules compiled later (stored packs compile theirs when first selected) add verdicts after
+    the block: those are written when the process ends.
+    """
     path = _path()
-    if path not in _read:
-        agreement.remember(_load(path))
-        _read.add(path)
-    before = set(agreement.verdicts())
+    if path not in _on_disk:
+        known = _load(path)
+        agreement.remember(known)
+        _on_disk[path] = set(known)
+        atexit.register(_save, path)
     yield
+    _save(path)
+
+
+def _save(path: Path) -> None:
     now = agreement.verdicts()
-    if now.keys() <= before:
+    if now.keys() <= _on_disk[path]:
         return
     rows = [[src, sorted(scope), verdict] for (src, scope), verdict in now.items()]
     with suppress(OSError):
@@ -69,3 +79,4 @@ def persisted() -> Iterator[None]:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(rows), encoding="utf-8")
         tmp.replace(path)  # atomic: a concurrent reader sees the old file or the new one
+        _on_disk[path] = set(now)

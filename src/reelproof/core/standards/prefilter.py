@@ -252,12 +252,21 @@ def shape(n: x.Node, known: Shapes | None = None) -> tuple[Any, ...]:
     if hit is not None:
         return hit[1]
     out: list[Any] = [type(n).__name__]
-    for f in dataclasses.fields(n):
-        if f.name != "pos":
-            out.append(_shape_of(getattr(n, f.name), known))
+    out += (_shape_of(getattr(n, name), known) for name in _shaped_fields(type(n)))
     result = tuple(out)
     known[id(n)] = (n, result)
     return result
+
+
+_SHAPED: dict[type[x.Node], tuple[str, ...]] = {}
+
+
+def _shaped_fields(cls: type[x.Node]) -> tuple[str, ...]:
+    """A node class's fields but its position (read once per class, not once per node)."""
+    names = _SHAPED.get(cls)
+    if names is None:
+        names = _SHAPED[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name != "pos")
+    return names
 
 
 def _shape_of(v: Any, known: Shapes) -> Any:
