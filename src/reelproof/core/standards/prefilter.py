@@ -237,25 +237,33 @@ def modelled_literal(n: x.Lit) -> bool:
     return n.kind != "str" or plain_str(n.value)
 
 
-Shapes = dict[int, tuple[x.Node, tuple[Any, ...]]]
+class Shapes:
+    """Structural ids of nodes, without source positions: equal ids, equal structure.
 
-
-def shape(n: x.Node, known: Shapes | None = None) -> tuple[Any, ...]:
-    """A node's structure without source positions: equal shapes, equal meaning.
-
-    `known` keeps the shapes already computed, by node identity (holding the node, so that no
-    other node takes its id): every enclosing node asks for its subnodes' shapes again, which
-    without it made compiling a pack quadratic in the nesting depth of its conditions.
+    Each node's id is interned from its class and its fields' ids, so a shape is a short
+    flat key: nested shape tuples made hashing and comparing them quadratic in the nesting
+    depth of a pack's conditions. Nodes are held, so that no other node takes their `id()`.
     """
-    known = {} if known is None else known
-    hit = known.get(id(n))
-    if hit is not None:
-        return hit[1]
-    out: list[Any] = [type(n).__name__]
-    out += (_shape_of(getattr(n, name), known) for name in _shaped_fields(type(n)))
-    result = tuple(out)
-    known[id(n)] = (n, result)
-    return result
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[Any, ...], int] = {}
+        self._nodes: dict[int, tuple[x.Node, int]] = {}
+
+    def of(self, n: x.Node) -> int:
+        hit = self._nodes.get(id(n))
+        if hit is not None:
+            return hit[1]
+        key = (type(n).__name__, *(self._field(getattr(n, f)) for f in _shaped_fields(type(n))))
+        sid = self._ids.setdefault(key, len(self._ids))
+        self._nodes[id(n)] = (n, sid)
+        return sid
+
+    def _field(self, v: Any) -> Any:
+        if isinstance(v, x.Node):
+            return self.of(v)
+        if isinstance(v, tuple):
+            return tuple(self._field(i) for i in v)
+        return (type(v).__name__, v)  # 1, 1.0 and true stay apart
 
 
 _SHAPED: dict[type[x.Node], tuple[str, ...]] = {}
@@ -269,16 +277,8 @@ def _shaped_fields(cls: type[x.Node]) -> tuple[str, ...]:
     return names
 
 
-def _shape_of(v: Any, known: Shapes) -> Any:
-    if isinstance(v, x.Node):
-        return shape(v, known)
-    if isinstance(v, tuple):
-        return tuple(_shape_of(i, known) for i in v)
-    return (type(v).__name__, v)  # 1, 1.0 and true stay apart
-
-
-def _repeated(nodes: list[x.Node], known: Shapes) -> set[tuple[Any, ...]]:
-    counts = Counter(shape(n, known) for node in nodes for n in x.nodes(node))
+def _repeated(nodes: list[x.Node], shapes: Shapes) -> set[int]:
+    counts = Counter(shapes.of(n) for node in nodes for n in x.nodes(node))
     return {k for k, c in counts.items() if c > 1}
 
 
@@ -297,9 +297,9 @@ class _Gen:
         self.roots = roots  # fact name -> Python expression of its value (e.g. s.get(...))
         self.n = 0
         self.exact = True
-        self.shapes: Shapes = {}
+        self.shapes = Shapes()
         self.repeated = _repeated(conditions, self.shapes)
-        self.memo: dict[tuple[Any, ...], str] = {}
+        self.memo: dict[int, str] = {}  # shape id -> the local holding its value
 
     def name(self, prefix: str) -> str:
         self.n += 1
@@ -397,7 +397,7 @@ class _Gen:
     def boolean(self, n: x.Node, bound: dict[str, str]) -> str:
         if bound or isinstance(n, x.Lit):
             return self._boolean(n, bound)
-        key = shape(n, self.shapes)
+        key = self.shapes.of(n)
         if key not in self.repeated:
             return self._boolean(n, bound)
         var = self.memo.get(key)
