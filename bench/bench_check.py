@@ -67,7 +67,7 @@ def build(root: Path, n: int, size: int, clips: int) -> tuple[str, Path, Path]:
     init_store(ctx)
     doc = root / "production.yaml"
     doc.write_text(PRODUCTION)
-    list(documents.apply_documents(ctx, documents.read_files([doc])))
+    documents.apply_documents(ctx, documents.parse_sources(documents.collect_sources([str(doc)])))
 
     ca = make_dev_ca(root / "ca")
     delivery = root / "delivery"
