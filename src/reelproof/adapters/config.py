@@ -28,6 +28,8 @@ _KEYS = {
 
 @dataclass(frozen=True)
 class SigningConfig:
+    """Where the C2PA signing certificate chain and key are, for `reelproof sign`."""
+
     key: Path
     chain: Path
     alg: str = "es256"
@@ -35,6 +37,8 @@ class SigningConfig:
 
 @dataclass(frozen=True)
 class Config:
+    """The studio's configuration file: identity, provenance and signing settings."""
+
     path: Path | None
     trust_anchors: Path | None = None
     allow_remote_manifests: bool = False
@@ -44,6 +48,7 @@ class Config:
     user: str | None = None  # the acting identity recorded with every write
 
     def provenance(self) -> ProvenanceSettings:
+        """The settings for reading provenance, with the trust anchors read from their file."""
         pem = None
         if self.trust_anchors is not None:
             try:
@@ -56,10 +61,12 @@ class Config:
 
 
 def config_path() -> Path:
+    """$REELPROOF_CONFIG, else reelproof.toml in the working folder."""
     return Path(os.environ.get("REELPROOF_CONFIG") or DEFAULT_PATH)
 
 
 def load_config(path: Path | None = None) -> Config:
+    """The configuration file parsed and checked; defaults when there is none."""
     named = os.environ.get("REELPROOF_CONFIG")
     path = path or config_path()
     if not path.exists():

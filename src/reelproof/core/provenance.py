@@ -185,6 +185,7 @@ class IngredientReport:
     parent_manifest: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The ingredient as `inspect --format json` shows it."""
         return {
             "title": self.title,
             "relationship": self.relationship,
@@ -205,6 +206,7 @@ class ManifestSummary:
 
     @property
     def digital_source_types(self) -> tuple[str, ...]:
+        """Every IPTC digital source type the manifest's actions name, once each."""
         out: list[str] = []
         for a in self.actions:
             if a.digital_source_type and a.digital_source_type not in out:
@@ -244,6 +246,7 @@ class ProvenanceReport:
     assertions: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, Any]:
+        """The stable JSON of `reelproof inspect` (spec/formats.md)."""
         return {
             "path": self.path,
             "sha256": self.sha256,

@@ -18,6 +18,8 @@ from reelproof.services.decisions import latest_decision, resolve_declaration, s
 
 @dataclass(frozen=True)
 class ApprovalResult:
+    """What an answer did: which decision it answered and the status afterwards."""
+
     approval_id: str
     declaration: str
     verdict: str
@@ -125,6 +127,7 @@ def record(
 
 
 def from_document(unit: Unit, doc: Approval) -> ApprovalResult:
+    """Record an Approval document's answer (once, by its id)."""
     spec = doc.spec
     return record(
         unit,

@@ -51,6 +51,7 @@ def expand(paths: Sequence[Path]) -> list[Path]:
 
 
 def inspect(paths: Sequence[Path], settings: ProvenanceSettings) -> Iterator[ProvenanceReport]:
+    """Provenance of each file (folders walked), in order, validated in parallel."""
     return inspect_many(expand(paths), settings)
 
 
@@ -84,6 +85,8 @@ def detect(
 
 @dataclass
 class AssetResult:
+    """A registered file: its provenance, what registering did, and what does not add up."""
+
     report: ProvenanceReport
     status: str  # registered | unchanged
     linked: str | None = None
@@ -91,6 +94,7 @@ class AssetResult:
     log_index: int | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The result as `asset add --format json` prints it."""
         return {
             **self.report.to_json(),
             "status": self.status,
@@ -191,6 +195,7 @@ def asset_flags(conn: Connection, sha: str, production: str) -> list[str]:
 
 
 def production_assets(conn: Connection, production: str) -> list[dict[str, Any]]:
+    """Every registered file of the production with its links and flags."""
     return [
         {
             "sha256": r.sha256,
@@ -209,6 +214,8 @@ def production_assets(conn: Connection, production: str) -> list[dict[str, Any]]
 
 @dataclass(frozen=True)
 class SignResult:
+    """A signed copy of a cleared synthetic asset, and the report of reading it back."""
+
     out: Path
     declaration: str
     report: ProvenanceReport

@@ -82,6 +82,7 @@ class Reads:
     valid_until: dt.date | None  # the decision must be re-made on this day (an expiry…)
 
     def to_json(self) -> dict[str, Any]:
+        """The reads as stored with the decision, so a re-decision can be targeted."""
         return {
             "reads": sorted(f"{k}:{v}" for k, v in self.keys),
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
@@ -121,6 +122,7 @@ class Evaluation:
     digests: dict[str, str]
 
     def to_json(self) -> dict[str, Any]:
+        """The decision as stored: its JSON, what it read, what blocks it, the pack digests."""
         return {
             **self.decision.to_json(),
             **self.reads.to_json(),
@@ -197,6 +199,8 @@ def evaluate(
 
 @dataclass(frozen=True)
 class StoredDecision:
+    """A decision as stored and logged; `changed` says whether this call stored it."""
+
     pk: int
     declaration: str
     revision: int
@@ -208,6 +212,7 @@ class StoredDecision:
     changed: bool  # False when the decision equals the one already stored
 
     def to_json(self) -> dict[str, Any]:
+        """The decision as `decide --format json` prints it."""
         return {**self.content, "log_index": self.log_index, "decided_at": self.decided_at}
 
     @property
@@ -217,6 +222,7 @@ class StoredDecision:
 
     @property
     def blocking(self) -> list[dict[str, Any]]:
+        """Unmet obligations no approval can clear (a missing consent, a replica out of terms)."""
         return list(self.content.get("blocking", []))
 
     def stale_on(self, today: dt.date) -> str | None:
@@ -226,6 +232,8 @@ class StoredDecision:
 
 
 def approval_basis(revision: int, content: dict[str, Any]) -> str:
+    """Digest of what an approval answers, so a later decision with the same basis keeps the
+    approval."""
     body = {
         "revision": revision,
         "outcome": content.get("outcome"),
@@ -255,11 +263,13 @@ def _row_to_stored(row: rows.DecisionRow, changed: bool) -> StoredDecision:
 
 
 def latest_decision(conn: Connection, key: str) -> StoredDecision | None:
+    """The declaration's newest decision, or None when it was never decided."""
     row = rows.latest(conn, key)
     return None if row is None else _row_to_stored(row, False)
 
 
 def decision_history(conn: Connection, key: str) -> list[StoredDecision]:
+    """Every decision of the declaration, oldest first."""
     return [_row_to_stored(r, False) for r in rows.history(conn, key)]
 
 
@@ -307,6 +317,7 @@ def readers(conn: Connection, changed: Iterable[tuple[str, str]]) -> list[str]:
 
 
 def redecide(unit: Unit, keys: Iterable[str], trigger: str) -> list[StoredDecision]:
+    """(Re-)decide each declaration once, in order."""
     return [decide_stored(unit, k, trigger) for k in dict.fromkeys(keys)]
 
 
@@ -320,6 +331,9 @@ def cascade(unit: Unit, changed: Iterable[tuple[str, str]], trigger: str) -> lis
 
 @dataclass(frozen=True)
 class Status:
+    """Where a declaration stands (cleared, awaiting approval…), why, and on which decision and
+    approval."""
+
     status: str
     reason: str
     decision: StoredDecision | None
@@ -340,6 +354,7 @@ def current_run(conn: Connection, key: str) -> list[StoredDecision]:
 
 
 def approval_applies(conn: Connection, approval: ApprovalRow) -> bool:
+    """Whether the approval still answers its declaration's current decision."""
     run = current_run(conn, approval.declaration)
     return bool(run) and approval.decision_pk >= run[0].pk
 

@@ -24,11 +24,14 @@ CONSENT = "jane-doe-stadium-double"
 
 
 def example_path(name: str = EXAMPLE) -> Path:
+    """The bundled example production used by the demo and the documentation."""
     return Path(str(resources.files("reelproof.examples") / name))
 
 
 @dataclass
 class DemoStep:
+    """One step of the demo: what it shows, the command a user would type, and its output."""
+
     title: str
     lines: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)

@@ -35,11 +35,14 @@ APPLY_KINDS = (
 
 @dataclass
 class ApplyResult:
+    """What applying one file did: each document's revision status and the decisions made."""
+
     file: str
     documents: list[StoredDocument] = field(default_factory=list)
     decisions: list[StoredDecision] = field(default_factory=list)  # made by this apply
 
     def count(self, status: str) -> int:
+        """How many documents ended with `status`."""
         return sum(1 for d in self.documents if d.status == status)
 
 

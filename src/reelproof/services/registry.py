@@ -20,6 +20,7 @@ def _day(value: str) -> dt.date:
 
 
 def consent_records(conn: Connection, performer: str | None = None) -> list[ConsentRecord]:
+    """Every consent (or one performer's) with its revocation folded in."""
     revoked: dict[str, tuple[dt.date, str | None]] = {}
     for ev in events.of(conn, "Consent"):
         if ev.event == "revoked":
@@ -36,6 +37,7 @@ def consent_records(conn: Connection, performer: str | None = None) -> list[Cons
 
 
 def replica_records(conn: Connection, performer: str | None = None) -> list[ReplicaRecord]:
+    """Every replica (or one performer's) with its transfers, access grants and destruction."""
     history: dict[str, dict[str, Any]] = {}
     for ev in events.of(conn, "DigitalReplica"):
         data = ev.data()
@@ -65,6 +67,7 @@ def replica_records(conn: Connection, performer: str | None = None) -> list[Repl
 
 
 def performers(conn: Connection, ids: Sequence[str]) -> list[Performer]:
+    """The Performer documents of `ids` that are on record, once each."""
     found = []
     for pid in dict.fromkeys(ids):
         doc = latest(conn, "Performer", pid)

@@ -33,6 +33,7 @@ class RoleGrant:
     log_index: int
 
     def to_json(self) -> dict[str, Any]:
+        """The grant as `role list --format json` prints it."""
         return {
             "role": self.role,
             "who": self.who,
@@ -67,6 +68,7 @@ def holds(conn: Connection, who: str, role: str, production: str | None = None) 
 
 
 def require_role(conn: Connection, who: str, role: str, production: str | None = None) -> None:
+    """Refuse, naming who holds the role and how to grant it, unless `who` holds it."""
     holders = sorted(
         {g.who for g in held(conn) if g.role == role and g.production in ("", production or "")}
     )
@@ -151,4 +153,5 @@ def revoke(unit: Unit, role: str, who: str, *, production: str | None = None) ->
 
 
 def listing(conn: Connection, who: str | None = None) -> Sequence[RoleGrant]:
+    """The roles held now (or those of `who`)."""
     return [g for g in held(conn) if who is None or g.who == who]

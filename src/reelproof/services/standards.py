@@ -33,6 +33,8 @@ from reelproof.services.context import Context, Unit
 
 @dataclass(frozen=True)
 class PublishResult:
+    """The pack versions stored and the decisions their publication changed."""
+
     packs: list[StoredDocument]
     redecided: list[decisions.StoredDecision]
 
@@ -75,6 +77,7 @@ def publish_packs(
 
 
 def publish_files(ctx: Context, paths: Sequence[Path]) -> PublishResult:
+    """Compile and publish pack files in one transaction; a bad or failing pack stores nothing."""
     packs = [load_pack_file(p) for p in paths]
     names = ", ".join(f"{p.id} {p.version}" for p in packs)
     with ctx.write() as unit:
@@ -105,6 +108,7 @@ def find_pack(conn: Connection, ref: str) -> standards.CompiledPack:
 
 
 def pack_or_file(conn: Connection, ref: str) -> standards.CompiledPack:
+    """A pack file's compiled pack when `ref` is a file, else the stored pack `ref`."""
     path = Path(ref)
     return (
         load_pack_file(path) if path.suffix in (".yaml", ".yml", ".json") else find_pack(conn, ref)
@@ -112,6 +116,7 @@ def pack_or_file(conn: Connection, ref: str) -> standards.CompiledPack:
 
 
 def pack_summary(p: standards.CompiledPack) -> dict[str, Any]:
+    """A pack's identity, dates and rule count, as `standards list` shows it."""
     spec = p.doc.spec
     return {
         "id": p.id,
@@ -140,6 +145,7 @@ class ImpactRow:
     new_status: str
 
     def to_json(self) -> dict[str, Any]:
+        """The row as `standards impact --format json` prints it."""
         return self.__dict__.copy()
 
 

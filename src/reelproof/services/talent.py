@@ -28,6 +28,7 @@ from reelproof.services.context import Context, Unit
 
 
 def consent_record(conn: Connection, consent_id: str) -> ConsentRecord:
+    """The consent with its revocation, or a not-found error."""
     for rec in registry.consent_records(conn):
         if rec.id == consent_id:
             return rec
@@ -35,6 +36,7 @@ def consent_record(conn: Connection, consent_id: str) -> ConsentRecord:
 
 
 def replica_record(conn: Connection, replica_id: str) -> ReplicaRecord:
+    """The replica with its history, or a not-found error."""
     for rec in registry.replica_records(conn):
         if rec.id == replica_id:
             return rec
@@ -50,6 +52,7 @@ class CascadeResult:
     needs_review: list[str]
 
     def to_json(self) -> dict[str, Any]:
+        """The result as `consent revoke` and replica events print it."""
         return {
             "log_index": self.event_log_index,
             "redecided": [
@@ -131,6 +134,7 @@ def sweep_on_read(ctx: Context) -> bool:
 
 
 def consent_summary(rec: ConsentRecord, today: dt.date) -> dict[str, Any]:
+    """The consent as `consent list / show` print it, with its state today."""
     spec = rec.consent.spec
     return {
         "id": rec.id,
@@ -175,6 +179,7 @@ def consent_events(conn: Connection, consent_id: str) -> list[dict[str, Any]]:
 
 
 def replica_summary(conn: Connection, rec: ReplicaRecord, today: dt.date) -> dict[str, Any]:
+    """The replica as `replica list / show` print it, with its findings today."""
     spec = rec.replica.spec
     return {
         "id": rec.id,
@@ -227,6 +232,7 @@ def replica_event(
 
 
 def replicas_past_retention(ctx: Context) -> list[dict[str, Any]]:
+    """Replicas held past their delete_by day and not destroyed."""
     with ctx.read() as conn:
         today = ctx.clock().date()
         return [

@@ -50,11 +50,13 @@ class StoreError(ReelproofError):
 
 
 def default_url(cwd: Path | None = None) -> str:
+    """The SQLite store in the working folder's `.reelproof/`."""
     base = (cwd or Path.cwd()) / DEFAULT_DB
     return f"sqlite:///{base}"
 
 
 def resolve_url(url: str | None) -> str:
+    """The URL given, else $REELPROOF_DB, else the default SQLite store."""
     return url or os.environ.get("REELPROOF_DB") or default_url()
 
 
@@ -127,9 +129,11 @@ class Store:
 
     @property
     def sqlite_path(self) -> Path | None:
+        """The SQLite file, or None for PostgreSQL and in-memory stores."""
         return _sqlite_path(self.engine.url)
 
     def display_url(self) -> str:
+        """The URL without its password, for messages."""
         return self.engine.url.render_as_string(hide_password=True)
 
     def migrate(self) -> None:
@@ -146,6 +150,7 @@ class Store:
                 conn.execute(schema.log_head.insert().values(id=1, size=0))
 
     def is_current(self) -> bool:
+        """Whether the store exists and has the newest schema."""
         path = self.sqlite_path
         if path is not None and not path.exists():
             return False
@@ -194,6 +199,7 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        """A read transaction."""
         with self._connect() as conn, conn.begin():
             yield conn
 
@@ -213,4 +219,5 @@ class Store:
                 yield conn
 
     def dispose(self) -> None:
+        """Close every pooled connection."""
         self.engine.dispose()

@@ -29,6 +29,7 @@ class EventRow:
     log_index: int
 
     def data(self) -> dict[str, Any]:  # Any: the event's own JSON
+        """The event's JSON data (with `at`)."""
         parsed: dict[str, Any] = json.loads(self.content)
         return parsed
 

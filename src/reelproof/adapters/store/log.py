@@ -66,6 +66,7 @@ class DbNodes:
         self.pending = pending or {}
 
     def nodes(self, keys: Sequence[tuple[int, int]]) -> Mapping[tuple[int, int], bytes]:
+        """The stored (or pending) nodes among `keys`; missing ones are left out."""
         out: dict[tuple[int, int], bytes] = {}
         missing = []
         for k in keys:
@@ -105,11 +106,13 @@ class _Remembered:
 
 
 def log_size(conn: Connection) -> int:
+    """How many entries the log holds (the head)."""
     rows = run_sql(conn, "SELECT size FROM log_head WHERE id = 1")
     return int(rows[0][0]) if rows else 0
 
 
 def origin(conn: Connection) -> str:
+    """The log's origin (its name in checkpoints); an error when the store has no log yet."""
     value = conn.execute(
         sa.select(schema.meta.c.value).where(schema.meta.c.key == "log_origin")
     ).scalar()
@@ -176,9 +179,11 @@ class LogWriter:
 
     @property
     def next_index(self) -> int:
+        """The index the next appended entry gets."""
         return self.start + len(self.bodies)
 
     def append(self, kind: str, subject: Mapping[str, Any], detail: Mapping[str, Any]) -> int:
+        """Buffer an entry (hashed into the tree at `close`); returns its index."""
         index = self.next_index
         entry = {
             "v": ENTRY_VERSION,
@@ -265,6 +270,7 @@ def sign_checkpoint(
 def iter_entries(
     conn: Connection, start: int = 0, end: int | None = None
 ) -> Iterator[tuple[int, str]]:
+    """Entries `start` to `end` (exclusive), streamed in order, as stored JSON text."""
     t = schema.log_entries
     q = sa.select(t.c.idx, t.c.body).where(t.c.idx >= start).order_by(t.c.idx)
     if end is not None:
@@ -274,6 +280,7 @@ def iter_entries(
 
 
 def latest_checkpoint(conn: Connection) -> str | None:
+    """The newest signed checkpoint note, or None when nothing is logged yet."""
     t = schema.checkpoints
     note = conn.execute(sa.select(t.c.note).order_by(t.c.size.desc()).limit(1)).scalar()
     return None if note is None else str(note)
@@ -300,6 +307,7 @@ def replace_checkpoint_note(conn: Connection, size: int, note: str) -> None:
 
 
 def node_count(conn: Connection) -> int:
+    """How many Merkle nodes are stored; `log verify` finds nodes that belong to no entry."""
     return int(conn.execute(sa.select(sa.func.count()).select_from(schema.log_nodes)).scalar_one())
 
 

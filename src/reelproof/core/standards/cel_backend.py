@@ -53,6 +53,8 @@ class Program:
             raise _compile_error(str(exc)) from None
 
     def run(self, activation: Any) -> bool | str:
+        """The condition's value over the facts: True or False, else the error text to report
+        (a fact the library cannot hold, a non-boolean result), never an exception."""
         try:
             value = self._expr.eval(activation).value()
         except RuntimeError as exc:  # a fact value the library cannot hold (e.g. a lone surrogate)

@@ -32,9 +32,11 @@ class PackDiff:
 
     @property
     def empty(self) -> bool:
+        """Whether the two versions decide alike (no rule or parameter changed)."""
         return not (self.added or self.removed or self.changed or self.pack_fields)
 
     def to_json(self) -> dict[str, Any]:
+        """The diff as `standards diff --format json` prints it."""
         return {
             "pack": self.pack,
             "old_version": self.old_version,

@@ -64,6 +64,7 @@ class PackSelection:
     compiled: CompiledPack = field(repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
+        """Why a pack applied or not, as a decision lists it."""
         return {
             "pack": self.pack,
             "version": self.version,
@@ -89,9 +90,11 @@ class FiredRule(NamedTuple):
 
     @property
     def unverified(self) -> bool:
+        """Whether the rule's source was never verified (verification U): a reader must know."""
         return self.verification == "U"
 
     def to_json(self) -> dict[str, Any]:
+        """The rule as a decision lists it (DESIGN.md's decide JSON)."""
         out: dict[str, Any] = {
             "id": self.id,
             "pack": self.pack,
@@ -122,6 +125,7 @@ class Obligation(NamedTuple):
     rules: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
+        """The obligation as a decision lists it."""
         return {
             "kind": self.kind,
             "party": self.party,
@@ -168,6 +172,7 @@ class Decision:
 
     @property
     def rule_ids(self) -> list[str]:
+        """The ids of the rules that fired, in order: what tests and impact compare."""
         return list(dict.fromkeys(r.id for r in self.rules))
 
 

@@ -53,22 +53,30 @@ class ExprSyntaxError(Exception):
 
 @dataclass(frozen=True)
 class Node:
+    """A node of a parsed condition, for the static checks and prefilters (CEL itself evaluates)."""
+
     pos: int
 
 
 @dataclass(frozen=True)
 class Lit(Node):
+    """A literal value."""
+
     value: Any
     kind: str  # str | int | uint | float | bool | null | bytes
 
 
 @dataclass(frozen=True)
 class Ident(Node):
+    """A name: a fact root such as `use` or `production`, or a bound variable."""
+
     name: str
 
 
 @dataclass(frozen=True)
 class Select(Node):
+    """A field access, `operand.field`."""
+
     operand: Node
     field: str
     test_only: bool = False  # has(a.b)
@@ -76,12 +84,16 @@ class Select(Node):
 
 @dataclass(frozen=True)
 class Index(Node):
+    """An index or key access, `operand[index]`."""
+
     operand: Node
     index: Node
 
 
 @dataclass(frozen=True)
 class Call(Node):
+    """A function or method call (`size(x)`, `x.exists(t, ...)`)."""
+
     target: Node | None
     name: str
     args: tuple[Node, ...]
@@ -99,22 +111,30 @@ class Macro(Node):
 
 @dataclass(frozen=True)
 class ListLit(Node):
+    """A list literal."""
+
     items: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class MapLit(Node):
+    """A map literal."""
+
     entries: tuple[tuple[Node, Node], ...]
 
 
 @dataclass(frozen=True)
 class Unary(Node):
+    """A unary operator (`!`, `-`)."""
+
     op: str  # "!" | "-"
     operand: Node
 
 
 @dataclass(frozen=True)
 class Binary(Node):
+    """A binary operator (`&&`, `==`, `in`…)."""
+
     op: str
     left: Node
     right: Node
@@ -122,6 +142,8 @@ class Binary(Node):
 
 @dataclass(frozen=True)
 class Cond(Node):
+    """The conditional `a ? b : c`."""
+
     test: Node
     then: Node
     otherwise: Node

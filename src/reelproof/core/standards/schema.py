@@ -36,6 +36,7 @@ class FType:
     text: bool = False  # a sentence for people: conditions never compare or search it
 
     def describe(self) -> str:
+        """The type as a message names it (`list of string`, `use.output`…)."""
         if self.kind == "object":
             return "an object"
         if self.kind == "list":
@@ -51,6 +52,7 @@ class FType:
         )
 
     def with_null(self) -> FType:
+        """The same type, allowing null."""
         return FType(
             self.kind, self.fields, self.item, self.values, True, self.territory, self.text
         )
@@ -66,14 +68,17 @@ TEXT = FType("str", text=True)
 
 
 def obj(fields: Mapping[str, FType], nullable: bool = False) -> FType:
+    """An object type with the given fields."""
     return FType("object", dict(fields), nullable=nullable)
 
 
 def list_of(item: FType) -> FType:
+    """A list type of `item`."""
     return FType("list", item=item)
 
 
 def enum(*values: str, nullable: bool = False) -> FType:
+    """A string type limited to `values`."""
     return FType("enum", values=frozenset(values), nullable=nullable)
 
 
@@ -129,6 +134,8 @@ def from_annotation(ann: Any, metadata: tuple[Any, ...] = ()) -> FType:
 
 
 def model_type(model: type[BaseModel], extra: Mapping[str, FType] | None = None) -> FType:
+    """The fact type of a pydantic model, so conditions are checked against the documents' own
+    schema."""
     fields: dict[str, FType] = dict(extra or {})
     for name, info in model.model_fields.items():
         fields[name] = from_annotation(info.annotation, tuple(info.metadata))
