@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from reelproof.adapters.config import load_config
 from reelproof.core.detectors import Detection, Detector, Media
 from reelproof.core.documents import AnyDocument
 from reelproof.core.errors import ConflictError, DocumentError, NotFoundError, ReelproofError
+from reelproof.core.json_types import JsonMapping, JsonObject
 from reelproof.services import approvals, auditlog, decisions, registry, roles, talent
 from reelproof.services import assets as assetsvc
 from reelproof.services import documents as docsvc
@@ -92,9 +92,9 @@ class Decision:
     obligations: tuple[Obligation, ...]
     standards: Mapping[str, str]
     log_index: int | None
-    _data: Mapping[str, Any] = field(repr=False, compare=False)  # Any: the stored JSON
+    _data: JsonMapping = field(repr=False, compare=False)  # the stored JSON
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> JsonObject:
         """The decision as JSON-ready data, exactly as the CLI prints it."""
         return {**self._data, "status": self.status}
 

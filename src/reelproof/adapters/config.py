@@ -16,6 +16,7 @@ from typing import Any
 
 from reelproof.adapters.c2pa_reader import ProvenanceSettings
 from reelproof.core.errors import DocumentError
+from reelproof.core.json_types import JsonObject
 
 DEFAULT_PATH = Path(".reelproof") / "config.toml"
 
@@ -101,16 +102,16 @@ def load_config(path: Path | None = None) -> Config:
                     f"{section}.{key}",
                     f"unknown key; expected {sorted(_KEYS[section])}",
                 )
-    prov: dict[str, Any] = data.get("provenance", {})
+    prov: JsonObject = data.get("provenance", {})
     base = path.parent
 
-    def rel(value: Any, field: str) -> Path:
+    def rel(value: Any, field: str) -> Path:  # Any: a parsed TOML value
         if not isinstance(value, str):
             raise DocumentError(name, None, field, "expected a file path (string)")
         p = Path(value)
         return p if p.is_absolute() else base / p
 
-    def flag(section: dict[str, Any], key: str, default: bool) -> bool:
+    def flag(section: JsonObject, key: str, default: bool) -> bool:
         value = section.get(key, default)
         if not isinstance(value, bool):
             raise DocumentError(name, None, key, "expected true or false")

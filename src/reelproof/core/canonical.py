@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring  # the C escaper, without ensure_ascii
-from typing import Any
+
+from reelproof.core.json_types import JsonValue
 
 __all__ = ["CanonicalizationError", "dumps"]
 
@@ -30,7 +31,7 @@ def _utf16(key: str) -> bytes:
     return key.encode("utf-16-be", "surrogatepass")
 
 
-def _plain(value: Any) -> bool:
+def _plain(value: JsonValue) -> bool:
     """True when the C encoder's output is already canonical (no floats, BMP keys only).
 
     Written as loops over the members, scalars checked inline: this check runs on every
@@ -50,7 +51,7 @@ def _plain(value: Any) -> bool:
     return _plain_scalar(value)
 
 
-def _plain_scalar(value: Any) -> bool:
+def _plain_scalar(value: JsonValue) -> bool:
     kind = type(value)
     if kind is str or value is None or kind is bool:
         return True
@@ -66,7 +67,7 @@ def _utf8(text: str) -> bytes:
         raise CanonicalizationError(f"not valid Unicode ({exc.reason})") from None
 
 
-def dumps(value: Any) -> bytes:
+def dumps(value: JsonValue) -> bytes:
     """The RFC 8785 canonical form of a JSON value (dict, list, str, int, float, bool, None)."""
     if _plain(value):
         return _utf8(_FAST.encode(value))
@@ -75,7 +76,7 @@ def dumps(value: Any) -> bytes:
     return _utf8("".join(parts))
 
 
-def _write(value: Any, out: list[str]) -> None:
+def _write(value: JsonValue, out: list[str]) -> None:
     if value is None:
         out.append("null")
     elif value is True:

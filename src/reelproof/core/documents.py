@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from reelproof.core.errors import DocumentError
+from reelproof.core.json_types import JsonMapping, JsonObject, JsonValue
 
 API_VERSION = "reelproof/v1"
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -91,7 +92,7 @@ ObligationKind = Literal[
 ]
 
 
-def allowed_values(model: type[BaseModel], field_name: str) -> tuple[Any, ...]:
+def allowed_values(model: type[BaseModel], field_name: str) -> tuple[JsonValue, ...]:
     """The values a Literal field accepts, so generators and tests never restate them."""
     annotation = model.model_fields[field_name].annotation
     return tuple(v for v in get_args(annotation) if v is not None and v is not type(None))
@@ -465,14 +466,14 @@ class PackTest(_Strict):
     """One test case of a pack: a declaration (and facts) in, the expected outcome and rules out."""
 
     name: str
-    declaration: dict[str, Any] | None = None
+    declaration: JsonObject | None = None
     file: str | None = None
-    production: dict[str, Any] | None = None
-    performers: list[dict[str, Any]] = []
-    consents: list[dict[str, Any]] = []
+    production: JsonObject | None = None
+    performers: list[JsonObject] = []
+    consents: list[JsonObject] = []
     # Talent facts as the consent registry would give them; entries are overlaid onto the
     # registry-less facts of the declaration's talent, matched by performer_id (and use).
-    talent: list[dict[str, Any]] | None = None
+    talent: list[JsonObject] | None = None
     today: dt.date | None = None
     expect: PackTestExpect
 
@@ -499,7 +500,7 @@ class StandardsPackSpec(_Strict):
 
     @field_validator("tests", mode="before")
     @classmethod
-    def _no_inline_tests(cls, value: Any) -> None:
+    def _no_inline_tests(cls, value: JsonValue) -> None:
         # Tests inside the pack would change its version and digest with every new test case.
         raise ValueError(
             "a pack's test cases live beside it, in <pack file>.tests.yaml "
@@ -524,7 +525,7 @@ class _Envelope(_Strict):
     def id(self) -> str:
         return self.metadata.id  # type: ignore[attr-defined, no-any-return]
 
-    def content(self) -> dict[str, Any]:
+    def content(self) -> JsonObject:
         """The document as plain JSON-able data, in the wire format (aliases, ISO dates)."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=False)
 
@@ -648,7 +649,7 @@ class RawDocument:
     file: str
     index: int
     line: int
-    data: Any
+    data: JsonValue  # as parsed from YAML or JSON
     lines: Mapping[Path_, int]
 
     def line_of(self, path: Sequence[str | int]) -> int:
@@ -671,10 +672,10 @@ def doc_key(doc: AnyDocument) -> str:
     return doc.id
 
 
-def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: _Loader) -> Any:
+def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: _Loader) -> JsonValue:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
+        out: dict[Any, Any] = {}  # Any: YAML keys and values, checked below
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str):
@@ -718,7 +719,7 @@ def read_raw(text: str, file: str) -> list[RawDocument]:
     return docs
 
 
-def _describe(err: Mapping[str, Any]) -> str:
+def _describe(err: JsonMapping) -> str:
     kind = err["type"]
     if kind == "missing":
         return "required key is missing"
@@ -742,7 +743,7 @@ def _describe(err: Mapping[str, Any]) -> str:
 _MEMBER_TAGS = frozenset({"bool", "str", "int", "float", "date", "none", "list", "dict"})
 
 
-def _describe_union(errs: Sequence[Mapping[str, Any]]) -> str:
+def _describe_union(errs: Sequence[JsonMapping]) -> str:
     """A field that accepts several forms (true/false/unknown, a date or null…)."""
     expected = []
     for err in errs:
@@ -765,7 +766,7 @@ def validate(raw: RawDocument) -> AnyDocument:
     try:
         return _ADAPTER.validate_python(raw.data)
     except ValidationError as exc:
-        grouped: dict[str, tuple[int, list[Any]]] = {}
+        grouped: dict[str, tuple[int, list[JsonValue]]] = {}
         for err in exc.errors():
             # Pydantic adds union member names (`bool`, `literal['unknown']`…) to the location.
             clean = [
@@ -794,6 +795,6 @@ def parse_documents(text: str, file: str) -> list[AnyDocument]:
     return [validate(raw) for raw in read_raw(text, file)]
 
 
-def parse_one(data: Mapping[str, Any], file: str = "<data>") -> AnyDocument:
+def parse_one(data: JsonMapping, file: str = "<data>") -> AnyDocument:
     """Validate an already-decoded document (from JSON over the API or the store)."""
     return validate(RawDocument(file, 0, 1, dict(data), {}))

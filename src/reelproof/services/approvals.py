@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from reelproof.adapters.store import approvals as rows
 from reelproof.adapters.store.db import Connection
 from reelproof.core.documents import Approval
 from reelproof.core.errors import ConflictError
+from reelproof.core.json_types import JsonObject
 from reelproof.services import decisions, roles
 from reelproof.services.context import Unit
 from reelproof.services.decisions import latest_decision, resolve_declaration, status_of
@@ -140,7 +140,7 @@ def from_document(unit: Unit, doc: Approval) -> ApprovalResult:
     )
 
 
-def approvals_listing(conn: Connection, declaration: str | None = None) -> list[dict[str, Any]]:
+def approvals_listing(conn: Connection, declaration: str | None = None) -> list[JsonObject]:
     """Every approval or refusal, and whether it still answers its declaration's decision."""
     out = []
     for a in rows.listing(conn, declaration):

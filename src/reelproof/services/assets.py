@@ -9,7 +9,6 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many
 from reelproof.adapters.c2pa_signer import sign_file
@@ -22,6 +21,7 @@ from reelproof.adapters.store.documents import require
 from reelproof.core.detectors import Detection, Media
 from reelproof.core.documents import AIUseDeclaration
 from reelproof.core.errors import ConflictError, NotFoundError, ReelproofError
+from reelproof.core.json_types import JsonObject
 from reelproof.core.provenance import Classification, ProvenanceReport
 from reelproof.services import registry
 from reelproof.services.context import Context, Unit
@@ -93,7 +93,7 @@ class AssetResult:
     flags: list[str] = field(default_factory=list)
     log_index: int | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The result as `asset add --format json` prints it."""
         return {
             **self.report.to_json(),
@@ -194,7 +194,7 @@ def asset_flags(conn: Connection, sha: str, production: str) -> list[str]:
     return flags
 
 
-def production_assets(conn: Connection, production: str) -> list[dict[str, Any]]:
+def production_assets(conn: Connection, production: str) -> list[JsonObject]:
     """Every registered file of the production with its links and flags."""
     return [
         {
@@ -219,7 +219,7 @@ class SignResult:
     out: Path
     declaration: str
     report: ProvenanceReport
-    assertion: dict[str, Any]
+    assertion: JsonObject
     log_index: int | None
 
 

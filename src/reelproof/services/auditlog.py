@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from reelproof.adapters import trust
 from reelproof.adapters import witness as witnessing
@@ -28,6 +27,7 @@ from reelproof.adapters.store.log import (
 )
 from reelproof.core import merkle
 from reelproof.core.errors import ReelproofError
+from reelproof.core.json_types import JsonMapping, JsonObject
 from reelproof.services.context import Context
 from reelproof.verify import (
     NEXT_KEY_EXTENSION,
@@ -106,7 +106,7 @@ def rotate_key(ctx: Context, new_key_path: Path) -> tuple[str, str]:
     return old.vkey, new.vkey
 
 
-def show(ctx: Context, start: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+def show(ctx: Context, start: int = 0, limit: int | None = None) -> list[JsonObject]:
     """Log entries from `start` (at most `limit`), as the JSON they were hashed as."""
     with ctx.read() as conn:
         end = None if limit is None else start + limit
@@ -133,9 +133,9 @@ class InclusionProof:
     leaf_hash: bytes
     root: bytes
     proof: list[bytes]
-    entry: dict[str, Any]
+    entry: JsonObject
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The proof as JSON with hex hashes, as `log prove` prints it."""
         return {
             "index": self.index,
@@ -157,7 +157,7 @@ class ConsistencyProof:
     root2: bytes
     proof: list[bytes]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The proof as JSON with hex hashes, as `log prove --consistency` prints it."""
         return {
             "from": self.size1,
@@ -250,7 +250,7 @@ class VerifyReport:
             return "failed"
         return "verified" if self.authenticated else "unauthenticated"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The report as JSON (the status and every count, check and problem)."""
         return {
             "ok": self.ok,
@@ -267,7 +267,7 @@ class VerifyReport:
         }
 
 
-def _describe_row(table: str, row: Mapping[str, Any]) -> str:  # Any: a stored row's columns
+def _describe_row(table: str, row: JsonMapping) -> str:
     if table == "documents":
         return f"{row['kind']} {row['key']} revision {row['revision']}"
     if table == "decisions":
@@ -499,7 +499,7 @@ def verify(
     return report
 
 
-def export(ctx: Context, out: Path, older_checkpoints: int | None = 100) -> dict[str, Any]:
+def export(ctx: Context, out: Path, older_checkpoints: int | None = 100) -> JsonObject:
     """Write the offline bundle (see docs/audit-log-bundle.md) that `verify-bundle` checks.
 
     A checkpoint is signed per write transaction, so a long-lived log has very many: the

@@ -34,6 +34,7 @@ from reelproof.core.consent import match_declaration, touched_performers
 from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import AIUseDeclaration, Production, StandardsPack, parse_one
 from reelproof.core.errors import DocumentError, NotFoundError
+from reelproof.core.json_types import JsonObject
 from reelproof.core.law import legal_parameters
 from reelproof.core.replicas import ReplicaRecord
 from reelproof.services import registry
@@ -81,7 +82,7 @@ class Reads:
     keys: frozenset[tuple[str, str]]
     valid_until: dt.date | None  # the decision must be re-made on this day (an expiry…)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The reads as stored with the decision, so a re-decision can be targeted."""
         return {
             "reads": sorted(f"{k}:{v}" for k, v in self.keys),
@@ -118,10 +119,10 @@ class Evaluation:
 
     decision: standards.Decision
     reads: Reads
-    blocking: list[dict[str, Any]]
+    blocking: list[JsonObject]
     digests: dict[str, str]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The decision as stored: its JSON, what it read, what blocks it, the pack digests."""
         return {
             **self.decision.to_json(),
@@ -132,9 +133,7 @@ class Evaluation:
         }
 
 
-def _blocking(
-    decision: standards.Decision, talent: Sequence[dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _blocking(decision: standards.Decision, talent: Sequence[JsonObject]) -> list[JsonObject]:
     """Unmet obligations no approval can clear: a consent missing, invalid, revoked or expired,
     and a replica held outside its terms."""
     out = [
@@ -205,13 +204,13 @@ class StoredDecision:
     declaration: str
     revision: int
     outcome: str
-    content: dict[str, Any]
+    content: JsonObject
     trigger: str
     decided_at: str
     log_index: int
     changed: bool  # False when the decision equals the one already stored
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The decision as `decide --format json` prints it."""
         return {**self.content, "log_index": self.log_index, "decided_at": self.decided_at}
 
@@ -221,7 +220,7 @@ class StoredDecision:
         return approval_basis(self.revision, self.content)
 
     @property
-    def blocking(self) -> list[dict[str, Any]]:
+    def blocking(self) -> list[JsonObject]:
         """Unmet obligations no approval can clear (a missing consent, a replica out of terms)."""
         return list(self.content.get("blocking", []))
 
@@ -231,7 +230,7 @@ class StoredDecision:
         return until if until is not None and until <= today.isoformat() else None
 
 
-def approval_basis(revision: int, content: dict[str, Any]) -> str:
+def approval_basis(revision: int, content: JsonObject) -> str:
     """Digest of what an approval answers, so a later decision with the same basis keeps the
     approval."""
     body = {
@@ -302,7 +301,7 @@ def decide_stored(unit: Unit, key: str, trigger: str) -> StoredDecision:
     return StoredDecision(pk, key, revision, outcome, content, trigger, unit.log.time, index, True)
 
 
-def _comparable(content: dict[str, Any]) -> dict[str, Any]:
+def _comparable(content: JsonObject) -> JsonObject:
     return {k: v for k, v in content.items() if k not in ("log_index", "decided_at")}
 
 
@@ -359,7 +358,7 @@ def approval_applies(conn: Connection, approval: ApprovalRow) -> bool:
     return bool(run) and approval.decision_pk >= run[0].pk
 
 
-def blocking_summary(blocking: Sequence[dict[str, Any]], *, detail: bool = True) -> str:
+def blocking_summary(blocking: Sequence[JsonObject], *, detail: bool = True) -> str:
     """The first unmet obligation (with its gap when `detail`), and how many more there are."""
     first = blocking[0]
     more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from reelproof.adapters.config import Config, SigningConfig
 from reelproof.adapters.devca import make_dev_ca
 from reelproof.core.errors import ReelproofError
+from reelproof.core.json_types import JsonObject
 from reelproof.services import approvals, assets, auditlog, decisions, roles, talent
 from reelproof.services import documents as docsvc
 from reelproof.services.context import Context
@@ -34,7 +34,7 @@ class DemoStep:
 
     title: str
     lines: list[str] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
+    data: JsonObject = field(default_factory=dict)
     ok: bool = True
 
 

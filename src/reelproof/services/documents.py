@@ -80,7 +80,7 @@ def _check_references(unit: Unit, docs: Sequence[AnyDocument], name: str) -> Non
         return (kind, key) in present or rows.latest_row(unit.conn, kind, key) is not None
 
     for d in docs:
-        spec: Any = d.spec
+        spec: Any = d.spec  # Any: every kind has its own spec; the refs read differ
         refs: list[tuple[str, str, str]] = []
         if isinstance(d, AIUseDeclaration):
             refs.append(("Production", d.metadata.production, "metadata.production"))

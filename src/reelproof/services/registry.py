@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from reelproof.adapters.store import events
 from reelproof.adapters.store.db import Connection
 from reelproof.adapters.store.documents import latest, list_documents
 from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import Consent, DigitalReplica, Performer
+from reelproof.core.json_types import JsonObject
 from reelproof.core.replicas import AccessGrant, ReplicaRecord, ReplicaTransfer
 from reelproof.services.context import Unit
 
@@ -38,7 +38,7 @@ def consent_records(conn: Connection, performer: str | None = None) -> list[Cons
 
 def replica_records(conn: Connection, performer: str | None = None) -> list[ReplicaRecord]:
     """Every replica (or one performer's) with its transfers, access grants and destruction."""
-    history: dict[str, dict[str, Any]] = {}
+    history: dict[str, JsonObject] = {}
     for ev in events.of(conn, "DigitalReplica"):
         data = ev.data()
         h = history.setdefault(ev.subject_id, {"transfers": [], "grants": [], "destroyed": None})
@@ -77,7 +77,7 @@ def performers(conn: Connection, ids: Sequence[str]) -> list[Performer]:
 
 
 def record_event(
-    unit: Unit, subject_kind: str, subject_id: str, event: str, at: dt.date, data: dict[str, Any]
+    unit: Unit, subject_kind: str, subject_id: str, event: str, at: dt.date, data: JsonObject
 ) -> int:
     """An event on a held thing (consent revoked, replica transferred…): row + log entry."""
     return events.insert(unit.log, subject_kind, subject_id, event, at, data)

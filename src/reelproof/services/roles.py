@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 from reelproof.adapters.store import roles as rows
 from reelproof.adapters.store.db import Connection
 from reelproof.core.errors import ConflictError, DocumentError
+from reelproof.core.json_types import JsonObject
 from reelproof.services.context import Unit
 
 Role = Literal["admin", "production_member", "approver", "performer", "auditor", "standards_owner"]
@@ -32,7 +33,7 @@ class RoleGrant:
     granted_at: str
     log_index: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The grant as `role list --format json` prints it."""
         return {
             "role": self.role,

@@ -7,7 +7,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from reelproof.adapters.packs import (
     bundled_pack_files,
@@ -25,6 +24,7 @@ from reelproof.core.consent import match_declaration
 from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import AIUseDeclaration, Consent, Performer, Production
 from reelproof.core.errors import ConflictError, NotFoundError
+from reelproof.core.json_types import JsonObject
 from reelproof.core.law import legal_parameters
 from reelproof.core.standards.diff import flat_parameters
 from reelproof.services import decisions
@@ -115,7 +115,7 @@ def pack_or_file(conn: Connection, ref: str) -> standards.CompiledPack:
     )
 
 
-def pack_summary(p: standards.CompiledPack) -> dict[str, Any]:
+def pack_summary(p: standards.CompiledPack) -> JsonObject:
     """A pack's identity, dates and rule count, as `standards list` shows it."""
     spec = p.doc.spec
     return {
@@ -144,12 +144,12 @@ class ImpactRow:
     old_status: str
     new_status: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The row as `standards impact --format json` prints it."""
         return self.__dict__.copy()
 
 
-def _rule_keys(content: dict[str, Any] | None) -> set[str]:
+def _rule_keys(content: JsonObject | None) -> set[str]:
     return {f"{r['pack']}:{r['id']}" for r in (content or {}).get("rules", [])}
 
 
@@ -190,7 +190,7 @@ def registry_talent(
         performers: Sequence[Performer],
         consents: Sequence[Consent],
         today: dt.date,
-    ) -> list[dict[str, Any]]:
+    ) -> list[JsonObject]:
         return [
             m.to_fact()
             for m in match_declaration(

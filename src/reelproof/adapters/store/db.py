@@ -88,7 +88,7 @@ def _make_engine(url_text: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")
-        def _connect(dbapi_conn: Any, _record: Any) -> None:
+        def _connect(dbapi_conn: Any, _record: Any) -> None:  # Any: the DBAPI connection
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from reelproof.adapters.store import schema
 from reelproof.adapters.store.log import LogWriter
+from reelproof.core.json_types import JsonObject
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,9 @@ class EventRow:
     recorded_by: str
     log_index: int
 
-    def data(self) -> dict[str, Any]:  # Any: the event's own JSON
+    def data(self) -> JsonObject:
         """The event's JSON data (with `at`)."""
-        parsed: dict[str, Any] = json.loads(self.content)
+        parsed: JsonObject = json.loads(self.content)
         return parsed
 
 
@@ -49,7 +49,7 @@ def insert(
     subject_id: str,
     event: str,
     at: dt.date,
-    data: dict[str, Any],  # Any: JSON values
+    data: JsonObject,
 ) -> int:
     """Store an event with its log entry; returns the log index."""
     content = {"at": at.isoformat(), **data}

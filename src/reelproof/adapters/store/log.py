@@ -18,23 +18,24 @@ from reelproof.adapters.keys import LogKey
 from reelproof.adapters.store import schema
 from reelproof.core import canonical as canonical_json
 from reelproof.core import merkle
+from reelproof.core.json_types import JsonMapping, JsonValue
 from reelproof.verify import PREV_EXTENSION, Checkpoint, leaf_hash, sign_note
 
 ENTRY_VERSION = 1
 
 
-def canonical(obj: Any) -> bytes:
+def canonical(obj: JsonValue) -> bytes:
     """RFC 8785 canonical JSON: the bytes that are hashed and signed."""
     return canonical_json.dumps(obj)
 
 
-def row_digest(table: str, row: Mapping[str, Any]) -> str:
+def row_digest(table: str, row: JsonMapping) -> str:
     """Digest over every recorded column of a row, so editing any column is detected."""
     cols = schema.SIGNED_COLUMNS[table]
     return "sha256:" + hashlib.sha256(canonical({c: row[c] for c in cols})).hexdigest()
 
 
-def run_sql(
+def run_sql(  # Any: DBAPI parameters and rows
     conn: Connection, sql: str, params: Sequence[Any] = (), *, many: bool = False
 ) -> list[Any]:
     """Plain SQL with ``?`` placeholders on the open transaction's DBAPI cursor.
@@ -126,7 +127,7 @@ def origin(conn: Connection) -> str:
 _INSERTS: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {}
 
 
-def _insert_returning_pk(conn: Connection, table: sa.Table, row: Mapping[str, Any]) -> int:
+def _insert_returning_pk(conn: Connection, table: sa.Table, row: JsonMapping) -> int:
     """INSERT … RETURNING pk on the DBAPI cursor of the open transaction.
 
     Why: this runs once per recorded row, and SQLAlchemy's per-execute work (cache key,
@@ -144,6 +145,7 @@ def _insert_returning_pk(conn: Connection, table: sa.Table, row: Mapping[str, An
         )
         _INSERTS[key] = (str(compiled), order, cols)
     sql, order, cols = _INSERTS[key]
+    # Any: DBAPI parameters, positional or named by the dialect
     params: Any = tuple(row.get(c) for c in order) if order else {c: row.get(c) for c in cols}
     cursor = conn.connection.cursor()
     try:
@@ -182,7 +184,7 @@ class LogWriter:
         """The index the next appended entry gets."""
         return self.start + len(self.bodies)
 
-    def append(self, kind: str, subject: Mapping[str, Any], detail: Mapping[str, Any]) -> int:
+    def append(self, kind: str, subject: JsonMapping, detail: JsonMapping) -> int:
         """Buffer an entry (hashed into the tree at `close`); returns its index."""
         index = self.next_index
         entry = {
@@ -200,9 +202,9 @@ class LogWriter:
     def record_row(
         self,
         table: sa.Table,
-        values: Mapping[str, Any],
+        values: JsonMapping,
         kind: str,
-        subject: Mapping[str, Any],
+        subject: JsonMapping,
     ) -> tuple[int, int]:
         """Insert a recorded row and its log entry; returns (pk, log_index)."""
         index = self.next_index
@@ -314,10 +316,10 @@ def node_count(conn: Connection) -> int:
 RECORDED_TABLES = tuple(schema.RECORDED)
 
 
-def recorded_rows(conn: Connection, table: str) -> Iterator[Mapping[str, Any]]:
+def recorded_rows(conn: Connection, table: str) -> Iterator[JsonMapping]:
     """Every row of a recorded table, streamed in pk order, as column -> value.
 
     Any: the columns differ per table; `row_digest` hashes them as they are stored."""
     t = schema.RECORDED[table]
     for row in conn.execution_options(yield_per=2000).execute(sa.select(t).order_by(t.c.pk)):
-        yield cast("Mapping[str, Any]", row._mapping)
+        yield cast("JsonMapping", row._mapping)

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import rfc8785
 
 from reelproof.core.documents import OUTCOME_ORDER, AIUseDeclaration, Outcome, Production
+from reelproof.core.json_types import JsonMapping, JsonObject, JsonValue
 from reelproof.core.standards import cel_backend
 from reelproof.core.standards import expr as x
 from reelproof.core.standards.explain import explain
@@ -63,7 +64,7 @@ class PackSelection:
     reason: str
     compiled: CompiledPack = field(repr=False, compare=False)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """Why a pack applied or not, as a decision lists it."""
         return {
             "pack": self.pack,
@@ -93,9 +94,9 @@ class FiredRule(NamedTuple):
         """Whether the rule's source was never verified (verification U): a reader must know."""
         return self.verification == "U"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The rule as a decision lists it (DESIGN.md's decide JSON)."""
-        out: dict[str, Any] = {
+        out: JsonObject = {
             "id": self.id,
             "pack": self.pack,
             "outcome": self.outcome,
@@ -124,7 +125,7 @@ class Obligation(NamedTuple):
     detail: str | None
     rules: tuple[str, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The obligation as a decision lists it."""
         return {
             "kind": self.kind,
@@ -150,7 +151,7 @@ class Decision:
     # (verification A), "direct" when at least one is not, "none" when no rule set it.
     tier_basis: str = "none"
 
-    def to_json(self, log_index: int | None = None) -> dict[str, Any]:
+    def to_json(self, log_index: int | None = None) -> JsonObject:
         """The stable JSON of `reelproof decide` (DESIGN.md), plus the packs considered."""
         return {
             "declaration": self.declaration,
@@ -182,8 +183,8 @@ class Decision:
 class _Firing(NamedTuple):
     order: int  # the rule's position in its pack: firings are reported in pack order
     rule: CompiledRule
-    scope: Mapping[str, Any]  # the facts, plus `t` for a per-talent firing
-    talent: Mapping[str, Any] | None
+    scope: JsonMapping  # the facts, plus `t` for a per-talent firing
+    talent: JsonMapping | None
     error: str | None
 
 
@@ -222,7 +223,7 @@ def _plan(pack: CompiledPack, prefilter: bool) -> _PackPlan:
     )
 
 
-def _freeze(v: Any) -> Any:
+def _freeze(v: JsonValue) -> JsonValue:
     if isinstance(v, list):
         return tuple(_freeze(i) for i in v)
     if isinstance(v, dict):
@@ -267,6 +268,7 @@ class Engine:
                 }
             )
         )
+        # Any: the key is the production and today, frozen into nested tuples
         self._selections: OrderedDict[Any, tuple[Production, tuple[PackSelection, ...]]] = (
             OrderedDict()
         )
@@ -276,7 +278,7 @@ class Engine:
     def select(
         self,
         production: Production,
-        performers: Sequence[Mapping[str, Any]],
+        performers: Sequence[JsonMapping],
         today: dt.date,
         territories: Sequence[str] | None = None,
     ) -> tuple[PackSelection, ...]:
@@ -305,7 +307,7 @@ class Engine:
             self._selections.popitem(last=False)
         return result
 
-    def _select(self, scope: Mapping[str, Any], today: dt.date) -> tuple[PackSelection, ...]:
+    def _select(self, scope: JsonMapping, today: dt.date) -> tuple[PackSelection, ...]:
         act = cel_backend.activation(SELECTION_SCOPE, scope)
         out: list[PackSelection] = []
         holds: dict[int, bool] = {}
@@ -374,13 +376,13 @@ class Engine:
 
     # -- evaluation --
 
-    def evaluate(self, packs: Sequence[CompiledPack], facts: Mapping[str, Any]) -> list[_Firing]:
+    def evaluate(self, packs: Sequence[CompiledPack], facts: JsonMapping) -> list[_Firing]:
         """Every firing of every rule of these packs (already selected) for these facts."""
         firings: list[_Firing] = []
-        act: Any = None
+        act: Any = None  # Any: cel.Activation
         talent = facts["talent"]
-        talent_scopes: list[dict[str, Any]] | None = None
-        talent_acts: list[Any] = []
+        talent_scopes: list[JsonObject] | None = None
+        talent_acts: list[Any] = []  # Any: cel.Activation
         trust = self.trust_prefilter
         for pack in packs:
             plan = self._plans.get(id(pack)) or _plan(pack, self.prefilter)
@@ -450,7 +452,7 @@ class Engine:
         self,
         declaration: AIUseDeclaration,
         production: Production,
-        talent: Sequence[Mapping[str, Any]],
+        talent: Sequence[JsonMapping],
         today: dt.date,
     ) -> Decision:
         """Decide one declaration under the packs that apply to its production."""
@@ -486,7 +488,7 @@ def _sel(p: CompiledPack, applied: bool, reason: str) -> PackSelection:
 def compose(
     declaration: AIUseDeclaration,
     production: Production,
-    facts: Mapping[str, Any],
+    facts: JsonMapping,
     firings: Sequence[_Firing],
     selection: Sequence[PackSelection],
 ) -> Decision:
@@ -572,7 +574,7 @@ def _order(f: _Firing) -> int:
 
 
 def _obligation(
-    ob: CompiledObligation, scope: Mapping[str, Any], talent: Mapping[str, Any] | None
+    ob: CompiledObligation, scope: JsonMapping, talent: JsonMapping | None
 ) -> tuple[str, str | None, str, str | None]:
     kind: str = ob.template.kind
     party = ob.party.render(scope) if ob.party is not None else None
@@ -615,7 +617,7 @@ def engine_for(packs: Sequence[CompiledPack]) -> Engine:
 def select_packs(
     packs: Sequence[CompiledPack],
     production: Production,
-    performers: Sequence[Mapping[str, Any]],
+    performers: Sequence[JsonMapping],
     today: dt.date,
     *,
     territories: Sequence[str] | None = None,
@@ -627,7 +629,7 @@ def select_packs(
 def decide(
     declaration: AIUseDeclaration,
     production: Production,
-    talent: Sequence[Mapping[str, Any]],
+    talent: Sequence[JsonMapping],
     packs: Sequence[CompiledPack],
     today: dt.date,
 ) -> Decision:

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from reelproof.core.json_types import JsonValue
+
 MACROS = frozenset({"exists", "all", "exists_one", "map", "filter"})
 _RESERVED = frozenset(
     [
@@ -62,7 +64,7 @@ class Node:
 class Lit(Node):
     """A literal value."""
 
-    value: Any
+    value: JsonValue
     kind: str  # str | int | uint | float | bool | null | bytes
 
 
@@ -157,7 +159,7 @@ class _Tok:
     kind: str  # ident | num | str | op | eof
     text: str
     pos: int
-    value: Any = None
+    value: JsonValue = None
     lit_kind: str = ""
 
 
@@ -503,7 +505,7 @@ def conjuncts(node: Node) -> list[Node]:
 def nodes(node: Node) -> list[Node]:
     """Every node of an expression, the node itself first."""
     out: list[Node] = []
-    stack: list[Any] = [node]
+    stack: list[Any] = [node]  # Any: nodes and the values inside them
     while stack:
         n = stack.pop()
         if isinstance(n, Node):
@@ -557,7 +559,7 @@ def free_names(node: Node, bound: frozenset[str] = frozenset()) -> set[str]:
     return out
 
 
-def _lit_text(value: Any, kind: str) -> str:
+def _lit_text(value: JsonValue, kind: str) -> str:
     if kind == "null":
         return "null"
     if kind == "bool":

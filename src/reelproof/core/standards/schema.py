@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from reelproof.core import documents as d
 from reelproof.core.findings import CODES
+from reelproof.core.json_types import JsonValue
 
 Kind = Literal["object", "list", "str", "bool", "number", "date", "enum", "tristate", "any"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -82,17 +83,17 @@ def enum(*values: str, nullable: bool = False) -> FType:
     return FType("enum", values=frozenset(values), nullable=nullable)
 
 
-def _is_territory_meta(meta: Any) -> bool:
+def _is_territory_meta(meta: Any) -> bool:  # Any: pydantic field metadata
     return getattr(meta, "func", None) is d._territory
 
 
-def _strip(ann: Any) -> Any:
+def _strip(ann: Any) -> Any:  # Any: a typing annotation object
     if typing.get_origin(ann) is typing.Annotated and typing.get_args(ann)[0] is bool:
         return bool
     return ann
 
 
-def from_annotation(ann: Any, metadata: tuple[Any, ...] = ()) -> FType:
+def from_annotation(ann: Any, metadata: tuple[Any, ...] = ()) -> FType:  # Any: typing objects
     """The FType of a pydantic field annotation."""
     if any(_is_territory_meta(m) for m in metadata):
         return TERRITORY
@@ -201,7 +202,7 @@ TALENT_RULE_SCOPE = RULE_SCOPE | {"t"}
 SELECTION_SCOPE = frozenset({"production", "territories", "performers", "today"})
 
 
-def literal_problem(t: FType, value: Any, kind: str) -> str | None:
+def literal_problem(t: FType, value: JsonValue, kind: str) -> str | None:
     """Why a literal can never equal a value of type t (None when it can)."""
     if t.kind == "any":
         return None
@@ -232,7 +233,7 @@ def literal_problem(t: FType, value: Any, kind: str) -> str | None:
     return None
 
 
-def _show(value: Any, kind: str) -> str:
+def _show(value: JsonValue, kind: str) -> str:
     if kind == "str":
         return f'"{value}"'
     if kind == "bool":
@@ -240,7 +241,7 @@ def _show(value: Any, kind: str) -> str:
     return "null" if kind == "null" else str(value)
 
 
-def conform(value: Any, t: FType, where: str) -> list[str]:
+def conform(value: JsonValue, t: FType, where: str) -> list[str]:
     """Problems with a plain value against a fact type (used to check supplied talent facts)."""
     if value is None:
         return [] if t.nullable or t.kind == "any" else [f"{where}: must not be null"]
