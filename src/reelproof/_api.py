@@ -83,7 +83,7 @@ class Decision:
     `to_data()` is the JSON of `reelproof decide --format json`.
     """
 
-    declaration: str
+    declaration: str  # production/id (`to_data()` keeps the JSON's separate id and production)
     production: str
     outcome: str
     status: str
