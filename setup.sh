@@ -1,9 +1,31 @@
 #!/usr/bin/env bash
 # Installs reelproof and its test tools into ./.venv (idempotent). Needs Python 3.11+.
+# The `likeness` extra (face and voice models, ~2 min, 1.7 GB) is installed too unless
+# REELPROOF_NO_LIKENESS=1; with it come the test media the likeness tests use (Debian's
+# opencv-doc images into .cache/, espeak-ng when apt-get may install it).
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
+PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,timelines,web]'
+"${PIP[@]}" --upgrade pip
+if [ "${REELPROOF_NO_LIKENESS:-0}" = 1 ]; then
+  "${PIP[@]}" -e '.[dev,timelines,web]'
+else
+  "${PIP[@]}" -e '.[dev,timelines,web,likeness]'
+  # Its metadata asks for `webrtcvad` (an sdist importing pkg_resources); webrtcvad-wheels
+  # in the extra provides the same module.
+  "${PIP[@]}" --no-deps resemblyzer==0.1.4
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    if ! command -v espeak-ng >/dev/null; then
+      { apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null; } \
+        || echo "espeak-ng not installed: the voice tests that need it will skip"
+    fi
+    if [ ! -d .cache/opencv-doc ]; then
+      (mkdir -p .cache/deb && cd .cache/deb && apt-get download -qq opencv-doc 2>/dev/null) \
+        && dpkg -x .cache/deb/opencv-doc_*.deb .cache/opencv-doc && rm -rf .cache/deb \
+        || echo "opencv-doc not fetched: the face tests that need its photos will skip"
+    fi
+  fi
+fi
 echo "reelproof installed in $(pwd)/.venv"

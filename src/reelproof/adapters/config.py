@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,15 @@ _KEYS = {
     "provenance": {"trust_anchors", "allow_remote_manifests", "allow_ocsp", "timeout_s"},
     "signing": {"key", "chain", "alg"},
     "identity": {"user"},
+    "likeness": {
+        "key_file",
+        "face_threshold",
+        "voice_threshold",
+        "samples_per_second",
+        "production",
+    },
 }
+_THRESHOLDS = ("face_threshold", "voice_threshold")
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,22 @@ class SigningConfig:
     key: Path
     chain: Path
     alg: str = "es256"
+
+
+@dataclass(frozen=True)
+class LikenessConfig:
+    """Where the biometric key lives and how strict matching is (per production if set)."""
+
+    key_file: Path | None = None
+    face_threshold: float | None = None
+    voice_threshold: float | None = None
+    samples_per_second: float | None = None
+    per_production: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def threshold(self, production: str | None, which: str) -> float | None:
+        """`which` is face_threshold or voice_threshold; a production's own value wins."""
+        own = self.per_production.get(production or "", {}).get(which)
+        return own if own is not None else getattr(self, which)
 
 
 @dataclass(frozen=True)
@@ -47,6 +71,7 @@ class Config:
     timeout_s: float = 30.0
     signing: SigningConfig | None = None
     user: str | None = None  # the acting identity recorded with every write
+    likeness: LikenessConfig = field(default_factory=LikenessConfig)
 
     def provenance(self) -> ProvenanceSettings:
         """The settings for reading provenance, with the trust anchors read from their file."""
@@ -142,4 +167,36 @@ def load_config(path: Path | None = None) -> Config:
         float(timeout),
         signing,
         user.strip() if user else None,
+        _likeness(name, data.get("likeness", {}), rel),
+    )
+
+
+def _positive(name: str, field: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise DocumentError(name, None, field, "expected a positive number")
+    return float(value)
+
+
+def _likeness(name: str, section: dict[str, Any], rel: Any) -> LikenessConfig:
+    """`[likeness]`, and `[likeness.production.<id>]` tables holding thresholds only."""
+    per: dict[str, dict[str, float]] = {}
+    for prod, table in section.get("production", {}).items():
+        if not isinstance(table, dict):
+            raise DocumentError(name, None, f"likeness.production.{prod}", "expected a table")
+        for key, value in table.items():
+            where = f"likeness.production.{prod}.{key}"
+            if key not in _THRESHOLDS:
+                raise DocumentError(name, None, where, f"unknown key; expected {list(_THRESHOLDS)}")
+            per.setdefault(prod, {})[key] = _positive(name, where, value)
+
+    def num(key: str) -> float | None:
+        return _positive(name, f"likeness.{key}", section[key]) if key in section else None
+
+    key_file = section.get("key_file")
+    return LikenessConfig(
+        rel(key_file, "likeness.key_file") if key_file is not None else None,
+        num("face_threshold"),
+        num("voice_threshold"),
+        num("samples_per_second"),
+        per,
     )

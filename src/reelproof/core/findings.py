@@ -49,6 +49,9 @@ CODES: dict[str, str] = {
     "replica.retention.past_delete_by": "held past its delete_by day",
     "replica.transferred_without_consent": "transferred to another holder without consent",
     "replica.destroyed": "the replica was destroyed",
+    # likeness scan (a person reviews each match: open | confirmed; dismissed ones are gone)
+    "likeness.unconsented_match": "an enrolled performer's face or voice found in AI or "
+    "unknown-provenance media without a consent covering that use",
 }
 
 

@@ -16,6 +16,7 @@ from reelproof.adapters.config import Config
 from reelproof.adapters.detectors import installed
 from reelproof.adapters.store import assets as rows
 from reelproof.adapters.store import events
+from reelproof.adapters.store import likeness as likeness_store
 from reelproof.adapters.store.db import Connection
 from reelproof.adapters.store.documents import require
 from reelproof.core.detectors import Detection, Media
@@ -25,7 +26,7 @@ from reelproof.core.json_types import JsonObject
 from reelproof.core.provenance import Classification, ProvenanceReport
 from reelproof.services import registry
 from reelproof.services.context import Context, Unit
-from reelproof.services.decisions import current_status, resolve_declaration
+from reelproof.services.decisions import current_status, decide_stored, resolve_declaration
 
 AI_CLASSES = {Classification.AI_GENERATED, Classification.AI_EDITED, Classification.AI_ASSISTED}
 
@@ -132,6 +133,9 @@ def register(
         index = rows.insert_link(
             unit.log, sha256=report.sha256, production=production, declaration=declaration
         )
+        if likeness_store.findings(unit.conn, sha256s=[report.sha256], production=production):
+            # The declaration now reads this file's likeness findings: decide it again.
+            decide_stored(unit, declaration, f"asset {report.sha256[:12]} linked")
         status = "registered" if status == "registered" else "linked"
     subject = f"{production}/{report.sha256}"
     if delivery and not any(

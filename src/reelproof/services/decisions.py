@@ -19,6 +19,7 @@ from typing import Any
 from reelproof._version import __version__
 from reelproof.adapters.store import approvals as approval_rows
 from reelproof.adapters.store import decisions as rows
+from reelproof.adapters.store import likeness as likeness_store
 from reelproof.adapters.store.approvals import ApprovalRow
 from reelproof.adapters.store.db import Connection
 from reelproof.adapters.store.documents import (
@@ -133,9 +134,13 @@ class Evaluation:
         }
 
 
-def _blocking(decision: standards.Decision, talent: Sequence[JsonObject]) -> list[JsonObject]:
+def _blocking(
+    decision: standards.Decision,
+    talent: Sequence[JsonObject],
+    findings: Sequence[JsonObject] = (),
+) -> list[JsonObject]:
     """Unmet obligations no approval can clear: a consent missing, invalid, revoked or expired,
-    and a replica held outside its terms."""
+    a replica held outside its terms, and a likeness finding nobody has dismissed."""
     out = [
         {"kind": o.kind, "party": o.party, "detail": o.detail, "rules": list(o.rules)}
         for o in decision.obligations
@@ -152,6 +157,17 @@ def _blocking(decision: standards.Decision, talent: Sequence[JsonObject]) -> lis
                     "rules": [],
                 }
             )
+    for f in findings:
+        p = f["params"]
+        out.append(
+            {
+                "kind": "likeness",
+                "party": f"performer:{f['performer']}",
+                "detail": f"{p['status']} finding {p['finding']}: their {p['modality']} is in "
+                f"{p['classification']} asset {str(p['asset'])[:12]} without a covering consent",
+                "rules": [],
+            }
+        )
     return out
 
 
@@ -182,7 +198,8 @@ def evaluate(
         replicas=replicas,
     )
     talent = [m.to_fact() for m in matches]
-    decision = standards.decide(decl, production, talent, packs, today)
+    found, found_reads = likeness_store.declaration_findings(conn, decl.key)
+    decision = standards.decide(decl, production, talent, packs, today, found)
     keys = {
         ("AIUseDeclaration", decl.key),
         ("Production", production.id),
@@ -190,10 +207,11 @@ def evaluate(
         *(("Performer", p) for p in touched),
         *(("Consent", c.id) for c in examined),
         *(("DigitalReplica", r.id) for r in replicas),
+        *found_reads,
     }
     reads = Reads(frozenset(keys), _next_change(examined, replicas, packs, today))
     digests = {p.id: pack_digest(p) for p in packs if decision.standards.get(p.id) == p.version}
-    return Evaluation(decision, reads, _blocking(decision, talent), digests)
+    return Evaluation(decision, reads, _blocking(decision, talent, found), digests)
 
 
 @dataclass(frozen=True)

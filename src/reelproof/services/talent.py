@@ -23,7 +23,7 @@ from reelproof.core.json_types import JsonObject
 from reelproof.core.law import legal_parameters
 from reelproof.core.replicas import ReplicaRecord, past_retention
 from reelproof.services import assets as assetsvc
-from reelproof.services import decisions, registry
+from reelproof.services import decisions, likeness, registry
 from reelproof.services.context import Context, Unit
 
 
@@ -100,6 +100,8 @@ def revoke_consent(ctx: Context, consent_id: str, at: dt.date, note: str) -> Cas
             )
         index = registry.record_event(unit, "Consent", consent_id, "revoked", at, {"note": note})
         trigger = f"consent {consent_id} revoked on {at}"
+        if likeness.ENROLMENT_USE in rec.consent.spec.scope.uses:
+            likeness.after_consent_change(unit, rec.performer, trigger)
         return _cascade(unit, "Consent", consent_id, rec.performer, trigger, index)
 
 
@@ -119,6 +121,8 @@ def sweep_consents(ctx: Context) -> list[tuple[str, CascadeResult]]:
             expired_on = rec.consent.spec.expires_at or unit.today
             index = registry.record_event(unit, "Consent", rec.id, "expired", expired_on, {})
             trigger = f"consent {rec.id} expired"
+            if likeness.ENROLMENT_USE in rec.consent.spec.scope.uses:
+                likeness.after_consent_change(unit, rec.performer, trigger)
             out.append((rec.id, _cascade(unit, "Consent", rec.id, rec.performer, trigger, index)))
     return out
 
@@ -318,4 +322,6 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> JsonO
         "replicas": [
             replica_summary(conn, r, today) for r in replicas if r.performer == performer_id
         ],
+        "biometrics": likeness.references_of(conn, performer_id),
+        "likeness_findings": likeness.list_findings(conn, performer=performer_id),
     }

@@ -176,9 +176,71 @@ asset_links = Table(
 )
 Index("ix_asset_links_sha", asset_links.c.sha256)
 
+# Biometric reference embeddings (special-category data): AES-GCM ciphertext only, the key is
+# never in the database. Not a recorded table, since `performer forget --biometrics` deletes
+# rows; the log entries of enrolment and deletion carry the ciphertext's digest instead.
+biometric_refs = Table(
+    "biometric_refs",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("ref_id", String(80), nullable=False, unique=True),
+    Column("performer", String(200), nullable=False),
+    Column("modality", String(10), nullable=False),  # face | voice
+    Column("source_sha256", String(64), nullable=False),  # the reference photo or recording
+    Column("model", String(300), nullable=False),
+    Column("nonce", LargeBinary(12), nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("enrolled_at", String(40), nullable=False),
+    Column("enrolled_by", String(200), nullable=False),
+    Column("log_index", BigInteger),
+)
+Index("ix_biometric_refs_performer", biometric_refs.c.performer)
+
+# What a file holds (faces per sampled frame, voiced segments), by SHA-256 and model versions:
+# a scan of the same bytes with the same models reads it back. Encrypted like references.
+scan_cache = Table(
+    "scan_cache",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("models", String(300), primary_key=True),
+    Column("nonce", LargeBinary(12), nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("scanned_at", String(40), nullable=False),
+)
+
+# A registered performer found in media that needs their consent; reviewed by a person
+# (events `confirmed` / `dismissed` on subject LikenessFinding).
+likeness_findings = Table(
+    "likeness_findings",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("finding_id", String(80), nullable=False, unique=True),
+    Column("production", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("performer", String(200), nullable=False),
+    Column("modality", String(10), nullable=False),
+    Column("classification", String(40), nullable=False),
+    Column("segments", Text, nullable=False),  # JSON: timecodes, boxes, scores, threshold
+    Column("found_at", String(40), nullable=False),
+    Column("found_by", String(200), nullable=False),
+    Column("log_index", BigInteger),
+)
+Index("ix_likeness_findings_sha", likeness_findings.c.sha256)
+
 # Tables whose rows are recorded in the audit log (verify walks these).
 RECORDED = {
-    t.name: t for t in (documents, decisions, approvals, events, assets, asset_links, roles)
+    t.name: t
+    for t in (
+        documents,
+        decisions,
+        approvals,
+        events,
+        assets,
+        asset_links,
+        roles,
+        likeness_findings,
+    )
 }
 SIGNED_COLUMNS = {
     name: [c.name for c in t.columns if c.name not in ("pk", "log_index")]

@@ -454,9 +454,11 @@ class Engine:
         production: Production,
         talent: Sequence[JsonMapping],
         today: dt.date,
+        findings: Sequence[Mapping[str, Any]] = (),
     ) -> Decision:
-        """Decide one declaration under the packs that apply to its production."""
-        facts = build_facts(declaration, production, talent, today)
+        """Decide one declaration under the packs that apply to its production; `findings`
+        are checks' findings beyond the talent entries' (a likeness scan's)."""
+        facts = build_facts(declaration, production, talent, today, findings)
         selection = self.select(
             production, facts["performers"], today, declaration.spec.territories or None
         )
@@ -632,6 +634,7 @@ def decide(
     talent: Sequence[JsonMapping],
     packs: Sequence[CompiledPack],
     today: dt.date,
+    findings: Sequence[Mapping[str, Any]] = (),
 ) -> Decision:
     """Decide a declaration: select packs, evaluate their rules, compose (strictest wins)."""
-    return engine_for(packs).decide(declaration, production, talent, today)
+    return engine_for(packs).decide(declaration, production, talent, today, findings)

@@ -166,9 +166,10 @@ def build_facts(
     production: Production,
     talent: Sequence[JsonMapping],
     today: dt.date,
+    findings: Sequence[JsonMapping] = (),
 ) -> JsonObject:
     """Every fact a rule may read: use, production, territories, talent, performers, today,
-    and every talent entry's findings (each naming its performer)."""
+    and every talent entry's findings (each naming its performer), then `findings` given."""
     talent_list = talent if isinstance(talent, list) else list(talent)
     return {
         "use": use_fact(declaration),
@@ -178,6 +179,7 @@ def build_facts(
         "performers": performers_of(talent_list),
         "today": today.isoformat(),
         "findings": [
-            {**f, "performer": t["performer_id"]} for t in talent_list for f in t["findings"]
+            *({**f, "performer": t["performer_id"]} for t in talent_list for f in t["findings"]),
+            *(dict(f) for f in findings),
         ],
     }

@@ -13,6 +13,7 @@ def registrations() -> list[Callable[[typer.Typer], None]]:
         decide_cmds,
         demo_cmd,
         documents_cmds,
+        likeness_cmds,
         log_cmds,
         media_cmds,
         roles_cmds,
@@ -28,5 +29,6 @@ def registrations() -> list[Callable[[typer.Typer], None]]:
         standards_cmds.register,
         talent_cmds.register,
         media_cmds.register,
+        likeness_cmds.register,
         log_cmds.register,
     ]

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from reelproof.core.errors import DocumentError, ReelproofError
+from reelproof.interfaces.cli import likeness_cmds
 from reelproof.interfaces.cli.common import (
     DbOpt,
     FormatOpt,
@@ -164,6 +165,7 @@ def register(app: typer.Typer) -> None:
         help="Performers: every use of their likeness and voice.", no_args_is_help=True
     )
     app.add_typer(performer, name="performer")
+    likeness_cmds.register_performer(performer)
 
     @performer.command("show")
     @handle_errors
@@ -424,3 +426,17 @@ def _print_performer(view: dict[str, Any]) -> None:
         console.print("  none recorded")
     for r in view["replicas"]:
         _print_replica(r)
+    console.print("\n[bold]Biometric references[/]")
+    if not view["biometrics"]:
+        console.print("  none enrolled")
+    for b in view["biometrics"]:
+        console.print(f"  {b['modality']} {escape(b['ref'])} enrolled {b['enrolled_at'][:10]}")
+    console.print("\n[bold]Likeness findings[/]")
+    if not view["likeness_findings"]:
+        console.print("  none")
+    for f in view["likeness_findings"]:
+        segs = ", ".join(s["timecode"] for s in f["segments"])
+        console.print(
+            f"  {f['id']} {f['status']}: {f['modality']} in {escape(f['path'])} at {segs}",
+            highlight=False,
+        )

@@ -1,0 +1,162 @@
+"""How fast a likeness scan runs on this machine, beside what decoding alone costs.
+
+One run: a 1080p24 H.264 clip (8 Mbit/s, film grain, GOP 60, the astronaut's face moving
+through it) is scanned at 2 samples per second (plus scene changes) on every core, and
+decoded by PyAV (threads AUTO; all frames, and the reference frames a scan decodes) as
+the bound no scan can beat; an espeak-ng dialogue
+track is scanned for voices. Prints hours of media scanned per hour of wall time, the
+ratio to decode-only, and the peak memory (resident set) of the scanning processes.
+
+    .venv/bin/python bench/bench_scan.py [--seconds 30] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from reelproof.adapters.likeness.scanner import LocalExecutor, ScanSettings, tasks_for
+
+
+def make_clip(out: Path, seconds: int) -> Path:
+    from skimage import data
+
+    face = data.astronaut()
+    rng = np.random.default_rng(1)
+    grain = rng.integers(-10, 11, (8, 1080, 1920, 3), dtype=np.int16)
+    with av.open(str(out), "w") as c:
+        v = c.add_stream("libx264", rate=24)
+        v.width, v.height, v.pix_fmt, v.bit_rate = 1920, 1080, "yuv420p", 8_000_000
+        v.codec_context.gop_size = 60
+        v.options = {"preset": "veryfast"}
+        base = np.zeros((1080, 1920, 3), np.int16)
+        base[:] = np.linspace(40, 200, 1920, dtype=np.int16)[None, :, None]
+        for n in range(24 * seconds):
+            canvas = base.copy()
+            x = 100 + (7 * n) % 1300
+            canvas[200:712, x : x + 512] = face
+            canvas += grain[n % 8]
+            frame = av.VideoFrame.from_ndarray(np.clip(canvas, 0, 255).astype(np.uint8), "rgb24")
+            frame.pts, frame.time_base = n, Fraction(1, 24)
+            for p in v.encode(frame):
+                c.mux(p)
+        for p in v.encode():
+            c.mux(p)
+    return out
+
+
+def make_dialogue(out: Path, seconds: int) -> Path:
+    import soundfile as sf
+
+    lines = [
+        ("en-us+m3", "The harbour lights were out when the ferry came in that night."),
+        ("en-gb+f4", "I told you twice already, nobody leaves the island before the storm."),
+    ]
+    chunks, rate = [], 22050
+    with tempfile.TemporaryDirectory() as d:
+        for i, (voice, text) in enumerate(lines):
+            wav = Path(d) / f"{i}.wav"
+            subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True)
+            data, rate = sf.read(str(wav), dtype="float32")
+            chunks += [data, np.zeros(rate // 2, np.float32)]
+    one = np.concatenate(chunks)
+    track = np.tile(one, int(np.ceil(seconds * rate / len(one))))[: seconds * rate]
+    sf.write(str(out), track, rate)
+    return out
+
+
+def decode_only(path: Path, skip: str = "DEFAULT") -> tuple[float, int]:
+    start = time.perf_counter()
+    n = 0
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        s.thread_type = "AUTO"
+        s.codec_context.skip_frame = skip
+        for _ in c.decode(s):
+            n += 1
+    return time.perf_counter() - start, n
+
+
+def scan_wall(path: Path, executor: LocalExecutor, settings: ScanSettings) -> tuple[float, int]:
+    start = time.perf_counter()
+    [obs] = list(executor.map([tasks_for(path, executor.workers)], settings))
+    return time.perf_counter() - start, len(obs)
+
+
+def cpu_seconds(path: Path, settings: ScanSettings) -> float:
+    """CPU time of the whole scan in this process on one core: on a shared machine the wall
+    time says how busy the others were; this says what the scan itself costs."""
+    one = LocalExecutor(1)
+    start = time.process_time()
+    list(one.map([tasks_for(path, 1)], settings))
+    return time.process_time() - start
+
+
+def peak_mib() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, workers
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=int, default=30)
+    ap.add_argument("--workers", type=int, default=None)
+    args = ap.parse_args()
+    settings = ScanSettings(2.0)
+    with tempfile.TemporaryDirectory() as d:
+        clip = make_clip(Path(d) / "clip.mp4", args.seconds)
+        speech = make_dialogue(Path(d) / "dialogue.wav", args.seconds * 4)
+        executor = LocalExecutor(args.workers)
+        try:
+            executor.map([[]], settings)  # nothing: the pool starts on the first real task
+            dec_s, frames = decode_only(clip)
+            ref_s, ref_frames = decode_only(clip, "NONREF")
+            scan_s, faces = scan_wall(clip, executor, settings)
+            fast_s, fast_faces = scan_wall(clip, executor, ScanSettings(2.0, detect_width=640))
+            cpu_s = cpu_seconds(clip, settings)
+            audio_s, voiced = scan_wall(speech, executor, settings)
+        finally:
+            executor.close()
+    video_rate = args.seconds / scan_s
+    bound = args.seconds / dec_s
+    ref_bound = args.seconds / ref_s
+    own, workers = peak_mib()
+    print(f"1080p24 clip, {args.seconds} s, {frames} frames; workers: {executor.workers}")
+    print(f"decode only (PyAV, all frames):  {bound:7.1f} h of video per hour ({dec_s:.2f} s)")
+    print(
+        f"decode reference frames only:    {ref_bound:7.1f} h of video per hour ({ref_s:.2f} s,"
+        f" {ref_frames} frames: what a scan decodes)"
+    )
+    print(
+        f"scan at 2 samples/s + cuts:      {video_rate:7.1f} h of video per hour ({scan_s:.2f} s,"
+        f" {faces} faces)  = {video_rate / ref_bound:.2f}× its decode bound"
+    )
+    print(
+        f"same, faces searched at 640 px:  {args.seconds / fast_s:7.1f} h of video per hour"
+        f" ({fast_s:.2f} s, {fast_faces} faces)"
+    )
+    print(
+        f"voice scan, {args.seconds * 4} s dialogue:    {args.seconds * 4 / audio_s:7.1f} h of"
+        f" audio per hour ({audio_s:.2f} s, {voiced} voiced segments)"
+    )
+    cores = executor.workers
+    print(
+        f"CPU time of the scan: {cpu_s:.1f} s for {args.seconds} s of video, so on {cores} idle "
+        f"cores: {cores * args.seconds / cpu_s:.1f} h of video per hour"
+    )
+    print(f"peak resident memory: this process {own:.0f} MiB, largest worker {workers:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

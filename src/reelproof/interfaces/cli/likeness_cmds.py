@@ -1,0 +1,291 @@
+"""`performer enroll|forget`, `scan`, `finding list|confirm|dismiss`: likeness and voice."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from reelproof.core.errors import DocumentError
+from reelproof.interfaces import formats
+from reelproof.interfaces.cli.common import (
+    DbOpt,
+    FormatOpt,
+    OutputFormat,
+    err_console,
+    handle_errors,
+)
+from reelproof.services import likeness
+from reelproof.services.assets import expand
+from reelproof.services.context import Context
+
+REVIEW_STYLE = {"open": "yellow", "confirmed": "red", "dismissed": "dim"}
+
+
+def _console(out: IO[str], color: bool) -> Console:
+    return Console(
+        file=out, force_terminal=color, no_color=not color, soft_wrap=True, highlight=False
+    )
+
+
+def _emit(result: formats.Result, fmt: OutputFormat) -> None:
+    formats.render(result, fmt.value, sys.stdout, color=sys.stdout.isatty())
+
+
+@dataclass(frozen=True)
+class EnrolResult:
+    enrolled: likeness.Enrolled
+
+    def to_data(self) -> dict[str, Any]:
+        return self.enrolled.to_data()
+
+    def render_text(self, out: IO[str], *, color: bool) -> None:
+        c = _console(out, color)
+        e = self.enrolled
+        c.print(f"enrolled {escape(e.performer)} under consent {escape(e.consent)}")
+        for a in e.added:
+            c.print(
+                f"  + {a['modality']} {escape(a['ref'])} from {escape(a['source'])} "
+                f"[dim](audit log entry {a['log_index']})[/]"
+            )
+        for ref in e.unchanged:
+            c.print(f"  = {escape(ref)} already enrolled")
+
+
+@dataclass(frozen=True)
+class ForgetResult:
+    performer: str
+    refs: list[str]
+
+    def to_data(self) -> dict[str, Any]:
+        return {"performer": self.performer, "deleted": self.refs}
+
+    def render_text(self, out: IO[str], *, color: bool) -> None:
+        c = _console(out, color)
+        if not self.refs:
+            c.print(f"{escape(self.performer)} has no biometric references")
+            return
+        c.print(
+            f"deleted {len(self.refs)} biometric reference(s) of {escape(self.performer)} "
+            "and the scan cache (logged)"
+        )
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    report: likeness.ScanReport
+
+    def to_data(self) -> dict[str, Any]:
+        return self.report.to_data()
+
+    def render_text(self, out: IO[str], *, color: bool) -> None:
+        c = _console(out, color)
+        r = self.report
+        c.print(
+            f"thresholds: face distance ≤ {r.thresholds.face}, voice similarity ≥ "
+            f"{r.thresholds.voice}"
+        )
+        for f in r.files:
+            cached = " [dim](cached)[/]" if f.cached else ""
+            c.print(
+                f"[bold]{escape(f.path)}[/]{cached}: {f.faces} face(s), {f.unknown_faces} "
+                f"unknown; {f.voice_segments} voice segment(s), {f.unknown_voices} unknown"
+            )
+            for m in f.matches:
+                c.print(
+                    f"  {m['modality']} [bold]{escape(m['performer'])}[/] {m['timecode']} "
+                    f"{m['metric']} {m['score']} (threshold {m['threshold']})"
+                    + (escape(f" box {m['box']}") if m["box"] else "")
+                )
+                for prod, v in m["verdicts"].items():
+                    style = "red" if v["finding"] else "green"
+                    c.print(
+                        f"    {escape(prod)}: [{style}]{'finding' if v['finding'] else 'ok'}[/]"
+                        f" — {escape(v['reason'])}"
+                    )
+            for fid in f.findings:
+                c.print(
+                    f"  [red]new finding {fid}[/]: review it with `reelproof finding "
+                    f"confirm|dismiss {fid} --reason …`"
+                )
+
+
+@dataclass(frozen=True)
+class FindingsResult:
+    findings: list[dict[str, Any]]
+
+    def to_data(self) -> list[dict[str, Any]]:
+        return self.findings
+
+    def render_text(self, out: IO[str], *, color: bool) -> None:
+        c = _console(out, color)
+        if not self.findings:
+            c.print("no likeness findings")
+        for f in self.findings:
+            style = REVIEW_STYLE.get(f["status"], "bold")
+            c.print(
+                f"[bold]{f['id']}[/] [{style}]{f['status']}[/] {escape(f['performer'])} "
+                f"({f['modality']}) in {escape(f['path'])} ({f['classification']}), "
+                f"production {escape(f['production'])}"
+            )
+            for s in f["segments"]:
+                c.print(
+                    f"    {s['timecode']} {s['metric']} {s['score']} (threshold {s['threshold']})"
+                )
+            if f.get("review"):
+                rv = f["review"]
+                c.print(
+                    f"    {rv['status']} by {escape(rv['by'])}: {escape(str(rv.get('reason')))}"
+                )
+
+
+def register_performer(performer: typer.Typer) -> None:
+    """`performer enroll` and `performer forget`, beside `performer show`."""
+
+    @performer.command("enroll")
+    @handle_errors
+    def enroll(
+        performer_id: Annotated[str, typer.Argument(metavar="ID")],
+        face: Annotated[
+            list[Path] | None, typer.Option("--face", help="Reference photo (one face).")
+        ] = None,
+        voice: Annotated[
+            list[Path] | None, typer.Option("--voice", help="Reference recording.")
+        ] = None,
+        db: DbOpt = None,
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Enrol face and voice references (needs a consent for biometric_enrollment)."""
+        ctx = Context.open(db)
+        _emit(EnrolResult(likeness.enroll(ctx, performer_id, face or [], voice or [])), fmt)
+
+    @performer.command("forget")
+    @handle_errors
+    def forget(
+        performer_id: Annotated[str, typer.Argument(metavar="ID")],
+        biometrics: Annotated[
+            bool, typer.Option("--biometrics", help="Delete the biometric references.")
+        ] = False,
+        reason: Annotated[
+            str, typer.Option("--reason", help="Why (logged).")
+        ] = "performer's request",
+        db: DbOpt = None,
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Delete what reelproof holds of a performer that they may ask back (--biometrics)."""
+        if not biometrics:
+            raise DocumentError("<command line>", None, "--biometrics", "say what to forget")
+        ctx = Context.open(db)
+        _emit(ForgetResult(performer_id, likeness.forget(ctx, performer_id, reason)), fmt)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("scan")
+    @handle_errors
+    def scan(
+        targets: Annotated[list[Path], typer.Argument(metavar="FILE-or-DIR...")],
+        production: Annotated[
+            str | None, typer.Option(help="Judge matches for this production.")
+        ] = None,
+        samples_per_second: Annotated[
+            float | None,
+            typer.Option(help="Frames sampled per second (plus scene changes; default 2)."),
+        ] = None,
+        detect_width: Annotated[
+            int,
+            typer.Option(
+                help="Search faces in frames shrunk to this width (960: faces ≳ 80 px in "
+                "1080p; 640 is about twice as fast and finds faces ≳ 120 px)."
+            ),
+        ] = 960,
+        workers: Annotated[
+            int | None, typer.Option(help="Worker processes (default: every core).")
+        ] = None,
+        db: DbOpt = None,
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Find enrolled performers' faces and voices in media; record findings for review."""
+        from reelproof.adapters import likeness as models
+
+        models.require()
+        from reelproof.adapters.likeness.scanner import LocalExecutor, ScanSettings
+
+        ctx = Context.open(db)
+        rate = samples_per_second or ctx.config().likeness.samples_per_second or 2.0
+        if rate <= 0:
+            raise DocumentError("<command line>", None, "--samples-per-second", "must be > 0")
+        if detect_width < 160:
+            raise DocumentError("<command line>", None, "--detect-width", "must be ≥ 160")
+        files = expand(targets)
+        executor = LocalExecutor(workers)
+        columns = (
+            TextColumn("[bold]scanning"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+        )
+        try:
+            with Progress(
+                *columns, console=err_console, transient=True, disable=len(files) < 2
+            ) as bar:
+                task = bar.add_task("", total=len(files))
+
+                def advance(path: str) -> None:
+                    bar.update(task, advance=1, description=escape(Path(path).name))
+
+                report = likeness.scan(
+                    ctx,
+                    targets,
+                    production,
+                    ScanSettings(rate, detect_width=detect_width),
+                    executor,
+                    advance,
+                )
+        finally:
+            executor.close()
+        _emit(ScanResult(report), fmt)
+
+    finding = typer.Typer(
+        help="A person's review of likeness and voice matches.", no_args_is_help=True
+    )
+    app.add_typer(finding, name="finding")
+
+    @finding.command("list")
+    @handle_errors
+    def finding_list(
+        production: Annotated[str | None, typer.Option(help="Only this production's.")] = None,
+        performer: Annotated[str | None, typer.Option(help="Only this performer's.")] = None,
+        db: DbOpt = None,
+        fmt: FormatOpt = OutputFormat.text,
+    ) -> None:
+        """Likeness findings with their review state."""
+        ctx = Context.open(db)
+        with ctx.read() as conn:
+            rows = likeness.list_findings(conn, production, performer)
+        _emit(FindingsResult(rows), fmt)
+
+    def _review(verdict: str) -> Any:
+        @handle_errors
+        def review(
+            finding_id: Annotated[str, typer.Argument(metavar="ID")],
+            reason: Annotated[str, typer.Option("--reason", help="Why (logged).")],
+            db: DbOpt = None,
+            fmt: FormatOpt = OutputFormat.text,
+        ) -> None:
+            ctx = Context.open(db)
+            _emit(FindingsResult([likeness.review(ctx, finding_id, verdict, reason)]), fmt)
+
+        return review
+
+    finding.command("confirm", help="Confirm a match: it keeps blocking delivery.")(
+        _review("confirmed")
+    )
+    finding.command("dismiss", help="Dismiss a match (not the performer): it stops blocking.")(
+        _review("dismissed")
+    )
