@@ -10,9 +10,9 @@ PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 "${PIP[@]}" --upgrade pip
 if [ "${REELPROOF_NO_LIKENESS:-0}" = 1 ]; then
-  "${PIP[@]}" -e '.[dev,timelines,web]'
+  "${PIP[@]}" -e '.[dev,timelines,web,report]'
 else
-  "${PIP[@]}" -e '.[dev,timelines,web,likeness]'
+  "${PIP[@]}" -e '.[dev,timelines,web,report,likeness]'
   # Its metadata asks for `webrtcvad` (an sdist importing pkg_resources); webrtcvad-wheels
   # in the extra provides the same module.
   "${PIP[@]}" --no-deps resemblyzer==0.1.4

@@ -45,7 +45,7 @@ PRODUCTIONS: list[dict[str, Any]] = [
     },
     {
         "id": "indie-feature",
-        "studio": "acme-pictures",
+        "studio": "custom:acme-pictures",
         "unions": [],
         "territories": ["US-CA", "FR"],
         "principal_photography_start": None,

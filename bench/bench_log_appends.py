@@ -14,8 +14,8 @@ SQLite runs on a temp file (WAL + synchronous=FULL, as the Store configures it).
 runs in a fresh schema at --pg-url, created and dropped here; skipped when not reachable.
 
 Proofs on a big log are time-capped (--proof-seconds); the output says when the cap cut a
-series short. A full run took 8-9 minutes on a busy 2-core machine, 6-7 of them the
-1,000,000-entry SQLite fill (use --entries to shorten it); --quick takes about 25 s.
+series short. A full run took 1.5-2.5 minutes on a busy 2-core machine, 1-1.5 of them the
+1,000,000-entry SQLite fill (use --entries to shorten it); --quick takes about 10 s.
 
 Run: .venv/bin/python bench/bench_log_appends.py [--quick] [--entries N] [--pg-entries N]
 """
@@ -782,9 +782,8 @@ def main() -> None:
             if plan.pg_entries < plan.entries:
                 print(
                     f"[PostgreSQL] part 3 uses {plan.pg_entries:,} entries, not "
-                    f"{plan.entries:,}: record_row costs one INSERT ... RETURNING round trip "
-                    "per row (about 2,000 rows/s on a 2-core machine), so 1,000,000 would take "
-                    "~8 minutes on its own (set --pg-entries)"
+                    f"{plan.entries:,}, to keep the run short on a shared server (the fill "
+                    "rate it prints says what a larger --pg-entries would take)"
                 )
             run_backend(open_pg, "PostgreSQL", plan, args)
     finally:

@@ -73,5 +73,6 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     configuration directory); nothing leaks between tests."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("REELPROOF_LOG_KEY", str(tmp_path / "keys" / "log-signing.key"))
     monkeypatch.delenv("REELPROOF_DB", raising=False)

@@ -15,7 +15,7 @@ from types import TracebackType
 
 from reelproof.adapters.config import load_config
 from reelproof.core.detectors import Detection, Detector, Media
-from reelproof.core.documents import AnyDocument
+from reelproof.core.documents import doc_key
 from reelproof.core.errors import ConflictError, DocumentError, NotFoundError, ReelproofError
 from reelproof.core.json_types import JsonMapping, JsonObject
 from reelproof.services import approvals, auditlog, decisions, registry, roles, talent
@@ -146,7 +146,9 @@ class AppliedDocument:
 
 @dataclass(frozen=True)
 class ApplyResult:
-    """One applied file (stored in one transaction) and the decisions it made or changed."""
+    """One applied file and the decisions it made or changed. All files of one `apply` are
+    stored in one transaction: any error stores none of them. A decision made because a
+    document changed is listed with that document's file."""
 
     file: str
     documents: tuple[AppliedDocument, ...]
@@ -245,28 +247,38 @@ class Store:
         return self
 
     def apply(self, *paths: str | Path) -> list[ApplyResult]:
-        """Store the documents of each file; every file is parsed before anything is stored."""
-        parsed = docsvc.read_files([Path(p) for p in paths])
-        return self._apply(parsed)
+        """Store the documents of each file (or folder); every file is parsed before
+        anything is stored, and all are stored in one transaction."""
+        sources = docsvc.collect_sources([str(p) for p in paths])
+        return self._apply(docsvc.parse_sources(sources))
 
     def apply_text(self, text: str, name: str = "<text>") -> list[ApplyResult]:
         """Store YAML (or JSON) documents given as text; `name` is what errors point at."""
-        return self._apply([(name, docsvc.read_text(text, name))])
+        return self._apply(docsvc.parse_sources([docsvc.SourceFile(name, text)]))
 
-    def _apply(self, parsed: Sequence[tuple[str, list[AnyDocument]]]) -> list[ApplyResult]:
+    def _apply(self, parsed: Sequence[docsvc.ParsedFile]) -> list[ApplyResult]:
+        result = docsvc.apply_documents(self._ctx, parsed)
+        with self._ctx.read() as conn:
+            today = self._ctx.clock().date()
+            made = [
+                (d, _decision(d, decisions.status_of(conn, d.declaration, today)))
+                for d in result.decisions
+            ]
         out = []
-        for result in docsvc.apply_documents(self._ctx, parsed):
-            with self._ctx.read() as conn:
-                today = self._ctx.clock().date()
-                made = tuple(
-                    _decision(d, decisions.status_of(conn, d.declaration, today))
-                    for d in result.decisions
-                )
+        for f in parsed:
+            keys = {doc_key(doc) for doc, _raw in f.documents}
             docs = tuple(
                 AppliedDocument(d.kind, d.key, d.revision, d.status, d.log_index)
                 for d in result.documents
+                if d.source == f.name
             )
-            out.append(ApplyResult(result.file, docs, made))
+            mine = tuple(public for d, public in made if d.declaration in keys)
+            out.append(ApplyResult(f.name, docs, mine))
+        claimed = {id(d) for r in out for d in r.decisions}
+        rest = tuple(public for _d, public in made if id(public) not in claimed)
+        if rest and out:  # re-decided by a change (a consent, a production) in this apply
+            last = out[-1]
+            out[-1] = ApplyResult(last.file, last.documents, last.decisions + rest)
         return out
 
     def decide(self, declaration: str) -> Decision:

@@ -274,7 +274,7 @@ SCOPES = st.fixed_dictionaries(
 @given(scopes=st.lists(SCOPES, min_size=1, max_size=4))
 def test_closest_consent_has_fewest_gaps(scopes: list[dict[str, Any]]) -> None:
     records = [
-        record(id=f"c-{i}", granted_at=dt.date(2025, 1, 1), **s) for i, s in enumerate(scopes)
+        record(id=f"c-{i}", granted_at=dt.date(2024, 1, 1), **s) for i, s in enumerate(scopes)
     ]
     tal = talent(use="replica_use")
     decl = declaration([tal])
@@ -302,7 +302,9 @@ def test_consents_of_other_performers_are_ignored() -> None:
 @FAST
 @given(scopes=st.lists(SCOPES, max_size=3))
 def test_fact_is_plain_json(scopes: list[dict[str, Any]]) -> None:
-    records = [record(id=f"c-{i}", **s) for i, s in enumerate(scopes)]
+    records = [
+        record(id=f"c-{i}", granted_at=dt.date(2024, 1, 1), **s) for i, s in enumerate(scopes)
+    ]
     tal = talent()
     m = match_talent(tal, declaration([tal]), production(), performer(), records, TODAY, law=LAW)
     fact = m.to_fact()

@@ -38,7 +38,7 @@ ANALOGY_HEADLINE = "this tier comes only from rules applied by analogy"
 @pytest.fixture
 def db(db_url: str, tmp_path: Path) -> str:
     assert cli("init", db=db_url).exit_code == 0
-    for prod, studio in (("quay-street", "small-indie"), ("quay-netflix", "netflix")):
+    for prod, studio in (("quay-street", "custom:small-indie"), ("quay-netflix", "netflix")):
         path = tmp_path / f"{prod}.yaml"
         path.write_text(DOCS.replace("PROD", prod).replace("STUDIO", studio))
         result = cli("apply", str(path), db=db_url)
@@ -59,11 +59,12 @@ def test_generic_baseline_decision_says_its_tier_comes_only_from_analogy(db: str
     assert all(r["source"].startswith("Netflix, Using Generative AI") for r in generic)
 
     text = cli("decide", "quay-street/key-art", db=db).stdout
-    first, second = text.splitlines()[:2]
+    first, second, third = text.splitlines()[:3]
     assert first.endswith(
         "WRITTEN APPROVAL NEEDED: do not start until the studio approves in writing."
     )
-    assert ANALOGY_HEADLINE in second
+    assert second.startswith("  set by GEN-1 (generic-studio-genai)")  # the deciding rules
+    assert ANALOGY_HEADLINE in third
     assert "GEN-1 (generic-studio-genai)  (by analogy)" in text
     assert "(verification A)" in text
 

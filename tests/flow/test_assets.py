@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from tests.helpers import cli, cli_json
@@ -87,3 +88,14 @@ def test_sign_only_cleared_uses_and_read_back_trusted(example_db: str, tmp_path:
     assert any(a["declarations"] == ["stranger-tides-s1/vfx-stadium-fall"] for a in listed)
     again = cli("sign", str(src), "--declaration", "vfx-stadium-fall", db=example_db)
     assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_asset_add_lists_what_it_cannot_register(example_db: str, tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "good.png").write_bytes(png_bytes())
+    os.mkfifo(media / "pipe")
+    result = cli("asset", "add", str(media), "--production", "stranger-tides-s1", db=example_db)
+    assert result.exit_code == 0, result.output
+    assert "good.png" in result.stdout
+    assert "not registered" in result.stderr and "FIFO" in result.stderr

@@ -12,8 +12,13 @@ def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
     result = cli_json("demo", str(folder))
     assert result["ok"] is True
     titles = [s["title"] for s in result["steps"]]
-    assert len(titles) == 8
+    assert len(titles) == 13
     assert all(s["ok"] for s in result["steps"])
+    checks = [s for s in result["steps"] if "verdict" in s]
+    assert [c["verdict"] for c in checks] == ["blocked", "clear"]  # blocked, approved, clear
+    assert any(i["rule"] == "uncleared-ai-material" and i["record"] for i in checks[0]["issues"])
+    assert (folder / "report" / "report.html").exists()
+    assert (folder / "report" / "report.pdf").read_bytes().startswith(b"%PDF")
     assert (folder / "stadium-double-frame.signed.png").exists()
     assert (folder / "audit-bundle" / "entries.jsonl").exists()
     again = cli("demo", str(folder))

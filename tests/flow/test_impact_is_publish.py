@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reelproof.adapters.packs import bundled_pack_files, load_pack_file
-from reelproof.core.documents import parse_documents
 from reelproof.core.errors import ConflictError
 from reelproof.core.standards import load_pack_text
 from reelproof.services import approvals, decisions, roles
@@ -98,7 +97,7 @@ def test_impact_lists_exactly_what_publish_changes(
     ctx.key_path = folder / "log.key"
     init_store(ctx)
     text = SERIES + "".join("---\n" + _declaration_doc(i, d) for i, d in enumerate(uses))
-    list(docsvc.apply_documents(ctx, [("series.yaml", parse_documents(text, "series.yaml"))]))
+    docsvc.apply_documents(ctx, docsvc.parse_sources([docsvc.SourceFile("series.yaml", text)]))
     with ctx.write() as unit:
         roles.grant(unit, "approver", "counsel@studio.example")
     for i, d in enumerate(uses):

@@ -150,7 +150,7 @@ performer = st.builds(
 )
 prod_spec = st.fixed_dictionaries(
     {
-        "studio": st.sampled_from(["netflix", "acme"]),
+        "studio": st.sampled_from(["netflix", "custom:acme"]),
         "unions": st.sampled_from([[], ["sag_aftra_tv_theatrical"], ["wga", "dga", "iatse"]]),
         "territories": st.sampled_from([["US"], ["WORLD"], ["FR", "KR"]]),
         "principal_photography_start": st.sampled_from([None, "2026-02-01", "2027-09-01"]),

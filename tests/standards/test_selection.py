@@ -56,7 +56,7 @@ def test_studio_pack_and_fallback() -> None:
     assert applied["netflix"] == "production.studio is netflix"
     generic = next(s for s in sel if s.pack == "generic")
     assert generic.reason == "fallback not needed: netflix applies"
-    other = _applied(select_packs(ALL, production(studio="acme"), [], TODAY))
+    other = _applied(select_packs(ALL, production(studio="custom:acme"), [], TODAY))
     assert "netflix" not in other and other["generic"].startswith("fallback: no other studio pack")
 
 

@@ -59,10 +59,13 @@ def test_bad_territory() -> None:
 
 
 def test_yaml_12_booleans_keep_norway_a_country() -> None:
-    docs = parse_documents(EXAMPLE.replace("[US, FR, KR]", "[NO, ON]"), "p.yaml")
+    docs = parse_documents(EXAMPLE.replace("[US, FR, KR]", "[NO, US]"), "p.yaml")
     prod = docs[0]
     assert isinstance(prod, Production)
-    assert prod.spec.territories == ["NO", "ON"]
+    assert prod.spec.territories == ["NO", "US"]
+    # `ON` is read as the text ON (then refused as no country), never as the boolean true
+    err = _error(EXAMPLE.replace("[US, FR, KR]", "[NO, ON]"))
+    assert "'ON' is not an ISO 3166-1 country" in str(err)
 
 
 def test_yes_is_not_a_boolean() -> None:

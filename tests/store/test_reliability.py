@@ -39,7 +39,8 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "reelproof", *args],
         cwd=cwd,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # each apply is one transaction; the others wait for it longer than a person would
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "REELPROOF_LOCK_TIMEOUT": "300"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -47,30 +48,23 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
 
 
 def test_sigkill_mid_apply(db_url: str, tmp_path: Path) -> None:
+    """One apply is one transaction: killed part-way, it leaves nothing of any of its files."""
     assert cli("init", db=db_url).exit_code == 0
     prod = tmp_path / "prod.yaml"
     prod.write_text(PRODUCTION)
     assert cli("apply", str(prod), db=db_url).exit_code == 0
     files = _declaration_files(tmp_path, "kill", files=60, per_file=10)
     proc = _start(["apply", *map(str, files), "--db", db_url], tmp_path)
-    acknowledged: list[str] = []
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("applied "):
-            acknowledged.append(line.split()[1].rstrip(":"))
-            if len(acknowledged) == 10:
-                proc.send_signal(signal.SIGKILL)
-                break
+    try:
+        proc.wait(timeout=4)  # 600 declarations take far longer: killed mid-transaction
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
-    assert proc.returncode == -signal.SIGKILL, proc.stderr.read() if proc.stderr else ""
     stored = {d["metadata"]["id"] for d in cli_json("get", "declarations", db=db_url)}
-    for path in files:
-        ids = {f"{path.stem}-{d}" for d in range(10)}
-        present = ids & stored
-        assert present in (set(), ids), f"{path.name} is half-written: {len(present)}/10"
-        if str(path) in acknowledged:
-            assert present == ids, f"{path.name} was acknowledged but is missing"
-    assert len(stored) >= 10 * 10
+    if proc.returncode == -signal.SIGKILL:
+        assert stored == set(), f"{len(stored)} declarations of a killed apply were stored"
+    else:  # a machine fast enough to finish: then all of it is there
+        assert proc.returncode == 0 and len(stored) == 600
     report = cli_json("log", "verify", db=db_url)
     assert report["ok"], report["problems"]
     entries = cli_json("log", "show", db=db_url)

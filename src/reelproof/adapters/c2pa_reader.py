@@ -10,9 +10,11 @@ Design points (see DESIGN.md "Provenance, classification and the cut"):
   that are killed when a file exceeds ``timeout_s`` or when they die; the file then reads
   ``error`` with code ``timeout`` / ``worker.crashed``. A thread can't be killed, and
   multiprocessing's spawn/forkserver re-import the caller's ``__main__`` in each worker.
-* Hashing overlaps validation: the parent hashes on threads (hashlib releases the GIL)
-  while a worker validates the same file. Our reads are bounded (1 MiB chunks); the SDK
-  itself buffers hashed ranges of up to 256 MiB, which the pool budgets for.
+* Each file is read once where it can be: a worker reads a small file (up to 8 MiB) into
+  memory, hashes, sniffs and scans it and hands the same bytes to the c2pa Reader. A larger
+  file is hashed by the parent's threads (hashlib releases the GIL) while a worker validates
+  it. Our reads are bounded; the SDK itself buffers hashed ranges of up to 256 MiB, which
+  the pool budgets for.
 * Every manifest and ingredient is walked: a broken ingredient does not change the
   top-level state, so each ingredient gets its own state and codes.
 """
@@ -20,6 +22,8 @@ Design points (see DESIGN.md "Provenance, classification and the cut"):
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
 import json
 import os
 import select
@@ -35,7 +39,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reelproof.adapters.media import hash_and_scan, sniff_media_type
+from reelproof.adapters.media import (
+    OCTET_STREAM,
+    XMP_WINDOW,
+    hash_and_scan,
+    scan_bytes,
+    sniff_media_type,
+    sniff_stream,
+)
 from reelproof.core.errors import ReelproofError
 from reelproof.core.json_types import JsonMapping, JsonObject
 from reelproof.core.provenance import (
@@ -59,6 +70,9 @@ _MAX_INGREDIENTS = 10_000  # a hostile store must not make the report unbounded
 # estimates under this budget so N workers on N huge files can't take N x 560 MB.
 SDK_HASH_BUFFER = 256 << 20
 READER_MEMORY_BUDGET = 2 << 30
+# Files up to this size are read once, by the worker, which hashes, sniffs and scans them
+# too; bigger ones are hashed by the parent's threads while a worker validates them.
+SMALL_FILE = 2 * XMP_WINDOW
 
 
 @dataclass(frozen=True)
@@ -162,7 +176,17 @@ def _codes(items: Any) -> list[str]:  # Any: c2pa validation output
     return out
 
 
-def _dict(value: Any) -> JsonObject:  # Any: c2pa manifest JSON
+def _located(items: Any) -> list[tuple[str, str]]:
+    """(code, url) of each status item; the URL names the assertion it is about."""
+    out: list[tuple[str, str]] = []
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("code"), str):
+                out.append((item["code"], _str(item.get("url")) or ""))
+    return out
+
+
+def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
@@ -222,12 +246,25 @@ def _ingredient_report(
     delta_fail = _codes(delta.get("failure"))
     delta_ok = set(_codes(delta.get("success"))) | set(_codes(delta.get("informational")))
     recorded_results = _dict(_dict(ing.get("validation_results")).get("activeManifest"))
-    recorded = _codes(recorded_results.get("failure")) + [
-        c for c in _codes(ing.get("validation_status")) if not c.endswith(_SUCCESS_SUFFIXES)
+    recorded = _located(recorded_results.get("failure")) + [
+        (c, u)
+        for c, u in _located(ing.get("validation_status"))
+        if not c.endswith(_SUCCESS_SUFFIXES)
     ]
     recorded_ok = set(_codes(recorded_results.get("success")))
-    superseded = {c.rsplit(".", 1)[0] for c in delta_ok}
-    still = [c for c in recorded if c not in delta_ok and c.rsplit(".", 1)[0] not in superseded]
+    # A failure recorded at ingest is cleared only by today's result of the same check on
+    # the same thing (its URL, or a box inside it: a manifest's signature for the manifest);
+    # a success on another assertion of the ingredient must not clear it.
+    current = _located(delta.get("success")) + _located(delta.get("informational"))
+
+    def cleared(code: str, url: str) -> bool:
+        check = code.rsplit(".", 1)[0]
+        return any(
+            c.rsplit(".", 1)[0] == check and (u == url or (bool(url) and u.startswith(url + "/")))
+            for c, u in current
+        )
+
+    still = list(dict.fromkeys(c for c, u in recorded if not cleared(c, u)))
     codes = list(dict.fromkeys([*delta_fail, *still]))
     notes: list[str] = []
     name = f"Ingredient '{title or '(untitled)'}' ({relationship})"
@@ -324,8 +361,11 @@ def _context(settings: ProvenanceSettings) -> Any:  # Any: c2pa.Context
     return ctx
 
 
-def _validate(path: str, media_type: str, settings: ProvenanceSettings) -> _Validation:
-    """Run the c2pa Reader on one file. Never raises: failures become a state."""
+def _validate(
+    path: str, media_type: str, settings: ProvenanceSettings, data: bytes | None = None
+) -> _Validation:
+    """Run the c2pa Reader on one file (or its bytes, already read). Never raises: failures
+    become a state."""
     try:
         import c2pa
 
@@ -334,7 +374,7 @@ def _validate(path: str, media_type: str, settings: ProvenanceSettings) -> _Vali
         # The format comes from our content sniffing, never the extension; a type the SDK
         # doesn't know is left to its own detection (which then says NotSupported).
         fmt = media_type if media_type in _supported else None
-        with open(path, "rb") as fh:
+        with io.BytesIO(data) if data is not None else open(path, "rb") as fh:
             reader = c2pa.Reader.try_create(fmt, fh, None, _context(settings))
             if reader is None:
                 return _Validation(C2paState.NO_MANIFEST)
@@ -420,6 +460,30 @@ def _validation_from_json(d: JsonObject) -> _Validation:
     )
 
 
+def _identify_small(path: str) -> tuple[dict[str, Any], bytes | None]:
+    """Read a small file once: its SHA-256, XMP and media type, and the bytes for the c2pa
+    Reader (so the file is not read again by the parent, nor twice in all)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(SMALL_FILE + 1)
+    except OSError as exc:
+        return {"error": str(ReelproofError(f"{path}: cannot read ({exc.strerror or exc})"))}, None
+    if len(data) > SMALL_FILE:  # grew since the parent looked: the streaming path
+        try:
+            digest, xmp = hash_and_scan(path)
+            with open(path, "rb") as fh:
+                media_type = sniff_stream(fh)
+        except (ReelproofError, OSError) as exc:
+            return {"error": str(exc)}, None
+        return {"sha256": digest, "xmp": xmp, "media_type": media_type}, None
+    identity = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "xmp": scan_bytes(data),
+        "media_type": sniff_stream(io.BytesIO(data)),
+    }
+    return identity, data
+
+
 def _worker_main() -> None:
     """Worker process: one JSON job per stdin line, one JSON result line per job.
 
@@ -436,8 +500,15 @@ def _worker_main() -> None:
         if job is None:
             return
         settings = ProvenanceSettings(**job["settings"])
-        result = _validate(job["path"], job["media_type"], settings)
-        out.write(json.dumps({"job": job["job"], "validation": _validation_to_json(result)}))
+        identity = None
+        if job.get("identify"):
+            identity, data = _identify_small(job["path"])
+            media_type = identity.get("media_type") or OCTET_STREAM
+            result = _validate(job["path"], media_type, settings, data)
+        else:
+            result = _validate(job["path"], job["media_type"], settings)
+        msg = {"job": job["job"], "validation": _validation_to_json(result), "identity": identity}
+        out.write(json.dumps(msg))
         out.write("\n")
         out.flush()
 
@@ -477,6 +548,7 @@ class _ValidatorPool:
         self._timeout = settings.timeout_s
         self._workers: list[_Worker] = []
         self.requeued: deque[int] = deque()
+        self.identities: dict[int, tuple[_Identity, str]] = {}  # small files: from the worker
 
     def __enter__(self) -> _ValidatorPool:
         return self
@@ -514,12 +586,19 @@ class _ValidatorPool:
     def busy(self) -> bool:
         return any(w.jobs for w in self._workers)
 
-    def submit(self, worker: _Worker, job: int, path: Path, media_type: str) -> None:
+    def submit(self, worker: _Worker, job: int, path: Path, media_type: str | None) -> None:
+        """Queue a job; without a media type the worker identifies the (small) file itself."""
         if not worker.jobs:
             worker.deadline = time.monotonic() + self._timeout
         worker.jobs.append(job)
         line = json.dumps(
-            {"job": job, "path": str(path), "media_type": media_type, "settings": self._settings}
+            {
+                "job": job,
+                "path": str(path),
+                "media_type": media_type,
+                "identify": media_type is None,
+                "settings": self._settings,
+            }
         )
         try:
             assert worker.proc.stdin is not None
@@ -560,12 +639,15 @@ class _ValidatorPool:
             try:
                 msg = json.loads(line)
                 job, result = int(msg["job"]), _validation_from_json(msg["validation"])
+                identity = _identity_from_json(msg.get("identity"))
             except (ValueError, KeyError, TypeError) as exc:
                 raise EOFError from exc  # garbage on the wire: treat the worker as lost
             if not worker.jobs or worker.jobs[0] != job:
                 raise EOFError  # out of order: the worker can't be trusted
             worker.jobs.popleft()
             worker.deadline = time.monotonic() + self._timeout
+            if identity is not None:
+                self.identities[job] = identity
             out.append((job, result))
         return out
 
@@ -630,6 +712,23 @@ class _Identity:
     sha256: str
     xmp: tuple[str, ...]
     error: str | None = None
+
+
+def _identity_from_json(d: Any) -> tuple[_Identity, str] | None:
+    """A worker's identification of a small file, type-checked (it crosses the wire).
+    The worker is trusted for it as it is for the validation itself."""
+    if d is None:
+        return None
+    if not isinstance(d, dict):
+        raise TypeError("identity must be an object")
+    if d.get("error") is not None:
+        return _Identity("", (), str(d["error"])), OCTET_STREAM
+    sha, xmp, media_type = d["sha256"], d["xmp"], d["media_type"]
+    if not (isinstance(sha, str) and len(sha) == 64 and isinstance(media_type, str)):
+        raise TypeError("identity: bad sha256 or media type")
+    if not (isinstance(xmp, list) and all(isinstance(x, str) for x in xmp)):
+        raise TypeError("identity: bad xmp")
+    return _Identity(sha, tuple(xmp)), media_type
 
 
 def _identify(path: Path) -> _Identity:
@@ -724,19 +823,24 @@ def inspect_many(
     yield from _run(files, settings, size)
 
 
-def _reader_memory(path: Path) -> int:
-    """Peak memory the SDK needs to validate a file (measured: about 2 x min(size, 256 MiB))."""
+def _size(path: Path) -> int:
     try:
-        size = path.stat().st_size
+        return path.stat().st_size
     except OSError:
         return 0
-    return 2 * min(size, SDK_HASH_BUFFER)
+
+
+def _reader_memory(size: int) -> int:
+    """Peak memory the SDK needs to validate a file (measured: about 2 x min(size, 256 MiB)),
+    plus the file itself for a small file the worker holds in memory."""
+    return 2 * min(size, SDK_HASH_BUFFER) + (size if size <= SMALL_FILE else 0)
 
 
 def _run(files: list[Path], settings: ProvenanceSettings, size: int) -> Iterator[ProvenanceReport]:
     window = 4 * size  # bounded look-ahead: memory does not grow with len(files)
-    media: dict[int, str] = {}
-    idents: dict[int, Future[_Identity]] = {}
+    media: dict[int, str] = {}  # large files: sniffed here
+    idents: dict[int, Future[_Identity]] = {}  # large files: hashed on threads here
+    small: set[int] = set()  # read once, by the worker, which identifies them too
     results: dict[int, _Validation] = {}
     in_flight: dict[int, int] = {}  # job -> estimated reader memory
     dispatched = 0
@@ -748,42 +852,77 @@ def _run(files: list[Path], settings: ProvenanceSettings, size: int) -> Iterator
             if worker is None:
                 return
             job = pool.requeued.popleft()
-            pool.submit(worker, job, files[job], media[job])
+            pool.submit(worker, job, files[job], media.get(job))
         while dispatched < min(len(files), upto):
             path = files[dispatched]
-            need = _reader_memory(path)
+            length = _size(path)
+            need = _reader_memory(length)
             if in_flight and sum(in_flight.values()) + need > READER_MEMORY_BUDGET:
                 return  # big files wait for memory; one always runs
             worker = pool.idle()
             if worker is None:
                 return
-            try:
-                media[dispatched] = sniff_media_type(path)
-            except ReelproofError:
-                media[dispatched] = "application/octet-stream"
-            idents[dispatched] = hashers.submit(_identify, path)
-            pool.submit(worker, dispatched, path, media[dispatched])
+            if length <= SMALL_FILE:
+                small.add(dispatched)
+                pool.submit(worker, dispatched, path, None)
+            else:
+                try:
+                    media[dispatched] = sniff_media_type(path)
+                except ReelproofError:
+                    media[dispatched] = OCTET_STREAM
+                idents[dispatched] = hashers.submit(_identify, path)
+                pool.submit(worker, dispatched, path, media[dispatched])
             in_flight[dispatched] = need
             dispatched += 1
+
+    def identity(job: int) -> tuple[_Identity, str]:
+        if job not in small:
+            return idents.pop(job).result(), media.pop(job)
+        small.discard(job)
+        found = pool.identities.pop(job, None)
+        if found is not None:
+            return found
+        # The worker died or timed out on it: identify it here (hashing is safe).
+        try:
+            media_type = sniff_media_type(files[job])
+        except ReelproofError:
+            media_type = OCTET_STREAM
+        return _identify(files[job]), media_type
 
     with (
         ThreadPoolExecutor(size, thread_name_prefix="sha256") as hashers,
         _ValidatorPool(size, settings) as pool,
     ):
         for emitted in range(len(files)):
-            while emitted not in results or not idents[emitted].done():
+            while emitted not in results or (emitted not in small and not idents[emitted].done()):
                 dispatch(pool, hashers, emitted + window)
                 if emitted in results:  # only its hash is missing; keep serving workers
                     wait_futures([idents[emitted]], timeout=0.05 if pool.busy() else None)
                 for job, validation in pool.collect(None if emitted not in results else 0):
                     results[job] = validation
                     in_flight.pop(job, None)
-            yield _report(
-                files[emitted],
-                media.pop(emitted),
-                idents.pop(emitted).result(),
-                results.pop(emitted),
-            )
+            ident, media_type = identity(emitted)
+            yield _report(files[emitted], media_type, ident, results.pop(emitted))
+
+
+def unreadable_report(path: Path, why: str) -> ProvenanceReport:
+    """The report of a folder entry that could not be read (FIFO, link loop, no permission):
+    listed with state `error`, so one bad entry never hides the rest."""
+    graph = ProvenanceGraph(state=C2paState.ERROR)
+    classification, reasons = classify(graph)
+    return ProvenanceReport(
+        path=str(path),
+        sha256="",
+        media_type="application/octet-stream",
+        c2pa_state=C2paState.ERROR,
+        codes=(IO_CODE,),
+        active_manifest=None,
+        claim_generator=None,
+        ingredients=(),
+        digital_source_types=(),
+        classification=classification,
+        reasons=(why, *reasons),
+    )
 
 
 def inspect_file(path: Path | str, settings: ProvenanceSettings | None = None) -> ProvenanceReport:

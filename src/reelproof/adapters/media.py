@@ -34,11 +34,15 @@ def _open_error(path: Path, exc: OSError) -> ReelproofError:
     return ReelproofError(f"{path}: cannot read ({exc.strerror or exc})")
 
 
-def sha256_file(path: Path | str, chunk_size: int = CHUNK_SIZE) -> str:
-    """Hex SHA-256 of a file, read into one reused buffer (constant memory, GIL released)."""
+def sha256_file(
+    path: Path | str, chunk_size: int = CHUNK_SIZE, buffer: bytearray | None = None
+) -> str:
+    """Hex SHA-256 of a file, read into one reused buffer (constant memory, GIL released).
+    A caller hashing many files passes its own `buffer`: allocating a large one per file
+    costs more than hashing a small file."""
     p = Path(path)
     digest = hashlib.sha256()
-    buf = bytearray(chunk_size)
+    buf = buffer if buffer is not None else bytearray(chunk_size)
     view = memoryview(buf)
     try:
         with open(p, "rb", buffering=0) as fh:
@@ -179,11 +183,16 @@ def sniff_media_type(path: Path | str) -> str:
     p = Path(path)
     try:
         with open(p, "rb") as fh:
-            head = fh.read(_HEAD)
-            if head[:4] in (b"II*\x00", b"MM\x00*"):
-                return "image/x-adobe-dng" if _is_dng(fh, head) else "image/tiff"
+            return sniff_stream(fh)
     except OSError as exc:
         raise _open_error(p, exc) from exc
+
+
+def sniff_stream(fh: BinaryIO) -> str:
+    """Media type of the bytes from the stream's current position (a file or in memory)."""
+    head = fh.read(_HEAD)
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image/x-adobe-dng" if _is_dng(fh, head) else "image/tiff"
     if head[:4] in (b"II+\x00", b"MM\x00+"):
         return "image/tiff"  # BigTIFF
     found = _sniff_head(head)
@@ -319,10 +328,15 @@ def hash_and_scan(path: Path | str, window: int = XMP_WINDOW) -> tuple[str, list
         raise _open_error(p, exc) from exc
     if len(data) > 2 * window:  # grew since stat: fall back to the streaming path
         return sha256_file(p), read_xmp_digital_source_types(p, window)
+    return hashlib.sha256(data).hexdigest(), scan_bytes(data, window)
+
+
+def scan_bytes(data: bytes, window: int = XMP_WINDOW) -> list[str]:
+    """XMP digital source types of a whole file held in memory."""
     blobs = [data]
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         blobs.append(_png_xmp(data[:window]))
     found: list[str] = []
     for blob in blobs:
         found += [v for v in parse_xmp_digital_source_types(blob) if v not in found]
-    return hashlib.sha256(data).hexdigest(), found
+    return found

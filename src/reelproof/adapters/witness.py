@@ -34,7 +34,7 @@ from reelproof.adapters.httpd import Answer, post, text_server
 from reelproof.adapters.keys import create_key_file
 from reelproof.adapters.store import schema
 from reelproof.adapters.store.db import Store
-from reelproof.adapters.store.log import DbNodes, latest_checkpoint, run_sql
+from reelproof.adapters.store.log import WITNESSES_KEY, DbNodes, latest_checkpoint, run_sql
 from reelproof.core import merkle
 from reelproof.core.errors import ReelproofError
 from reelproof.verify import (
@@ -64,7 +64,7 @@ from reelproof.verify import (
 log = logging.getLogger(__name__)
 
 SIZE_TYPE = "text/x.tlog.size"
-_META_KEY = "witnesses"
+_META_KEY = WITNESSES_KEY
 
 
 class WitnessError(ReelproofError):
@@ -271,10 +271,15 @@ class Target:
 
 def configured(conn: Connection) -> list[Target]:
     """The witnesses this store submits its checkpoints to (none by default)."""
-    rows = run_sql(conn, "SELECT value FROM meta WHERE key = ?", (_META_KEY,))  # every write
-    if not rows:
+    rows = run_sql(conn, "SELECT value FROM meta WHERE key = ?", (_META_KEY,))
+    return targets(rows[0][0] if rows else None)
+
+
+def targets(value: str | None) -> list[Target]:
+    """The witnesses in meta's configuration ``value`` (a write reads it with the log head)."""
+    if value is None:
         return []
-    return [Target(t["url"], parse_witness_vkey(t["vkey"])) for t in json.loads(rows[0][0])]
+    return [Target(t["url"], parse_witness_vkey(t["vkey"])) for t in json.loads(value)]
 
 
 def add_target(store: Store, url: str, vkey: str) -> list[Target]:

@@ -7,12 +7,15 @@ line of every key so an error can name the file, the line and the key.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeAlias, get_args
 
+import pycountry
 import yaml
 from pydantic import (
     AfterValidator,
@@ -20,32 +23,87 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from yaml.resolver import BaseResolver
 
+from reelproof.core import territories
 from reelproof.core.errors import DocumentError
 from reelproof.core.json_types import JsonMapping, JsonObject, JsonValue
 
 API_VERSION = "reelproof/v1"
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 _TERRITORY = re.compile(r"^(?:[A-Z]{2}|[A-Z]{2}-[A-Z0-9]{1,3}|EU|WORLD)$")
+_TERRITORY_EXPECTED = (
+    "expected an ISO 3166-1 alpha-2 code (FR), an ISO 3166-2 subdivision (US-CA), EU or WORLD"
+)
 
 
 def _territory(value: str) -> str:
     if not _TERRITORY.match(value):
+        raise ValueError(f"'{value}' is not a territory; {_TERRITORY_EXPECTED}")
+    country = territories.country_of(value)
+    if country is not None and country not in territories.COUNTRIES:
+        raise ValueError(f"'{country}' is not an ISO 3166-1 country; {_TERRITORY_EXPECTED}")
+    if country is not None and value != country and not _is_subdivision(value):
+        raise ValueError(f"'{value}' is not an ISO 3166-2 subdivision of {country}")
+    return value
+
+
+def _is_subdivision(code: str) -> bool:
+    return pycountry.subdivisions.get(code=code) is not None  # type: ignore[no-untyped-call]
+
+
+def _currency(value: str) -> str:
+    if pycountry.currencies.get(alpha_3=value) is None:
+        raise ValueError(f"'{value}' is not an ISO 4217 currency code; expected e.g. USD, EUR, GBP")
+    return value
+
+
+# Studios with a standards pack of their own (or a well-known id a pack may target). A typo
+# such as `netflixx` would silently select no studio pack, so any other studio is written
+# `custom:<id>` to say it is meant.
+CUSTOM_STUDIO = "custom:"
+KNOWN_STUDIOS = frozenset(
+    {
+        "netflix",
+        "amazon-mgm",
+        "apple-tv",
+        "disney",
+        "lionsgate",
+        "nbcuniversal",
+        "paramount",
+        "sony-pictures",
+        "warner-bros-discovery",
+    }
+)
+
+
+def _studio(value: str) -> str:
+    custom = value.removeprefix(CUSTOM_STUDIO)
+    if custom != value:
+        if not re.match(ID_PATTERN, custom):
+            raise ValueError(f"'{custom}' is not an id; expected lowercase [a-z0-9][a-z0-9._-]*")
+        return value
+    if value not in KNOWN_STUDIOS:
+        close = difflib.get_close_matches(value, KNOWN_STUDIOS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise ValueError(
-            f"'{value}' is not a territory; expected an ISO 3166-1 alpha-2 code (FR), "
-            "an ISO 3166-2 subdivision (US-CA), EU or WORLD"
+            f"unknown studio '{value}'{hint}; expected one of {', '.join(sorted(KNOWN_STUDIOS))}"
+            f", or '{CUSTOM_STUDIO}{value}' for a studio of your own"
         )
     return value
 
 
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Territory = Annotated[str, AfterValidator(_territory)]
+Currency = Annotated[str, AfterValidator(_currency)]
+Amount = Annotated[StrictFloat, Field(ge=0, allow_inf_nan=False)]
 TriState: TypeAlias = StrictBool | Literal["unknown"]
 
 UnionKey = Literal[
@@ -127,11 +185,24 @@ class ProductionSpec(_Strict):
     """What the standards select on: the studio, the unions, the territories and the dates."""
 
     title: str
-    studio: str
+    studio: Annotated[str, AfterValidator(_studio)]
     unions: list[UnionKey] = []
     territories: Annotated[list[Territory], Field(min_length=1)]
     principal_photography_start: dt.date | None = None
     strike_in_progress: StrictBool = False
+    # Release date per distribution territory: the delivery check decides each territory
+    # under the rules in force on its release date (a territory left out: the check's day).
+    release_dates: dict[Territory, dt.date] = {}
+
+    @model_validator(mode="after")
+    def _released_where_distributed(self) -> ProductionSpec:
+        extra = sorted(set(self.release_dates) - set(self.territories))
+        if extra:
+            raise ValueError(
+                f"release_dates names {', '.join(extra)}, which is not among the production's "
+                f"territories ({', '.join(self.territories)})"
+            )
+        return self
 
 
 # --- Performer ----------------------------------------------------------------------------
@@ -168,8 +239,8 @@ class Compensation(_Strict):
     """What the performer is paid for the use, checked against the pay floors of their terms."""
 
     basis: Literal["day_rate", "flat", "scale", "none"] = "none"
-    amount: float | None = None
-    currency: str | None = None
+    amount: Amount | None = None
+    currency: Currency | None = None
 
 
 class ConsentSpec(_Strict):
@@ -184,6 +255,15 @@ class ConsentSpec(_Strict):
     scope: ConsentScope
     compensation: Compensation = Compensation()
     document_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+    @model_validator(mode="after")
+    def _expires_after_grant(self) -> ConsentSpec:
+        if self.expires_at is not None and self.expires_at < self.granted_at:
+            raise ValueError(
+                f"expires_at {self.expires_at} is before granted_at {self.granted_at}; "
+                "a consent cannot end before it is given"
+            )
+        return self
 
 
 # --- DigitalReplica -----------------------------------------------------------------------
@@ -626,15 +706,37 @@ _ADAPTER: TypeAdapter[AnyDocument] = TypeAdapter(
 
 # --- parsing with line numbers -------------------------------------------------------------
 
+# Limits checked while a document is built, so a hostile file fails fast and small: the text
+# itself, nesting (a recursive alias is infinitely deep) and the values built, aliases
+# counted each time they are used (a "billion laughs" file is tiny but expands without end).
+MAX_TEXT_CHARS = 16 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+# C0 controls other than tab, newline and carriage return, DEL, and lone surrogates (which
+# cannot be stored or written as UTF-8): never meaningful in a document's text.
+_BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans only: `NO` (Norway) and `on` must stay strings."""
+
+def _yaml12_resolvers(base: type[BaseResolver]) -> dict[Any, Any]:
+    """YAML 1.2 booleans only (`NO` for Norway and `on` stay strings), and no implicit
+    timestamps: a date stays text until the model validates it, so `2026-02-30` is a clear
+    error naming its key instead of an exception from the YAML library."""
+    dropped = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
+    return {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in dropped]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+_CLoader: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+_LoaderBase: type[yaml.SafeLoader] = _CLoader or yaml.SafeLoader
+
+
+class _Loader(_LoaderBase):  # type: ignore[valid-type, misc]
+    """libyaml's parser where installed (ten times faster), with the YAML 1.2 resolvers."""
+
+
+_Loader.yaml_implicit_resolvers = _yaml12_resolvers(yaml.SafeLoader)
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
@@ -649,7 +751,7 @@ class RawDocument:
     file: str
     index: int
     line: int
-    data: JsonValue  # as parsed from YAML or JSON
+    data: Any  # parsed YAML/JSON: any shape until validated
     lines: Mapping[Path_, int]
 
     def line_of(self, path: Sequence[str | int]) -> int:
@@ -672,34 +774,153 @@ def doc_key(doc: AnyDocument) -> str:
     return doc.id
 
 
-def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: _Loader) -> JsonValue:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}  # Any: YAML keys and values, checked below
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                key = str(key)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            out[key] = _to_python(value_node, (*path, key), lines, loader)
-            lines[(*path, key)] = key_node.start_mark.line + 1
+def _key_text(path: Path_) -> str:
+    return ".".join(str(p) for p in path) or "(document)"
+
+
+class _Builder:
+    """Turns YAML nodes into plain data, refusing duplicate keys and enforcing the limits."""
+
+    def __init__(self, file: str, loader: yaml.SafeLoader) -> None:
+        self.file = file
+        self.loader = loader
+        # id(node) -> (values it expands to, levels below it): an alias reuses its node, so
+        # measuring each node once sizes a "billion laughs" file without expanding it.
+        self.measured: dict[int, tuple[int, int]] = {}
+
+    def fail(self, node: yaml.Node, path: Path_, problem: str) -> DocumentError:
+        return DocumentError(self.file, node.start_mark.line + 1, _key_text(path), problem)
+
+    def measure(self, node: yaml.Node, active: set[int] | None = None) -> tuple[int, int]:
+        """Size and height of what `node` expands to, refused past the limits before any
+        value is built (the recursion stops at MAX_DEPTH)."""
+        key = id(node)
+        if key in self.measured:
+            return self.measured[key]
+        active = set() if active is None else active
+        if key in active or len(active) > MAX_DEPTH:
+            raise self.fail(node, (), f"nested deeper than {MAX_DEPTH} levels (a recursive alias?)")
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        active.add(key)
+        size, height = 1, 0
+        for child in children:
+            child_size, child_height = self.measure(child, active)
+            size, height = size + child_size, max(height, child_height + 1)
+        active.discard(key)
+        if size > MAX_NODES:
+            raise self.fail(
+                node,
+                (),
+                f"expands to more than {MAX_NODES:,} values (aliases counted each time "
+                "they are used); is an alias expanding without end?",
+            )
+        if height > MAX_DEPTH:
+            raise self.fail(node, (), f"nested deeper than {MAX_DEPTH} levels")
+        self.measured[key] = (size, height)
+        return size, height
+
+    def build(self, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self.fail(key_node, path, "a key must be plain text, not a list or map")
+                key = str(self.scalar(key_node, path))
+                if key in out:
+                    first = lines[(*path, key)]
+                    raise self.fail(
+                        key_node, (*path, key), f"duplicate key (first given on line {first})"
+                    )
+                lines[(*path, key)] = key_node.start_mark.line + 1
+                out[key] = self.build(value_node, (*path, key), lines)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), lines) for i, item in enumerate(node.value)]
+        return self.scalar(node, path)
+
+    def scalar(self, node: yaml.Node, path: Path_) -> Any:
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (yaml.constructor.ConstructorError, ValueError) as exc:
+            raise self.fail(node, path, f"invalid value: {exc}") from None
+        return _checked_scalar(value, lambda problem: self.fail(node, path, problem))
+
+
+def _checked_scalar(value: Any, fail: Callable[[str], DocumentError]) -> Any:
+    """Numbers must be finite and text printable, whatever the key (stored data is JSON)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise fail(f"got {value!r}; expected a finite number (.nan and .inf are not numbers)")
+    if isinstance(value, str):
+        bad = _BAD_CHAR.search(value)
+        if bad:
+            raise fail(
+                f"text holds the control character or lone surrogate U+{ord(bad.group()):04X} "
+                f"at position {bad.start()}; remove it"
+            )
+    return value
+
+
+def _check_json(data: Any, file: str) -> None:
+    """The same limits and checks for JSON input, walked without recursion."""
+    stack: list[tuple[Any, Path_]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+
+        def fail(problem: str, path: Path_ = path) -> DocumentError:
+            return DocumentError(file, None, _key_text(path), problem)
+
+        if len(path) > MAX_DEPTH:
+            raise fail(f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            for k in value:
+                _checked_scalar(k, fail)
+            stack.extend((v, (*path, str(k))) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(value))
+        else:
+            _checked_scalar(value, fail)
+
+
+def _duplicate_json_keys(file: str) -> Any:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                raise DocumentError(file, None, key, "duplicate key in a JSON object")
+            out[key] = value
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, (*path, i), lines, loader) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+
+    return pairs
+
+
+def _read_json(text: str, file: str) -> list[RawDocument]:
+    try:
+        data = json.loads(text, object_pairs_hook=_duplicate_json_keys(file))
+    except json.JSONDecodeError as exc:
+        raise DocumentError(file, exc.lineno, None, f"invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise DocumentError(file, None, None, f"nested deeper than {MAX_DEPTH} levels") from None
+    _check_json(data, file)
+    items = data if isinstance(data, list) else [data]
+    return [RawDocument(file, i, 1, d, {}) for i, d in enumerate(items)]
 
 
 def read_raw(text: str, file: str) -> list[RawDocument]:
     """Split a YAML or JSON stream into raw documents, keeping key lines."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise DocumentError(
+            file, None, None, f"larger than {MAX_TEXT_CHARS // (1024 * 1024)} MiB; split it"
+        )
     stripped = text.lstrip()
     if stripped.startswith("{") or stripped.startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DocumentError(file, exc.lineno, None, f"invalid JSON: {exc.msg}") from None
-        items = data if isinstance(data, list) else [data]
-        return [RawDocument(file, i, 1, d, {}) for i, d in enumerate(items)]
+        return _read_json(text, file)
     loader = _Loader(text)
+    builder = _Builder(file, loader)
     docs: list[RawDocument] = []
     try:
         while loader.check_node():
@@ -707,13 +928,19 @@ def read_raw(text: str, file: str) -> list[RawDocument]:
             if node is None:
                 continue
             lines: dict[Path_, int] = {}
-            data = _to_python(node, (), lines, loader)
+            builder.measure(node)
+            data = builder.build(node, (), lines)
             if data is None:
                 continue
             docs.append(RawDocument(file, len(docs), node.start_mark.line + 1, data, lines))
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
         raise DocumentError(file, line, None, f"invalid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:  # the reader's errors (e.g. a NUL byte) carry no mark
+        raise DocumentError(file, None, None, f"invalid YAML: {exc}") from None
+    except RecursionError:  # the pure-Python composer, without libyaml's own depth limit
+        raise DocumentError(file, None, None, f"nested deeper than {MAX_DEPTH} levels") from None
     finally:
         loader.dispose()
     return docs
@@ -782,7 +1009,8 @@ def validate(raw: RawDocument) -> AnyDocument:
             for key, (line, errs) in grouped.items()
         }
         (first_key, (line, problem)), *others = problems.items()
-        doc_id = raw.data.get("metadata", {}).get("id") if isinstance(raw.data, dict) else None
+        metadata = raw.data.get("metadata")
+        doc_id = metadata.get("id") if isinstance(metadata, dict) else None
         where = f" (document {raw.index + 1}{f', id {doc_id}' if doc_id else ''})"
         also = "".join(f"; also line {ln}: {k}: {msg}" for k, (ln, msg) in others[:3])
         if len(others) > 3:

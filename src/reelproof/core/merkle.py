@@ -63,6 +63,12 @@ def _range_keys(lo: int, hi: int) -> list[NodeKey]:
     return keys
 
 
+def edge_keys(size: int) -> list[NodeKey]:
+    """The perfect subtrees a tree of ``size`` leaves is made of, largest first: its right
+    edge, all that its root and the next append need."""
+    return _range_keys(0, size)
+
+
 def _split(n: int) -> int:
     """Largest power of two strictly less than ``n`` (n >= 2): RFC 9162's k."""
     return 1 << ((n - 1).bit_length() - 1)
@@ -187,8 +193,8 @@ def nodes_completed_by_append(
     if not new_leaf_hashes:
         return []
     size_after = size_before + len(new_leaf_hashes)
-    edge_keys = _range_keys(0, size_before)
-    edge = _fetch(reader, edge_keys, f"append after size {size_before}") if edge_keys else {}
+    keys = edge_keys(size_before)
+    edge = _fetch(reader, keys, f"append after size {size_before}") if keys else {}
 
     out = [(0, size_before + i, h) for i, h in enumerate(new_leaf_hashes)]
     below: Sequence[bytes] = new_leaf_hashes  # new nodes of the level below ...

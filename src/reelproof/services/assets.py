@@ -3,14 +3,16 @@ for consistency with what was declared, and signed when a synthetic use is clear
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many
+from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many, unreadable_report
 from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.config import Config
 from reelproof.adapters.detectors import installed
@@ -31,29 +33,83 @@ from reelproof.services.decisions import current_status, decide_stored, resolve_
 AI_CLASSES = {Classification.AI_GENERATED, Classification.AI_EDITED, Classification.AI_ASSISTED}
 
 
-def expand(paths: Sequence[Path]) -> list[Path]:
-    """Files as given, folders walked (sorted, hidden files skipped)."""
-    out: list[Path] = []
+@dataclass
+class Listing:
+    """The files under some paths, and every entry that is not a readable regular file."""
+
+    files: list[Path] = field(default_factory=list)
+    problems: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _entry(path: Path, listing: Listing) -> None:
+    """Sort one folder entry into a file or a problem: FIFOs, devices, link loops, dangling
+    links and unreadable files are listed, never silently skipped."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if path.is_symlink():
+            why = (
+                "a symbolic link loop"
+                if exc.errno == errno.ELOOP
+                else f"a dangling symbolic link (to {os.readlink(path)})"
+            )
+        else:
+            why = f"cannot be read ({exc.strerror or exc})"
+        listing.problems.append((path, f"{path}: {why}"))
+        return
+    if stat.S_ISDIR(st.st_mode):
+        listing.problems.append((path, f"{path}: a symbolic link to a folder, not followed"))
+    elif not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a socket or device"
+        listing.problems.append((path, f"{path}: {kind}, not a regular file; not read"))
+    elif not os.access(path, os.R_OK):
+        listing.problems.append((path, f"{path}: permission denied"))
+    else:
+        listing.files.append(path)
+
+
+def _walk_folder(folder: str, listing: Listing) -> None:
+    """Depth first in name order; regular files are known from the directory entry itself
+    (no extra system call), everything else goes through `_entry`."""
+    with os.scandir(folder) as it:
+        entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    for e in entries:
+        if e.is_dir(follow_symlinks=False):
+            _walk_folder(e.path, listing)
+        elif e.is_file(follow_symlinks=False) and os.access(e.path, os.R_OK):
+            listing.files.append(Path(e.path))
+        else:
+            _entry(Path(e.path), listing)
+
+
+def walk(paths: Sequence[Path]) -> Listing:
+    """Files as given, folders walked in name order (hidden entries skipped, links to
+    folders not followed)."""
+    listing = Listing()
     for p in paths:
         if p.is_dir():
-            out.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file()
-                    and not any(part.startswith(".") for part in f.parts[len(p.parts) :])
-                )
-            )
-        elif p.exists():
-            out.append(p)
+            _walk_folder(str(p), listing)
+        elif p.exists() or p.is_symlink():
+            _entry(p, listing)
         else:
             raise ReelproofError(f"{p}: no such file or folder")
-    return out
+    listing.files.sort()
+    return listing
 
 
-def inspect(paths: Sequence[Path], settings: ProvenanceSettings) -> Iterator[ProvenanceReport]:
-    """Provenance of each file (folders walked), in order, validated in parallel."""
-    return inspect_many(expand(paths), settings)
+def expand(paths: Sequence[Path]) -> list[Path]:
+    """The readable files under `paths` (see `walk` for what else is found)."""
+    return walk(paths).files
+
+
+def inspect(
+    paths: Sequence[Path] | Listing, settings: ProvenanceSettings
+) -> Iterator[ProvenanceReport]:
+    """Reports for every file, and an `error` report for each entry that cannot be read."""
+    listing = paths if isinstance(paths, Listing) else walk(paths)
+    for path, why in listing.problems:
+        yield unreadable_report(path, why)
+    yield from inspect_many(listing.files, settings)
 
 
 @dataclass(frozen=True)
@@ -166,7 +222,7 @@ def add_assets(
             raise ConflictError(
                 f"declaration {key} belongs to another production than {production}"
             )
-    for report in inspect(paths, settings):
+    for report in inspect_many(expand(paths), settings):
         with ctx.write() as unit:
             yield register(unit, report, production, key, delivery=delivery)
 

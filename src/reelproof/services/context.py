@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +15,9 @@ from reelproof.adapters.config import Config, load_config
 from reelproof.adapters.keys import KeyUnavailable, LogKey, load_key_file
 from reelproof.adapters.store import meta
 from reelproof.adapters.store.db import DEFAULT_DIR, Connection, Store
-from reelproof.adapters.store.log import LogWriter, origin
+from reelproof.adapters.store.log import Head, LogWriter, origin
 from reelproof.core.errors import ReelproofError
+from reelproof.core.merkle import NodeKey
 
 
 def default_key_path(store: Store) -> Path:
@@ -86,6 +87,9 @@ class Context:
     clock: Callable[[], dt.datetime] = utc_now
     _key: LogKey | None = None
     _config: Config | None = None
+    # The right edge of the tree this context last signed: (size, note, nodes). The next
+    # write needs those nodes; they still hold while the latest checkpoint is that note.
+    _edge: tuple[int, str, Mapping[NodeKey, bytes]] | None = None
 
     @classmethod
     def open(cls, db: str | None = None, *, actor: str | None = None) -> Context:
@@ -121,7 +125,7 @@ class Context:
         witnesses and the separate signer are asked after the commit."""
         self.store.require_ready()
         signer_url = None
-        with self.store.write() as conn:
+        with self.store.write_at_head() as (conn, head):
             now = self.clock()
             try:
                 key: LogKey | None = self.key(conn)
@@ -130,14 +134,23 @@ class Context:
                 if signer_url is None:
                     raise
                 key = None
-            unit = Unit(conn, LogWriter(conn, key, self.actor, iso(now)), now)
+            log = LogWriter(conn, key, self.actor, iso(now), head, self._edge_at(head))
+            unit = Unit(conn, log, now)
             yield unit
-            made = unit.log.close()
-            targets = witness.configured(conn) if made is not None else []
+            made = log.close()
+            targets = witness.targets(head.witnesses) if made is not None else []
+        if log.signed_note is not None:  # committed: the next write may start from its edge
+            self._edge = (log.start, log.signed_note, log.edge)
         if targets:  # after the commit: a witness must never cosign what might roll back
             witness.submit_latest(self.store, targets)
         if signer_url is not None and unit.log.appended:
             signer.request(signer_url)
+
+    def _edge_at(self, head: Head) -> Mapping[NodeKey, bytes]:
+        if self._edge is None:
+            return {}
+        size, note, nodes = self._edge
+        return nodes if head.size == size and head.note == note else {}
 
     @contextmanager
     def rehearse(self) -> Iterator[Unit]:
@@ -145,13 +158,14 @@ class Context:
         it would do it, without doing it (`standards impact` is `publish` rehearsed)."""
         self.store.require_ready()
         try:
-            with self.store.write() as conn:
+            with self.store.write_at_head() as (conn, head):
                 now = self.clock()
                 try:
                     key: LogKey | None = self.key(conn)
                 except KeyUnavailable:  # nothing is signed in a rehearsal: no key needed
                     key = None
-                yield Unit(conn, LogWriter(conn, key, self.actor, iso(now)), now)
+                log = LogWriter(conn, key, self.actor, iso(now), head, self._edge_at(head))
+                yield Unit(conn, log, now)
                 raise _RolledBack
         except _RolledBack:
             pass

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from reelproof._version import __version__
+from reelproof.adapters import agreement_cache
 from reelproof.adapters.store import approvals as approval_rows
 from reelproof.adapters.store import decisions as rows
+from reelproof.adapters.store import events
 from reelproof.adapters.store import likeness as likeness_store
 from reelproof.adapters.store.approvals import ApprovalRow
 from reelproof.adapters.store.db import Connection
@@ -34,7 +36,7 @@ from reelproof.core import standards
 from reelproof.core.consent import match_declaration, touched_performers
 from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import AIUseDeclaration, Production, StandardsPack, parse_one
-from reelproof.core.errors import DocumentError, NotFoundError
+from reelproof.core.errors import ConflictError, DocumentError, NotFoundError
 from reelproof.core.json_types import JsonObject
 from reelproof.core.law import legal_parameters
 from reelproof.core.replicas import ReplicaRecord
@@ -56,18 +58,19 @@ _compiled: dict[int, tuple[str, standards.CompiledPack]] = {}
 def stored_packs(conn: Connection) -> list[standards.CompiledPack]:
     """Newest revision of every stored pack version, compiled once per process per row."""
     packs = []
-    for row in newest_rows(conn, "StandardsPack"):
-        pk, content, source = row.pk, row.content, row.source
-        digest = hashlib.sha256(content.encode()).hexdigest()
-        hit = _compiled.get(pk)
-        if hit is None or hit[0] != digest:  # a row edited behind our back is recompiled
-            data = json.loads(content)
-            data["spec"].pop("tests", None)  # stores from 0.1 kept test cases inside packs
-            doc = parse_one(data, source)
-            assert isinstance(doc, StandardsPack)
-            hit = (digest, standards.compile_pack(doc, source))
-            _compiled[pk] = hit
-        packs.append(hit[1])
+    with agreement_cache.persisted():
+        for row in newest_rows(conn, "StandardsPack"):
+            pk, content, source = row.pk, row.content, row.source
+            digest = hashlib.sha256(content.encode()).hexdigest()
+            hit = _compiled.get(pk)
+            if hit is None or hit[0] != digest:  # a row edited behind our back is recompiled
+                data = json.loads(content)
+                data["spec"].pop("tests", None)  # stores from 0.1 kept test cases inside packs
+                doc = parse_one(data, source)
+                assert isinstance(doc, StandardsPack)
+                hit = (digest, standards.compile_pack(doc, source))
+                _compiled[pk] = hit
+            packs.append(hit[1])
     return packs
 
 
@@ -176,10 +179,14 @@ def evaluate(
     decl: AIUseDeclaration,
     today: dt.date,
     packs: Sequence[standards.CompiledPack] | None = None,
+    production: Production | None = None,
 ) -> Evaluation:
-    """Decide without storing: used by `decide`, by `standards impact` and by the demo."""
-    production = require(conn, "Production", decl.metadata.production)
-    assert isinstance(production, Production)
+    """Decide without storing: used by `decide`, by `standards impact`, by the demo, and by
+    the delivery check (with `production` narrowed to one territory at its release date)."""
+    if production is None:
+        stored = require(conn, "Production", decl.metadata.production)
+        assert isinstance(stored, Production)
+        production = stored
     packs = stored_packs(conn) if packs is None else packs
     touched = touched_performers(decl)
     replicas = [r for r in registry.replica_records(conn) if r.performer in touched]
@@ -394,6 +401,12 @@ def status_of(conn: Connection, key: str, today: dt.date | None = None) -> Statu
     without the signing key never sees a stale `cleared`.
     """
     decision = latest_decision(conn, key)
+    withdrawn = withdrawal(conn, key)
+    if withdrawn is not None:
+        why = (
+            f"withdrawn by {withdrawn.recorded_by} on {withdrawn.at}: {withdrawn.data()['reason']}"
+        )
+        return Status("withdrawn", why, decision, None)
     if decision is None:
         return Status("needs_review", "not decided yet", None, None)
     if decision.outcome == "prohibited":
@@ -435,6 +448,29 @@ def status_of(conn: Connection, key: str, today: dt.date | None = None) -> Statu
         return Status("needs_review", f"re-decided ({decision.trigger})", decision, None)
     return Status(
         "awaiting_approval", f"the decision '{decision.outcome}' needs review", decision, None
+    )
+
+
+def withdrawal(conn: Connection, key: str) -> events.EventRow | None:
+    """The withdrawal in force: one recorded after the declaration's latest revision (applying
+    a new revision brings a withdrawn declaration back)."""
+    doc = latest_row(conn, "AIUseDeclaration", key)
+    found = [e for e in events.of(conn, "AIUseDeclaration", key) if e.event == "withdrawn"]
+    if not found or doc is None or (doc.log_index or -1) > found[-1].log_index:
+        return None
+    return found[-1]
+
+
+def withdraw(unit: Unit, ref: str, reason: str) -> int:
+    """Withdraw a declaration made by mistake: logged, kept in its history, shown as
+    `withdrawn` and no longer awaiting or blocking anything. Returns the log index."""
+    key = resolve_declaration(unit.conn, ref)
+    if not reason.strip():
+        raise DocumentError("<command line>", None, "--reason", "say why it is withdrawn")
+    if withdrawal(unit.conn, key) is not None:
+        raise ConflictError(f"{key} is already withdrawn")
+    return events.insert(
+        unit.log, "AIUseDeclaration", key, "withdrawn", unit.today, {"reason": reason}
     )
 
 

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.config import Config, SigningConfig
 from reelproof.adapters.devca import make_dev_ca
+from reelproof.adapters.timelines import write_otio
 from reelproof.core.errors import ReelproofError
 from reelproof.core.json_types import JsonObject
-from reelproof.services import approvals, assets, auditlog, decisions, roles, talent
+from reelproof.services import (
+    approvals,
+    assets,
+    auditlog,
+    decisions,
+    delivery,
+    disclosure,
+    roles,
+    talent,
+)
 from reelproof.services import documents as docsvc
+from reelproof.services import report as report_svc
 from reelproof.services.context import Context
 from reelproof.services.init import init_store
 from reelproof.verify import verify_bundle
 
 EXAMPLE = "stranger-tides.yaml"
 FRAME = "stadium-double-frame.png"
-DOUBLE = "stranger-tides-s1/vfx-stadium-fall"
+PRODUCTION = "stranger-tides-s1"
+DOUBLE = f"{PRODUCTION}/vfx-stadium-fall"
+SHOT = "vfx/sh042-stadium-fall.png"
+PLATE = "plates/sh041-stadium.png"
 CONSENT = "jane-doe-stadium-double"
 
 
@@ -48,6 +63,59 @@ def _statuses(ctx: Context) -> list[str]:
         return lines
 
 
+def _issue_lines(outcome: delivery.CheckOutcome) -> list[str]:
+    return [
+        f"{i.level} {i.rule}" + (f" [{i.region}]" if i.region else "") + f": {i.message}"
+        for i in outcome.issues
+    ]
+
+
+def _delivery(ctx: Context, folder: Path, config: Config) -> Generator[DemoStep, None, Path]:
+    """The vendor's generated shot and the camera plate, signed; the editor's locked cut
+    (its path is the generator's return value)."""
+    assert config.signing is not None
+    src = folder / FRAME
+    src.write_bytes(example_path(FRAME).read_bytes())
+    root = folder / "delivery"
+    files = {
+        SHOT: ("trainedAlgorithmicMedia", "ExampleDouble"),
+        PLATE: ("digitalCapture", "Camera"),
+    }
+    for rel, (source_type, agent) in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        sign_file(
+            src,
+            root / rel,
+            key_pem=config.signing.key,
+            chain_pem=config.signing.chain,
+            alg=config.signing.alg,
+            digital_source_type=source_type,
+            software_agent={"name": agent, "version": "1.0"},
+            reelproof_assertion={"demo": True},
+            title=Path(rel).name,
+        )
+    added = list(assets.add_assets(ctx, [root / SHOT], PRODUCTION, DOUBLE, config.provenance()))
+    cut = write_otio(
+        folder / "locked-cut.otio",
+        "Stranger Tides 104, locked cut",
+        [
+            ("sh041 stadium plate", PLATE, 96, {}),
+            ("sh042 stadium fall", SHOT, 48, {}),
+            ("sh043 stadium plate", PLATE, 72, {}),
+        ],
+    )
+    yield DemoStep(
+        "The VFX vendor delivered the generated stadium-fall shot; the editor locked the cut",
+        [
+            f"{SHOT}: {added[0].report.classification.value}, C2PA "
+            f"{added[0].report.c2pa_state.value}, linked to {DOUBLE}",
+            f"{PLATE}: camera plate",
+            f"cut {cut.name}: 3 clips",
+        ],
+    )
+    return cut
+
+
 def run_demo(folder: Path) -> Iterator[DemoStep]:
     """Yields each step as it finishes, so the CLI can show progress."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -64,12 +132,35 @@ def run_demo(folder: Path) -> Iterator[DemoStep]:
 
     example = folder / EXAMPLE
     example.write_text(example_path().read_text(encoding="utf-8"), encoding="utf-8")
-    applied = list(docsvc.apply_documents(ctx, docsvc.read_files([example])))
+    applied = docsvc.apply_documents(ctx, docsvc.parse_sources([docsvc.SourceFile.read(example)]))
     yield DemoStep(
         f"Applied the example production ({example.name}); each AI use was decided",
-        [f"{d.kind} {d.key}" for r in applied for d in r.documents],
+        [f"{d.kind} {d.key}" for d in applied.documents],
     )
     yield DemoStep("Decisions and statuses", _statuses(ctx))
+
+    ca = make_dev_ca(state / "dev-ca")
+    (state / "config.toml").write_text(
+        "# Written by `reelproof demo`: a DEVELOPMENT CA, never for real media.\n"
+        f'[provenance]\ntrust_anchors = "{ca.root_pem.resolve()}"\n\n'
+        f'[signing]\nkey = "{ca.signer_key.resolve()}"\nchain = "{ca.chain_pem.resolve()}"\n'
+        f'alg = "{ca.alg}"\n',
+        encoding="utf-8",
+    )
+    config = Config(
+        state / "config.toml",
+        trust_anchors=ca.root_pem,
+        signing=SigningConfig(ca.signer_key, ca.chain_pem, ca.alg),
+    )
+    settings = config.provenance()
+    cut = yield from _delivery(ctx, folder, config)
+    first = delivery.check(ctx, folder / "delivery", PRODUCTION, settings, timeline=cut)
+    yield DemoStep(
+        "Delivery check of the locked cut: BLOCKED, as it should be",
+        _issue_lines(first),
+        first.to_data(),
+        first.blocked,
+    )
 
     with ctx.write() as unit:
         roles.grant(unit, "approver", "counsel@studio.example")
@@ -85,21 +176,24 @@ def run_demo(folder: Path) -> Iterator[DemoStep]:
         [f"{answer.declaration}: {answer.status} (approval {answer.approval_id})"],
     )
 
-    ca = make_dev_ca(state / "dev-ca")
-    (state / "config.toml").write_text(
-        "# Written by `reelproof demo`: a DEVELOPMENT CA, never for real media.\n"
-        f'[provenance]\ntrust_anchors = "{ca.root_pem.resolve()}"\n\n'
-        f'[signing]\nkey = "{ca.signer_key.resolve()}"\nchain = "{ca.chain_pem.resolve()}"\n'
-        f'alg = "{ca.alg}"\n',
-        encoding="utf-8",
+    shown = disclosure.disclose(ctx, PRODUCTION, folder / "disclosures", config)
+    yield DemoStep(
+        "Wrote the disclosures: credits, the label each territory needs at release, a page",
+        [
+            *shown.credits,
+            *(f"{lb.territory} (release {lb.released}): {lb.text}" for lb in shown.labels),
+            f"page {shown.files['page']}",
+        ],
     )
-    config = Config(
-        state / "config.toml",
-        trust_anchors=ca.root_pem,
-        signing=SigningConfig(ca.signer_key, ca.chain_pem, ca.alg),
+    second = delivery.check(ctx, folder / "delivery", PRODUCTION, settings, timeline=cut)
+    yield DemoStep(
+        "Delivery check again: CLEAR",
+        [f"verdict {second.verdict}, audit-log entry {second.log_index}", *_issue_lines(second)],
+        second.to_data(),
+        not second.blocked,
     )
+
     frame = folder / FRAME
-    frame.write_bytes(example_path(FRAME).read_bytes())
     signed = assets.sign(ctx, frame, folder / "stadium-double-frame.signed.png", DOUBLE, config)
     report = signed.report
     yield DemoStep(
@@ -109,6 +203,17 @@ def run_demo(folder: Path) -> Iterator[DemoStep]:
             *report.reasons[:2],
         ],
         ok=report.c2pa_state.value == "trusted",
+    )
+
+    built = report_svc.build(ctx, PRODUCTION, folder / "report")
+    yield DemoStep(
+        "Built the compliance report (charts from the store, proofs to verify it offline)",
+        [
+            f"report {built.html}",
+            f"pdf {built.pdf or built.pdf_problem}",
+            f"{built.entries} entries proved against checkpoint {built.checkpoint_size}",
+        ],
+        {"report": str(built.html)},
     )
 
     with ctx.read() as conn:

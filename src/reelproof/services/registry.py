@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from reelproof.adapters.store import events
 from reelproof.adapters.store.db import Connection
@@ -77,7 +78,16 @@ def performers(conn: Connection, ids: Sequence[str]) -> list[Performer]:
 
 
 def record_event(
-    unit: Unit, subject_kind: str, subject_id: str, event: str, at: dt.date, data: JsonObject
+    unit: Unit,
+    subject_kind: str,
+    subject_id: str,
+    event: str,
+    at: dt.date,
+    data: dict[str, Any],
+    *,
+    summary: dict[str, Any] | None = None,
 ) -> int:
-    """An event on a held thing (consent revoked, replica transferred…): row + log entry."""
-    return events.insert(unit.log, subject_kind, subject_id, event, at, data)
+    """An event on a held thing (consent revoked, replica transferred…): row + log entry.
+    `summary` is copied into the entry itself, for what a log reader must see unaided (a
+    delivery check's verdict and timeline digest)."""
+    return events.insert(unit.log, subject_kind, subject_id, event, at, data, summary=summary)

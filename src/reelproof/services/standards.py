@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from reelproof.adapters import agreement_cache
 from reelproof.adapters.packs import (
     bundled_pack_files,
     load_pack_file,
@@ -86,7 +87,8 @@ def publish_files(ctx: Context, paths: Sequence[Path]) -> PublishResult:
 
 def load_bundled(unit: Unit) -> PublishResult:
     """The bundled packs and those of installed pack packages (`reelproof.packs`)."""
-    packs = [load_pack_file(p) for p in bundled_pack_files()]
+    with agreement_cache.persisted():
+        packs = [load_pack_file(p) for p in bundled_pack_files()]
     # The bundled packs' own tests run in reelproof's test suite, not at every init.
     bundled = publish_packs(unit, packs, "bundled standards loaded", run_tests=False)
     plugins = [load_pack_file(p) for p in plugin_pack_files()]

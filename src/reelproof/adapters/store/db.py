@@ -15,15 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from reelproof.adapters.store import schema
+from reelproof.adapters.store.log import Head, flush_rows_before_statements, read_head
 from reelproof.core.errors import ReelproofError
 
 DEFAULT_DIR = ".reelproof"
@@ -76,7 +73,36 @@ def _create_private(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
+def lock_timeout_s() -> float:
+    """How long a writer waits for another's lock before giving up with a clear message:
+    seconds, not minutes, so a script never hangs; $REELPROOF_LOCK_TIMEOUT for long applies."""
+    text = os.environ.get("REELPROOF_LOCK_TIMEOUT", "10")
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise StoreError(f"REELPROOF_LOCK_TIMEOUT={text!r}: expected seconds, 0 < s <= 3600")
+    return value
+
+
+def _is_lock_timeout(exc: OperationalError) -> bool:
+    """SQLite's busy timeout or PostgreSQL's lock_timeout ran out (SQLSTATE 55P03)."""
+    orig = exc.orig
+    return "database is locked" in str(orig) or getattr(orig, "sqlstate", None) == "55P03"
+
+
 def _make_engine(url_text: str) -> Engine:
+    try:
+        return _create_engine(url_text)
+    except (ArgumentError, ImportError) as exc:  # e.g. a driver that is not installed
+        raise StoreError(
+            f"--db {url_text!r}: cannot use this database URL ({exc}); expected e.g. "
+            "sqlite:///path/to.db or postgresql+psycopg://user@host/dbname"
+        ) from None
+
+
+def _create_engine(url_text: str) -> Engine:
     try:
         url = sa.make_url(url_text)
     except ArgumentError:
@@ -85,7 +111,9 @@ def _make_engine(url_text: str) -> Engine:
             "or postgresql+psycopg://user@host/dbname"
         ) from None
     if url.get_backend_name() == "sqlite":
-        engine = sa.create_engine(url, connect_args={"timeout": 60})
+        wait = lock_timeout_s()
+        engine = sa.create_engine(url, connect_args={"timeout": wait})
+        flush_rows_before_statements(engine)
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn: Any, _record: Any) -> None:  # Any: the DBAPI connection
@@ -93,7 +121,7 @@ def _make_engine(url_text: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")  # acknowledged means on disk
-            cur.execute("PRAGMA busy_timeout=60000")
+            cur.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
@@ -104,13 +132,25 @@ def _make_engine(url_text: str) -> Engine:
 
         return engine
     if url.get_backend_name() == "postgresql":
-        return sa.create_engine(url, pool_pre_ping=True)
+        # Added to the URL's own libpq options (a search_path, say), never replacing them.
+        options = f"{url.query.get('options', '')} -c lock_timeout={int(lock_timeout_s() * 1000)}"
+        url = url.update_query_dict({"options": options.strip()})
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        flush_rows_before_statements(engine)
+        return engine
     raise StoreError(
         f"unsupported database {url.get_backend_name()!r} in --db; use sqlite or postgresql"
     )
 
 
-def _alembic_config() -> Config:
+# The newest migration; a test checks it against the migration scripts. Knowing it here
+# lets every command check the store without importing Alembic (a third of `decide ID`).
+SCHEMA_HEAD = "0003_likeness"
+
+
+def _alembic_config() -> Any:  # alembic.config.Config, imported only to migrate
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option(
         "script_location", str(resources.files("reelproof.adapters.store") / "migrations")
@@ -141,6 +181,8 @@ class Store:
         path = self.sqlite_path
         if path is not None:
             _create_private(path)
+        from alembic import command
+
         cfg = _alembic_config()
         with self._connect() as conn, conn.begin():
             cfg.attributes["connection"] = conn
@@ -155,9 +197,10 @@ class Store:
         if path is not None and not path.exists():
             return False
         with self._connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
-        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-        return current is not None and current == head
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return False
+            current = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        return current == SCHEMA_HEAD
 
     def require_ready(self) -> None:
         """Checked once per Store: reading the migration scripts costs milliseconds."""
@@ -189,6 +232,14 @@ class Store:
             raise (self._damaged(exc) or exc) from None
         try:
             yield conn
+        except OperationalError as exc:
+            if not _is_lock_timeout(exc):
+                raise
+            raise StoreError(
+                f"the store {self.display_url()} is busy: another reelproof command held its "
+                f"lock for more than {lock_timeout_s():g} s; run this again when it has "
+                "finished, or set REELPROOF_LOCK_TIMEOUT (seconds) to wait longer"
+            ) from None
         except DatabaseError as exc:
             damaged = self._damaged(exc)
             if damaged is None:
@@ -206,17 +257,19 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A transaction that holds the log head: one writer at a time, all or nothing."""
+        with self.write_at_head() as (conn, _head):
+            yield conn
+
+    @contextmanager
+    def write_at_head(self) -> Iterator[tuple[Connection, Head]]:
+        """``write()``, and the log head it holds, read once the lock is taken (BEGIN
+        IMMEDIATE on SQLite, a row lock on PostgreSQL): no other writer can move it until
+        this transaction ends."""
         with self._connect() as conn:
             if self.is_sqlite:
                 conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
-                if not self.is_sqlite:
-                    conn.execute(
-                        sa.select(schema.log_head.c.size)
-                        .where(schema.log_head.c.id == 1)
-                        .with_for_update()
-                    )
-                yield conn
+                yield conn, read_head(conn, lock=not self.is_sqlite)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

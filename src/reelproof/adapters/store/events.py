@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -49,9 +50,12 @@ def insert(
     subject_id: str,
     event: str,
     at: dt.date,
-    data: JsonObject,
+    data: dict[str, Any],  # Any: JSON values
+    *,
+    summary: dict[str, Any] | None = None,  # Any: JSON values
 ) -> int:
-    """Store an event with its log entry; returns the log index."""
+    """Store an event with its log entry; returns the log index. `summary` goes into the
+    entry itself (beside the row's digest), for what a log reader must see unaided."""
     content = {"at": at.isoformat(), **data}
     _pk, index = log.record_row(
         schema.events,
@@ -64,6 +68,6 @@ def insert(
             "recorded_by": log.actor,
         },
         kind=f"{subject_kind.lower()}.{event}",
-        subject={"kind": subject_kind, "id": subject_id},
+        subject={"kind": subject_kind, "id": subject_id, **(summary or {})},
     )
     return index

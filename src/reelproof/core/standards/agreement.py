@@ -165,6 +165,19 @@ def disagreement(
     return None
 
 
+Verdicts = dict[tuple[str, frozenset[str]], str | None]
+
+
+def verdicts() -> Verdicts:
+    """Every verdict reached in this process (condition text and scope → disagreement)."""
+    return dict(_CACHE)
+
+
+def remember(known: Verdicts) -> None:
+    """Verdicts reached before (by an earlier process, for the same code): not re-probed."""
+    _CACHE.update(known)
+
+
 def check(
     node: x.Node, program: cel_backend.Program, guard: Guard, scope: frozenset[str]
 ) -> str | None:

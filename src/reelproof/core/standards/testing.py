@@ -28,7 +28,7 @@ from reelproof.core.standards.schema import TALENT_ENTRY, conform
 
 DEFAULT_PRODUCTION: JsonObject = {
     "title": "Pack test production",
-    "studio": "test-studio",
+    "studio": "custom:test-studio",
     "unions": [],
     "territories": ["WORLD"],
     "principal_photography_start": None,

@@ -1,31 +1,52 @@
-"""Options and output helpers shared by every command, so each takes --format and --db."""
+"""Options and output helpers shared by every command, so each takes --format and --db.
+
+A command builds a result object and calls `show(result, fmt)`; the format modules in
+`reelproof.interfaces.formats` decide how it looks. Errors go through `handle_errors`: a
+one-line message (JSON on stderr under `--format json`) and exit 2, never a traceback.
+"""
 
 from __future__ import annotations
 
 import enum
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+from dataclasses import dataclass
+from typing import IO, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from reelproof.adapters.store.db import Unavailable
-from reelproof.core.errors import ReelproofError
+from reelproof.core.errors import DocumentError, ReelproofError
+from reelproof.interfaces import formats
+from reelproof.interfaces.formats import Data
+from reelproof.interfaces.formats.text import make_console
 from reelproof.verify import VerificationError
 
 
 class OutputFormat(enum.StrEnum):
+    """The formats of commands that still print for themselves (see `show` for the rest)."""
+
     text = "text"
     json = "json"
 
 
+def _known_format(name: str) -> str:
+    if name not in formats.names():
+        raise typer.BadParameter(f"{name!r}; expected one of: {', '.join(formats.names())}")
+    return name
+
+
+FORMAT_HELP = "Output: text for people; json or yaml for scripts; or a plugin format's name."
 FormatOpt = Annotated[
-    OutputFormat, typer.Option("--format", help="Output format: text for people, json for scripts.")
+    OutputFormat, typer.Option("--format", "-o", help="Output format: text or json.")
 ]
+# Commands that build result objects take any format module, built-in or plugin.
+OutOpt = Annotated[str, typer.Option("--format", "-o", help=FORMAT_HELP, callback=_known_format)]
 DbOpt = Annotated[
     str | None,
     typer.Option(
@@ -35,11 +56,47 @@ DbOpt = Annotated[
     ),
 ]
 
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+
+@dataclass
+class Settings:
+    """Process-wide output choices, set by the root options."""
+
+    color: bool | None = None  # None: colour when stdout is a terminal and NO_COLOR is unset
+
+    def use_color(self, out: IO[str]) -> bool:
+        if self.color is not None:
+            return self.color
+        return not os.environ.get("NO_COLOR") and out.isatty()
+
+
+settings = Settings()
+
+# Never emoji codes (`:ghost:` in an id), never guessed highlighting of user text.
+console = Console(soft_wrap=True, emoji=False, highlight=False)
+err_console = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class Shown:
+    """A result whose text is a few lines drawn on a console: the data and how to draw it."""
+
+    def __init__(self, data: Data, draw: Callable[[Console], None]) -> None:
+        self.data = data
+        self.draw = draw
+
+    def to_data(self) -> Data:
+        return self.data
+
+    def render_text(self, out: IO[str], *, color: bool) -> None:
+        self.draw(make_console(out, color))
+
+
+def show(result: formats.Result, fmt: str) -> None:
+    """Write a command's result to stdout in the format asked for."""
+    out = sys.stdout
+    formats.render(result, fmt, out, color=settings.use_color(out))
 
 
 def emit_json(data: Any) -> None:
@@ -47,8 +104,18 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+def fail(
+    message: str, code: int = 2, *, fmt: str = "text", error: Exception | None = None
+) -> NoReturn:
+    """The message on stderr (a JSON object under a machine format) and the exit code."""
+    if fmt != "text":
+        data: dict[str, Any] = {"message": message, "exit_code": code}
+        if isinstance(error, DocumentError):
+            data.update(file=error.file, line=error.line, key=error.key, problem=error.problem)
+        text = json.dumps({"error": data}, ensure_ascii=False)
+        sys.stderr.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
+    else:
+        err_console.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -57,13 +124,14 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        fmt = str(kwargs.get("fmt", "text"))
         try:
             return fn(*args, **kwargs)
         except ReelproofError as exc:
-            fail(str(exc), exc.exit_code)
+            fail(str(exc), exc.exit_code, fmt=fmt, error=exc)
         except VerificationError as exc:
-            fail(f"verification failed: {exc}", 1)
-        except Unavailable as exc:  # the database went away or stayed locked
-            fail(f"database unavailable: {exc.orig}", 2)
+            fail(f"verification failed: {exc}", 1, fmt=fmt, error=exc)
+        except Unavailable as exc:  # the database went away
+            fail(f"database unavailable: {exc.orig}", 2, fmt=fmt, error=exc)
 
     return wrapper

@@ -66,8 +66,10 @@ def register(app: typer.Typer) -> None:
             )
         else:
             me = _command_name()
+            report = next((s.data["report"] for s in steps if "report" in s.data), None)
             console.print(
-                f"\nDone. Explore it: cd {folder} && {me} status && {me} performer show jane-doe"
+                f"\nDone. The report is at {report}\n"
+                f"Explore it: cd {folder} && {me} status && {me} performer show jane-doe"
                 if ok
                 else "[red]The demo found problems (see above).[/]",
                 highlight=False,

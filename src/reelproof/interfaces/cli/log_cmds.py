@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
             what += "".join(f" {k}={v}" for k, v in subj.items())
             console.print(
                 f"{e['index']:>6}  {e['time'][:19]}  {e['actor']:<16} {e['kind']:<22} {what}",
-                highlight=False,
+                markup=False,  # actors and subject ids are user text
             )
 
     @log.command("checkpoint")
@@ -160,7 +160,7 @@ def register(app: typer.Typer) -> None:
                 for h in value:
                     console.print(f"  {h}")
             elif key != "entry":
-                console.print(f"{key}: {value}", highlight=False)
+                console.print(f"{key}: {value}", markup=False)
         console.print("[green]proof verified[/]")
 
     @log.command("verify")
@@ -373,7 +373,7 @@ def register(app: typer.Typer) -> None:
             console.print(
                 f"wrote {info['size']} entries and {info['checkpoints']} checkpoints to "
                 f"{info['out']}; check it with `reelproof log verify-bundle {info['out']}`",
-                highlight=False,
+                markup=False,
             )
 
     @log.command("verify-bundle")

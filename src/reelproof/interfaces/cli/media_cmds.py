@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from reelproof.adapters.config import config_path, load_config
 from reelproof.adapters.devca import make_dev_ca
@@ -15,14 +18,18 @@ from reelproof.core.provenance import ProvenanceReport
 from reelproof.interfaces.cli.common import (
     DbOpt,
     FormatOpt,
+    OutOpt,
     OutputFormat,
+    Shown,
     console,
     emit_json,
     err_console,
     handle_errors,
+    show,
 )
 from reelproof.services import assets as assetsvc
 from reelproof.services.context import Context
+from reelproof.services.documents import readable_name
 
 T = TypeVar("T")
 
@@ -55,28 +62,51 @@ def with_progress(items: Iterable[T], total: int, what: str, show: bool) -> Iter
             progress.advance(task)
 
 
-def print_report(r: ProvenanceReport, extra: dict[str, Any] | None = None) -> None:
+def print_report(c: Console, r: ProvenanceReport, extra: dict[str, Any] | None = None) -> None:
+    """One file's provenance; every name in it (file, title, generator) shown literally."""
     state = r.c2pa_state.value
-    console.print(f"[bold]{r.path}[/]  {r.media_type}  sha256 {r.sha256[:16]}…", highlight=False)
+    c.print(
+        Text.assemble((readable_name(r.path), "bold"), f"  {r.media_type}  sha256 {r.sha256[:16]}…")
+    )
     codes = f" ({', '.join(r.codes)})" if r.codes else ""
-    console.print(f"  C2PA: [{STATE_STYLE.get(state, 'bold')}]{state}[/]{codes}", highlight=False)
+    c.print(Text.assemble("  C2PA: ", (state, STATE_STYLE.get(state, "bold")), codes))
     if r.claim_generator:
-        console.print(f"  claim generator: {r.claim_generator}", highlight=False)
+        c.print(Text(f"  claim generator: {r.claim_generator}"))
     for ing in r.ingredients:
         icodes = f" ({', '.join(ing.codes)})" if ing.codes else ""
-        console.print(
-            f"  ingredient {ing.title!r} [{ing.relationship}]: "
-            f"[{STATE_STYLE.get(ing.state.value, 'bold')}]{ing.state.value}[/]{icodes}",
-            highlight=False,
+        c.print(
+            Text.assemble(
+                f"  ingredient {ing.title!r} [{ing.relationship}]: ",
+                (ing.state.value, STATE_STYLE.get(ing.state.value, "bold")),
+                icodes,
+            )
         )
     if r.digital_source_types:
-        console.print(f"  digital source types: {', '.join(r.digital_source_types)}")
-    console.print(f"  classification: [bold]{r.classification.value}[/]", highlight=False)
+        c.print(Text(f"  digital source types: {', '.join(r.digital_source_types)}"))
+    c.print(Text.assemble("  classification: ", (r.classification.value, "bold")))
     for reason in r.reasons:
-        console.print(f"    - {reason}", highlight=False)
+        c.print(Text(f"    - {reason}"))
     for key, value in (extra or {}).items():
         if value:
-            console.print(f"  {key}: {value}", highlight=False)
+            c.print(Text(f"  {key}: {value}"))
+
+
+# `--fail-on` of `inspect`: which C2PA states make it exit 1.
+INSPECT_FAIL_ON: dict[str, frozenset[str]] = {
+    "never": frozenset(),
+    "invalid": frozenset({"invalid", "error"}),
+    "untrusted": frozenset({"invalid", "error", "valid", "unverifiable", "unsupported"}),
+    "unsigned": frozenset(
+        {"invalid", "error", "valid", "unverifiable", "unsupported", "no_manifest"}
+    ),
+}
+INSPECT_FAIL_DEFAULT = "invalid"
+
+
+def _fail_on_choice(value: str) -> str:
+    if value not in INSPECT_FAIL_ON:
+        raise typer.BadParameter(f"{value!r}; expected one of: {', '.join(INSPECT_FAIL_ON)}")
+    return value
 
 
 def register(app: typer.Typer) -> None:
@@ -84,20 +114,38 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def inspect(
         files: Annotated[list[Path], typer.Argument(help="Files or folders.")],
-        fmt: FormatOpt = OutputFormat.text,
+        fail_on: Annotated[
+            str,
+            typer.Option(
+                help="Exit 1 when a file's C2PA state is: invalid (invalid or unreadable), "
+                "untrusted (also intact but not from a trusted signer), unsigned (also no "
+                "manifest), or never.",
+                callback=_fail_on_choice,
+            ),
+        ] = INSPECT_FAIL_DEFAULT,
+        fmt: OutOpt = "text",
     ) -> None:
         """Provenance of media files: C2PA state, source types, ingredients, AI classification.
-        Works without a store; offline unless the configuration allows the network."""
+        Works without a store; offline unless the configuration allows the network.
+        Exit 1 when a file matches --fail-on (default: invalid)."""
         settings = load_config().provenance()
-        paths = assetsvc.expand(files)
-        reports = with_progress(
-            assetsvc.inspect(paths, settings), len(paths), "inspecting", fmt is OutputFormat.text
+        listing = assetsvc.walk(files)
+        reports = list(
+            with_progress(
+                assetsvc.inspect(listing, settings),
+                len(listing.files) + len(listing.problems),
+                "inspecting",
+                True,
+            )
         )
-        if fmt is OutputFormat.json:
-            emit_json([r.to_json() for r in reports])
-            return
-        for r in reports:
-            print_report(r)
+
+        def draw(c: Console) -> None:
+            for r in reports:
+                print_report(c, r)
+
+        show(Shown([r.to_json() for r in reports], draw), fmt)
+        if any(r.c2pa_state.value in INSPECT_FAIL_ON[fail_on] for r in reports):
+            raise typer.Exit(1)
 
     asset = typer.Typer(help="Register media and link it to declarations.", no_args_is_help=True)
     app.add_typer(asset, name="asset")
@@ -119,7 +167,10 @@ def register(app: typer.Typer) -> None:
         """Register files by SHA-256 (streamed), with their provenance; flags what doesn't fit."""
         ctx = Context.open(db)
         ctx.store.require_ready()
-        paths = assetsvc.expand(files)
+        listing = assetsvc.walk(files)
+        for _path, why in listing.problems:  # listed, never silently skipped
+            err_console.print(f"[yellow]not registered:[/] {escape(why)}", highlight=False)
+        paths = listing.files
         results = with_progress(
             assetsvc.add_assets(
                 ctx, paths, production, declaration, load_config().provenance(), delivery=delivery
@@ -199,8 +250,8 @@ def register(app: typer.Typer) -> None:
                 }
             )
             return
-        console.print(f"signed {result.out} for {result.declaration}", highlight=False)
-        print_report(result.report)
+        console.print(Text(f"signed {readable_name(result.out)} for {result.declaration}"))
+        print_report(console, result.report)
 
     keys = typer.Typer(help="Signing keys.", no_args_is_help=True)
     app.add_typer(keys, name="keys")

@@ -67,7 +67,7 @@ class Format(Protocol):
     def render(self, result: Result, out: IO[str], *, color: bool) -> None: ...
 
 
-BUILT_IN = ("text", "json", "yaml")
+BUILT_IN = ("text", "json", "yaml", "junit", "sarif")
 ENTRY_POINT_GROUP = "reelproof.formats"
 
 

@@ -1,0 +1,221 @@
+"""`reelproof check`: the delivery gate (exit 0 clear, 1 blocked, 2 bad input)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+from reelproof.adapters.config import load_config
+from reelproof.interfaces import formats
+from reelproof.interfaces.cli.common import DbOpt, err_console, fail, handle_errors
+from reelproof.interfaces.formats import Data, Issue
+from reelproof.services import delivery, disclosure, report
+from reelproof.services.context import Context
+
+
+@dataclass
+class CheckResult:
+    """The check as a `Gate`: every file and clip is a subject; issues carry timecodes."""
+
+    outcome: delivery.CheckOutcome
+
+    def gate_name(self) -> str:
+        return f"reelproof check {self.outcome.production}"
+
+    def subjects(self) -> Iterable[str]:
+        seen = [f.path or f"sha256:{f.sha256}" for f in self.outcome.files]
+        seen += [i.location for i in self.outcome.issues]
+        return dict.fromkeys(seen)
+
+    def issues(self) -> Iterable[Issue]:
+        for i in self.outcome.issues:
+            yield Issue(i.rule, i.level, i.message, i.location, i.region)
+
+    def to_data(self) -> Data:
+        return self.outcome.to_data()
+
+    def render_text(self, out: IO[str], *, color: bool) -> None:
+        console = Console(file=out, force_terminal=color, no_color=not color, soft_wrap=True)
+        o = self.outcome
+        d = o.to_data()
+        head = Text()
+        head.append("BLOCKED" if o.blocked else "CLEAR", "bold red" if o.blocked else "bold green")
+        head.append(f"  {o.production}: {d['files']} files")
+        if o.cut is not None:
+            head.append(f", timeline '{o.cut.name}' ({len(o.cut.clips)} clips, sha256 ")
+            head.append(f"{o.cut.digest[:16]}…)")
+        head.append(f"; {d['errors']} blocking, {d['warnings']} warnings")
+        console.print(head)
+        for i in o.issues:
+            line = Text("  ")
+            line.append(
+                "✗ " if i.level == "error" else "! ", "red" if i.level == "error" else "yellow"
+            )
+            line.append(i.rule, "bold")
+            if i.region:
+                line.append(f" [{i.region}]", "cyan")
+            line.append(f" {i.location}: ")
+            line.append(i.message)
+            console.print(line)
+        if o.log_index is not None:
+            console.print(Text(f"recorded as audit-log entry {o.log_index}", "dim"))
+
+
+@dataclass
+class DiscloseResult:
+    outcome: disclosure.DisclosureOutcome
+
+    def to_data(self) -> Data:
+        return self.outcome.to_data()
+
+    def render_text(self, out: IO[str], *, color: bool) -> None:
+        console = Console(file=out, force_terminal=color, no_color=not color, soft_wrap=True)
+        o = self.outcome
+        console.print(Text(f"Disclosures for {o.title}", "bold"))
+        console.print(Text("Credits:", "bold"))
+        for line in o.credits or ["(no AI material in the final deliverable)"]:
+            console.print(Text(f"  {line}"))
+        console.print(Text("Labels by territory:", "bold"))
+        for lb in o.labels:
+            console.print(Text(f"  {lb.territory} (release {lb.released}): “{lb.text}”"))
+            for why in lb.why:
+                console.print(Text(f"      {why}", "dim"))
+        notices = [(u.key, n) for u in o.uses for n in u.union_notices]
+        if notices:
+            console.print(Text("Union notices due:", "bold"))
+            for key, n in notices:
+                console.print(Text(f"  {key}: {n}"))
+        for name, path in o.files.items():
+            console.print(Text(f"{name:9} {path}"))
+        console.print(Text(f"recorded as audit-log entry {o.log_index}", "dim"))
+
+
+@dataclass
+class ReportResult:
+    outcome: report.ReportOutcome
+
+    def to_data(self) -> Data:
+        return self.outcome.to_data()
+
+    def render_text(self, out: IO[str], *, color: bool) -> None:
+        console = Console(file=out, force_terminal=color, no_color=not color, soft_wrap=True)
+        o = self.outcome
+        console.print(Text(f"report   {o.html}"))
+        console.print(Text(f"pdf      {o.pdf}" if o.pdf else f"pdf      {o.pdf_problem}"))
+        console.print(
+            Text(f"proofs   {o.proofs} ({o.entries} entries, checkpoint {o.checkpoint_size})")
+        )
+
+
+def _format(fmt: str) -> None:
+    if fmt not in formats.names():
+        fail(
+            f"--format: unknown output format {fmt!r}; expected one of {', '.join(formats.names())}"
+        )
+
+
+def _emit(result: formats.Result, fmt: str) -> None:
+    out = typer.get_text_stream("stdout")
+    formats.render(result, fmt, out, color=fmt == "text" and out.isatty())
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @handle_errors
+    def check(
+        folder: Annotated[Path, typer.Argument(help="The delivery folder (the files delivered).")],
+        production: Annotated[str, typer.Option(help="The production being delivered.")],
+        timeline: Annotated[
+            Path | None,
+            typer.Option(help="The locked cut: .otio, .edl, .xml (FCP 7), .fcpxml or .aaf."),
+        ] = None,
+        rate: Annotated[
+            float | None, typer.Option(help="Frame rate of an EDL (EDLs do not record it).")
+        ] = None,
+        mapping: Annotated[
+            Path | None,
+            typer.Option(help="YAML: clip or reel name -> asset path (in FOLDER) or SHA-256."),
+        ] = None,
+        db: DbOpt = None,
+        fmt: Annotated[
+            str, typer.Option("--format", help="text, json, yaml, junit or sarif.")
+        ] = "text",
+    ) -> None:
+        """The delivery gate: every file and clip of the cut against its declarations,
+        consents, provenance and the law at each territory's release date."""
+        _format(fmt)
+        ctx = Context.open(db)
+        ctx.store.require_ready()
+        columns = (
+            TextColumn("[bold]hashing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(
+            *columns, console=err_console, transient=True, disable=not err_console.is_terminal
+        ) as progress:
+            task = progress.add_task("hashing", total=None)
+            outcome = delivery.check(
+                ctx,
+                folder,
+                production,
+                load_config().provenance(),
+                timeline=timeline,
+                rate=rate,
+                mapping=mapping,
+                tick=lambda: progress.advance(task),
+                listed=lambda n: progress.update(task, total=n),
+            )
+        _emit(CheckResult(outcome), fmt)
+        if outcome.blocked:
+            raise typer.Exit(1)
+
+    @app.command()
+    @handle_errors
+    def disclose(
+        production: Annotated[str, typer.Argument(help="Production id.")],
+        out: Annotated[
+            Path | None, typer.Option(help="Folder for the files (default: disclosures/ID).")
+        ] = None,
+        master: Annotated[
+            Path | None,
+            typer.Option(help="Master file to sign with the AI material as C2PA ingredients."),
+        ] = None,
+        db: DbOpt = None,
+        fmt: Annotated[str, typer.Option("--format", help="text, json or yaml.")] = "text",
+    ) -> None:
+        """Credits wording, each territory's AI label at its release date, union notices, an
+        audience disclosure page and the master's C2PA manifest; recorded for `check`."""
+        _format(fmt)
+        ctx = Context.open(db)
+        ctx.store.require_ready()
+        result = disclosure.disclose(
+            ctx, production, out or Path("disclosures") / production, ctx.config(), master
+        )
+        _emit(DiscloseResult(result), fmt)
+
+    @app.command("report")
+    @handle_errors
+    def report_cmd(
+        production: Annotated[str, typer.Argument(help="Production id.")],
+        out: Annotated[
+            Path | None, typer.Option(help="Folder for the report (default: report/ID).")
+        ] = None,
+        db: DbOpt = None,
+        fmt: Annotated[str, typer.Option("--format", help="text, json or yaml.")] = "text",
+    ) -> None:
+        """Compliance report, HTML and PDF, with charts from the store and the audit-log
+        checkpoint and inclusion proofs to verify it offline."""
+        _format(fmt)
+        ctx = Context.open(db)
+        ctx.store.require_ready()
+        result = report.build(ctx, production, out or Path("report") / production)
+        _emit(ReportResult(result), fmt)
