@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from reelproof.adapters.config import load_config
 from reelproof.core.detectors import Detection, Detector, Media
 from reelproof.core.documents import doc_key
 from reelproof.core.errors import ConflictError, DocumentError, NotFoundError, ReelproofError
+from reelproof.core.json_types import JsonMapping, JsonObject
 from reelproof.services import approvals, auditlog, decisions, registry, roles, talent
 from reelproof.services import assets as assetsvc
 from reelproof.services import documents as docsvc
@@ -83,7 +83,7 @@ class Decision:
     `to_data()` is the JSON of `reelproof decide --format json`.
     """
 
-    declaration: str
+    declaration: str  # production/id (`to_data()` keeps the JSON's separate id and production)
     production: str
     outcome: str
     status: str
@@ -92,9 +92,9 @@ class Decision:
     obligations: tuple[Obligation, ...]
     standards: Mapping[str, str]
     log_index: int | None
-    _data: Mapping[str, Any] = field(repr=False, compare=False)  # Any: the stored JSON
+    _data: JsonMapping = field(repr=False, compare=False)  # the stored JSON
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> JsonObject:
         """The decision as JSON-ready data, exactly as the CLI prints it."""
         return {**self._data, "status": self.status}
 

@@ -608,6 +608,7 @@ class WitnessKey:
 
     @classmethod
     def from_public_key(cls, name: str, public_key: Ed25519PublicKey | bytes) -> WitnessKey:
+        """A witness key from its Ed25519 public key and name."""
         raw = _raw_public_key(public_key)
         problem = _name_problem(name)
         if problem:
@@ -949,6 +950,7 @@ class RootAccumulator:
         self.completed: list[tuple[int, int, bytes]] | None = None
 
     def append(self, hashed_leaf: bytes) -> None:
+        """Add the next leaf hash, completing every subtree it closes."""
         node, n = hashed_leaf, self.size
         level, index = 0, self.size
         if self.completed is not None:
@@ -963,6 +965,7 @@ class RootAccumulator:
         self.size += 1
 
     def root(self) -> bytes:
+        """The root of the tree of the leaves appended so far."""
         if not self._stack:
             return EMPTY_ROOT
         r = self._stack[-1]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,3 +57,13 @@ def test_a_script_and_the_cli_share_one_store(db_url: str, tmp_path: Path) -> No
             store.reject("moodboard-1", note="no")
         report = store.verify_log()
         assert report.ok and report.authenticated and report.rows > 0
+
+
+def test_the_verifier_imports_without_the_package() -> None:
+    """`import reelproof` is lazy: an auditor's `reelproof.verify` pulls in no database layer."""
+    code = (
+        "import sys, reelproof.verify; "
+        "print(sorted({'sqlalchemy', 'reelproof._api'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

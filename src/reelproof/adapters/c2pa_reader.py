@@ -48,6 +48,7 @@ from reelproof.adapters.media import (
     sniff_stream,
 )
 from reelproof.core.errors import ReelproofError
+from reelproof.core.json_types import JsonMapping, JsonObject
 from reelproof.core.provenance import (
     ActionRecord,
     C2paState,
@@ -88,9 +89,9 @@ class ProvenanceSettings:
     timeout_s: float = 30
 
 
-def c2pa_context_settings(settings: ProvenanceSettings) -> dict[str, Any]:
+def c2pa_context_settings(settings: ProvenanceSettings) -> JsonObject:
     """The c2pa settings dict; network switches are always explicit, never SDK defaults."""
-    out: dict[str, Any] = {
+    out: JsonObject = {
         "verify": {
             "remote_manifest_fetch": bool(settings.allow_remote_manifests),
             "ocsp_fetch": bool(settings.allow_ocsp),
@@ -133,7 +134,7 @@ class _Validation:
     reasons: tuple[str, ...] = ()
     active_manifest: str | None = None
     manifests: Mapping[str, ManifestSummary] = field(default_factory=dict)
-    assertions: Mapping[str, Any] = field(default_factory=dict)
+    assertions: JsonMapping = field(default_factory=dict)
 
 
 def _snake(name: str) -> str:
@@ -165,7 +166,7 @@ def _error_validation(exc: BaseException) -> _Validation:
     )
 
 
-def _codes(items: Any) -> list[str]:
+def _codes(items: Any) -> list[str]:  # Any: c2pa validation output
     out: list[str] = []
     if isinstance(items, list):
         for item in items:
@@ -189,11 +190,11 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _str(value: Any) -> str | None:
+def _str(value: Any) -> str | None:  # Any: c2pa manifest JSON
     return value if isinstance(value, str) else None
 
 
-def _claim_generator(manifest: dict[str, Any]) -> str | None:
+def _claim_generator(manifest: JsonObject) -> str | None:
     gen = _str(manifest.get("claim_generator"))
     if gen:
         return gen
@@ -205,7 +206,7 @@ def _claim_generator(manifest: dict[str, Any]) -> str | None:
     return None
 
 
-def _actions(manifest: dict[str, Any]) -> tuple[ActionRecord, ...]:
+def _actions(manifest: JsonObject) -> tuple[ActionRecord, ...]:
     out: list[ActionRecord] = []
     for assertion in manifest.get("assertions") or []:
         if not isinstance(assertion, dict):
@@ -233,9 +234,9 @@ def _delta_key(uri: str) -> tuple[str, str] | None:
 
 def _ingredient_report(
     owner: str,
-    ing: dict[str, Any],
-    deltas: Mapping[tuple[str, str], dict[str, Any]],
-    manifests: Mapping[str, Any],
+    ing: JsonObject,
+    deltas: Mapping[tuple[str, str], JsonObject],
+    manifests: JsonMapping,
 ) -> tuple[IngredientReport, list[str]]:
     """Current validation (deltas) plus what was recorded at ingest, for one ingredient."""
     title = _str(ing.get("title"))
@@ -287,7 +288,7 @@ def _ingredient_report(
     return report, notes
 
 
-def _store_validation(store: dict[str, Any], sdk_state: str | None) -> _Validation:
+def _store_validation(store: JsonObject, sdk_state: str | None) -> _Validation:
     """Turn the Reader's JSON store into manifests, ingredient reports and a state."""
     raw_manifests = _dict(store.get("manifests"))
     active = _str(store.get("active_manifest"))
@@ -299,7 +300,7 @@ def _store_validation(store: dict[str, Any], sdk_state: str | None) -> _Validati
         codes = [
             c for c in _codes(store.get("validation_status")) if not c.endswith(_SUCCESS_SUFFIXES)
         ]
-    deltas: dict[tuple[str, str], dict[str, Any]] = {}
+    deltas: dict[tuple[str, str], JsonObject] = {}
     for d in results.get("ingredientDeltas") or []:
         if isinstance(d, dict) and (key := _delta_key(_str(d.get("ingredientAssertionURI")) or "")):
             deltas[key] = _dict(d.get("validationDeltas"))
@@ -332,7 +333,7 @@ def _store_validation(store: dict[str, Any], sdk_state: str | None) -> _Validati
     elif state is C2paState.INVALID and (sdk_state or store.get("validation_state")) is None:
         reasons.append("The C2PA SDK reported no validation state.")
 
-    assertions: dict[str, Any] = {}
+    assertions: JsonObject = {}
     for a in _dict(raw_manifests.get(active or "")).get("assertions") or []:
         if isinstance(a, dict) and isinstance(a.get("label"), str):
             assertions.setdefault(a["label"], a.get("data"))
@@ -346,11 +347,11 @@ def _store_validation(store: dict[str, Any], sdk_state: str | None) -> _Validati
     )
 
 
-_contexts: dict[ProvenanceSettings, Any] = {}
+_contexts: dict[ProvenanceSettings, Any] = {}  # Any: c2pa.Context (untyped library)
 _supported: set[str] = set()
 
 
-def _context(settings: ProvenanceSettings) -> Any:
+def _context(settings: ProvenanceSettings) -> Any:  # Any: c2pa.Context
     import c2pa
 
     ctx = _contexts.get(settings)
@@ -392,7 +393,7 @@ def _validate(
 # must not be able to make the parent execute code by sending it a crafted object.
 
 
-def _settings_to_json(settings: ProvenanceSettings) -> dict[str, Any]:
+def _settings_to_json(settings: ProvenanceSettings) -> JsonObject:
     return {
         "trust_anchors_pem": settings.trust_anchors_pem,
         "allow_remote_manifests": settings.allow_remote_manifests,
@@ -401,7 +402,7 @@ def _settings_to_json(settings: ProvenanceSettings) -> dict[str, Any]:
     }
 
 
-def _validation_to_json(v: _Validation) -> dict[str, Any]:
+def _validation_to_json(v: _Validation) -> JsonObject:
     return {
         "state": v.state.value,
         "codes": list(v.codes),
@@ -429,7 +430,7 @@ def _validation_to_json(v: _Validation) -> dict[str, Any]:
     }
 
 
-def _validation_from_json(d: dict[str, Any]) -> _Validation:
+def _validation_from_json(d: JsonObject) -> _Validation:
     manifests: dict[str, ManifestSummary] = {}
     for label, m in d["manifests"].items():
         manifests[str(label)] = ManifestSummary(

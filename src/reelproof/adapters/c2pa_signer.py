@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from reelproof._version import __version__
 from reelproof.adapters.media import sniff_media_type
 from reelproof.core.errors import ReelproofError
+from reelproof.core.json_types import JsonMapping, JsonObject
 from reelproof.core.provenance import C2PA_DST_BASE, IPTC_DST_BASE, SOURCE_TYPES, source_term
 
 CLEARANCE_LABEL = "org.reelproof.clearance"
@@ -50,7 +51,7 @@ def _material(value: bytes | Path | str, what: str) -> tuple[bytes, str]:
         raise ReelproofError(f"{what} {path}: cannot read ({exc.strerror or exc})") from exc
 
 
-def _load_key(data: bytes, name: str) -> Any:
+def _load_key(data: bytes, name: str) -> Any:  # Any: any private key cryptography loads
     if b"-----BEGIN" not in data:
         raise ReelproofError(
             f"{name}: not PEM (binary DER?); expected a PKCS#8 PEM key "
@@ -89,7 +90,7 @@ def _load_chain(data: bytes, name: str) -> list[x509.Certificate]:
         raise ReelproofError(f"{name}: unreadable PEM certificate chain ({exc})") from exc
 
 
-def _check_alg(alg: str, key: Any, name: str) -> None:
+def _check_alg(alg: str, key: Any, name: str) -> None:  # Any: a cryptography private key
     if alg == "ed25519":
         ok = isinstance(key, ed25519.Ed25519PrivateKey)
     elif alg in _EC_CURVES:
@@ -100,7 +101,7 @@ def _check_alg(alg: str, key: Any, name: str) -> None:
         raise ReelproofError(f"{name}: the key does not fit signing algorithm {alg}")
 
 
-def _same_public_key(key: Any, cert: x509.Certificate) -> bool:
+def _same_public_key(key: Any, cert: x509.Certificate) -> bool:  # Any: a private key
     fmt = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return bool(key.public_key().public_bytes(*fmt) == cert.public_key().public_bytes(*fmt))
 
@@ -116,7 +117,7 @@ def source_type_uri(value: str) -> str:
     return (C2PA_DST_BASE if term in _C2PA_TERMS else IPTC_DST_BASE) + term
 
 
-def training_mining_assertion() -> dict[str, Any]:
+def training_mining_assertion() -> JsonObject:
     """CAWG training-and-data-mining assertion forbidding every listed use."""
     return {"entries": {entry: {"use": "notAllowed"} for entry in TRAINING_MINING_ENTRIES}}
 
@@ -125,12 +126,12 @@ def build_manifest(
     *,
     title: str,
     digital_source_type: str,
-    software_agent: Mapping[str, Any],
-    reelproof_assertion: Mapping[str, Any],
+    software_agent: JsonMapping,
+    reelproof_assertion: JsonMapping,
     ingredient_labels: Sequence[str] = (),
-) -> dict[str, Any]:
+) -> JsonObject:
     """The manifest definition handed to the c2pa Builder (exposed for tests and review)."""
-    actions: list[dict[str, Any]] = [
+    actions: list[JsonObject] = [
         {
             "action": "c2pa.created",
             "digitalSourceType": source_type_uri(digital_source_type),
@@ -160,8 +161,8 @@ def sign_file(
     chain_pem: bytes | Path,
     alg: str,
     digital_source_type: str,
-    software_agent: Mapping[str, Any],
-    reelproof_assertion: Mapping[str, Any],
+    software_agent: JsonMapping,
+    reelproof_assertion: JsonMapping,
     title: str,
     ingredients: Sequence[Path | str] = (),
     trust_anchors_pem: str | None = None,
@@ -206,7 +207,7 @@ def sign_file(
         reelproof_assertion=reelproof_assertion,
         ingredient_labels=labels,
     )
-    settings: dict[str, Any] = {
+    settings: JsonObject = {
         "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
         "builder": {"thumbnail": {"enabled": False}},
     }

@@ -16,6 +16,7 @@ from typing import Any
 
 from reelproof.adapters.c2pa_reader import ProvenanceSettings
 from reelproof.core.errors import DocumentError
+from reelproof.core.json_types import JsonObject
 
 DEFAULT_PATH = Path(".reelproof") / "config.toml"
 
@@ -36,6 +37,8 @@ _THRESHOLDS = ("face_threshold", "voice_threshold")
 
 @dataclass(frozen=True)
 class SigningConfig:
+    """Where the C2PA signing certificate chain and key are, for `reelproof sign`."""
+
     key: Path
     chain: Path
     alg: str = "es256"
@@ -59,6 +62,8 @@ class LikenessConfig:
 
 @dataclass(frozen=True)
 class Config:
+    """The studio's configuration file: identity, provenance and signing settings."""
+
     path: Path | None
     trust_anchors: Path | None = None
     allow_remote_manifests: bool = False
@@ -69,6 +74,7 @@ class Config:
     likeness: LikenessConfig = field(default_factory=LikenessConfig)
 
     def provenance(self) -> ProvenanceSettings:
+        """The settings for reading provenance, with the trust anchors read from their file."""
         pem = None
         if self.trust_anchors is not None:
             try:
@@ -81,10 +87,12 @@ class Config:
 
 
 def config_path() -> Path:
+    """$REELPROOF_CONFIG, else reelproof.toml in the working folder."""
     return Path(os.environ.get("REELPROOF_CONFIG") or DEFAULT_PATH)
 
 
 def load_config(path: Path | None = None) -> Config:
+    """The configuration file parsed and checked; defaults when there is none."""
     named = os.environ.get("REELPROOF_CONFIG")
     path = path or config_path()
     if not path.exists():
@@ -119,16 +127,16 @@ def load_config(path: Path | None = None) -> Config:
                     f"{section}.{key}",
                     f"unknown key; expected {sorted(_KEYS[section])}",
                 )
-    prov: dict[str, Any] = data.get("provenance", {})
+    prov: JsonObject = data.get("provenance", {})
     base = path.parent
 
-    def rel(value: Any, field: str) -> Path:
+    def rel(value: Any, field: str) -> Path:  # Any: a parsed TOML value
         if not isinstance(value, str):
             raise DocumentError(name, None, field, "expected a file path (string)")
         p = Path(value)
         return p if p.is_absolute() else base / p
 
-    def flag(section: dict[str, Any], key: str, default: bool) -> bool:
+    def flag(section: JsonObject, key: str, default: bool) -> bool:
         value = section.get(key, default)
         if not isinstance(value, bool):
             raise DocumentError(name, None, key, "expected true or false")

@@ -1,7 +1,8 @@
 """The detectors installed as plugins: `reelproof.detectors` entry points (docs/plugins.md).
 
 An entry point names a Detector object, or a class (or factory) that makes one with no
-arguments; heavy models load in the factory, so listing detectors stays cheap until one runs.
+arguments; detectors are made only when they are to run, so a model loads in its factory and
+importing the plugin stays cheap.
 """
 
 from __future__ import annotations

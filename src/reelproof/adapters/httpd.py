@@ -53,7 +53,7 @@ def text_server(routes: Mapping[str, Route], host: str, port: int) -> ThreadingH
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:
+        def log_message(self, format: str, *args: Any) -> None:  # Any: as http.server declares it
             log.info("%s %s", self.address_string(), format % args)
 
     return ThreadingHTTPServer((host, port), Handler)

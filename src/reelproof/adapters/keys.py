@@ -20,11 +20,14 @@ class KeyUnavailable(ReelproofError):
 
 @dataclass(frozen=True)
 class LogKey:
+    """The audit log's Ed25519 signing key, named after the log's origin."""
+
     name: str  # the log origin: C2SP says the key name should equal it
     private_key: Ed25519PrivateKey
 
     @property
     def vkey(self) -> str:
+        """The verifier key (C2SP note format) an auditor pins to check the log."""
         return make_vkey(self.name, self.private_key.public_key())
 
 
@@ -47,6 +50,7 @@ def create_key_file(path: Path) -> Ed25519PrivateKey:
 
 
 def load_key_file(path: Path, name: str) -> LogKey:
+    """The signing key from its file; refuses a file other local users can read."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:

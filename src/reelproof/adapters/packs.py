@@ -36,6 +36,7 @@ def _pack_files(folder: Path) -> list[Path]:
 
 
 def bundled_pack_files() -> list[Path]:
+    """The packs shipped in `reelproof.packs`, in file-name order."""
     return _pack_files(_bundled_folder())
 
 
@@ -84,6 +85,7 @@ def _read(path: Path) -> str:
 
 
 def load_pack_file(path: Path) -> CompiledPack:
+    """Compile a pack file; a bad condition is an error naming the file, rule and position."""
     return load_pack_text(_read(path), str(path))
 
 

@@ -104,6 +104,7 @@ class Witness:
 
     @classmethod
     def open(cls, folder: Path) -> Witness:
+        """The witness in `folder`: its name, key and the logs it accepts."""
         try:
             name = (folder / "name").read_text(encoding="utf-8").strip()
             pem = (folder / "witness.key").read_bytes()
@@ -127,6 +128,7 @@ class Witness:
 
     @property
     def public(self) -> WitnessKey:
+        """The witness's verifier key, to give to log operators and auditors."""
         return WitnessKey.from_public_key(self.name, self.key.public_key())
 
     def _state_file(self, origin: str) -> Path:
@@ -263,6 +265,7 @@ class Target:
     key: WitnessKey
 
     def to_json(self) -> dict[str, str]:
+        """The witness target as stored in the store's settings."""
         return {"url": self.url, "vkey": self.key.vkey()}
 
 

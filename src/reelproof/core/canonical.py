@@ -15,6 +15,8 @@ from _json import make_encoder  # the C encoder behind json.dumps
 from json.encoder import encode_basestring  # the C escaper, without ensure_ascii
 from typing import Any
 
+from reelproof.core.json_types import JsonValue
+
 __all__ = ["CanonicalizationError", "dumps"]
 
 _INT_LIMIT = 2**53 - 1  # I-JSON (RFC 7493): integers beyond this lose precision as doubles
@@ -40,7 +42,7 @@ def _utf16(key: str) -> bytes:
     return key.encode("utf-16-be", "surrogatepass")
 
 
-def _plain(value: Any) -> bool:
+def _plain(value: JsonValue) -> bool:
     """True when the C encoder's output is already canonical (no floats, BMP keys only).
 
     One loop over the members with the scalar checks inline: this runs on every entry and
@@ -79,7 +81,7 @@ def _utf8(text: str) -> bytes:
         raise CanonicalizationError(f"not valid Unicode ({exc.reason})") from None
 
 
-def dumps(value: Any) -> bytes:
+def dumps(value: JsonValue) -> bytes:
     """The RFC 8785 canonical form of a JSON value (dict, list, str, int, float, bool, None)."""
     if _plain(value):
         return _utf8("".join(_FAST(value, 0)))
@@ -88,7 +90,7 @@ def dumps(value: Any) -> bytes:
     return _utf8("".join(parts))
 
 
-def _write(value: Any, out: list[str]) -> None:
+def _write(value: JsonValue, out: list[str]) -> None:
     if value is None:
         out.append("null")
     elif value is True:

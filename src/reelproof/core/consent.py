@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, get_args
+from typing import get_args
 
 from reelproof.core import replicas as _replicas
 from reelproof.core.consent_record import ConsentRecord
@@ -35,6 +35,7 @@ from reelproof.core.documents import (
     TalentUse,
 )
 from reelproof.core.findings import Finding, finding_facts, messages
+from reelproof.core.json_types import JsonObject
 from reelproof.core.law import LegalParameters
 from reelproof.core.standards.facts import Via, performer_fact, touched_talent, unknown_performer
 from reelproof.core.territories import covers
@@ -375,7 +376,7 @@ def _description_reasons(
         return []
     cid = record.id
     domicile = performer.spec.domicile
-    params: dict[str, Any] = {
+    params: JsonObject = {
         "consent": cid,
         "domicile": domicile,
         "words": vague[0],
@@ -613,11 +614,11 @@ class TalentMatch:
         """Scope covers AND the consent is valid: the only state in which the use is consented."""
         return self.in_scope and self.valid
 
-    def to_fact(self) -> dict[str, Any]:
+    def to_fact(self) -> JsonObject:
         """The `talent[i]` fact the standards engine reads in CEL (plain JSON types only)."""
         t = self.talent
         record = self.consent
-        compensation: dict[str, Any] | None = None
+        compensation: JsonObject | None = None
         if record is not None:
             c = record.consent.spec.compensation
             compensation = {"basis": c.basis, "amount": c.amount, "currency": c.currency}
@@ -648,7 +649,7 @@ class TalentMatch:
         }
 
 
-def _performer_fact(performer_id: str, performer: Performer | None) -> dict[str, Any]:
+def _performer_fact(performer_id: str, performer: Performer | None) -> JsonObject:
     """The same `performer` fact the standards engine builds, so packs see one shape."""
     return unknown_performer(performer_id) if performer is None else performer_fact(performer)
 

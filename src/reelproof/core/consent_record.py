@@ -29,10 +29,12 @@ class ConsentRecord:
 
     @property
     def id(self) -> str:
+        """The consent's id."""
         return self.consent.metadata.id
 
     @property
     def performer(self) -> str:
+        """The performer the consent is for."""
         return self.consent.spec.performer
 
     def state(self, today: dt.date) -> ConsentState:

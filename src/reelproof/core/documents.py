@@ -34,6 +34,7 @@ from yaml.resolver import BaseResolver
 
 from reelproof.core import territories
 from reelproof.core.errors import DocumentError
+from reelproof.core.json_types import JsonMapping, JsonObject, JsonValue
 
 API_VERSION = "reelproof/v1"
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -149,7 +150,7 @@ ObligationKind = Literal[
 ]
 
 
-def allowed_values(model: type[BaseModel], field_name: str) -> tuple[Any, ...]:
+def allowed_values(model: type[BaseModel], field_name: str) -> tuple[JsonValue, ...]:
     """The values a Literal field accepts, so generators and tests never restate them."""
     annotation = model.model_fields[field_name].annotation
     return tuple(v for v in get_args(annotation) if v is not None and v is not type(None))
@@ -163,10 +164,14 @@ class _Strict(BaseModel):
 
 
 class Metadata(_Strict):
+    """Every document's identity: the id other documents refer to."""
+
     id: Id
 
 
 class DeclarationMetadata(_Strict):
+    """A declaration's identity is per production, and says who declared it and when."""
+
     id: Id
     production: Id
     declared_by: str | None = None
@@ -177,6 +182,8 @@ class DeclarationMetadata(_Strict):
 
 
 class ProductionSpec(_Strict):
+    """What the standards select on: the studio, the unions, the territories and the dates."""
+
     title: str
     studio: Annotated[str, AfterValidator(_studio)]
     unions: list[UnionKey] = []
@@ -202,6 +209,9 @@ class ProductionSpec(_Strict):
 
 
 class PerformerSpec(_Strict):
+    """Who a consent and a replica belong to; union, domicile and life status decide which laws and
+    terms apply."""
+
     name: str
     unions: list[str] = []
     domicile: Territory | None = None
@@ -216,6 +226,8 @@ class PerformerSpec(_Strict):
 
 
 class ConsentScope(_Strict):
+    """What a consent covers; a use outside any of these is not consented to."""
+
     uses: Annotated[list[TalentUse], Field(min_length=1)]
     replica_types: list[ReplicaType] = []
     productions: list[Id]
@@ -224,12 +236,16 @@ class ConsentScope(_Strict):
 
 
 class Compensation(_Strict):
+    """What the performer is paid for the use, checked against the pay floors of their terms."""
+
     basis: Literal["day_rate", "flat", "scale", "none"] = "none"
     amount: Amount | None = None
     currency: Currency | None = None
 
 
 class ConsentSpec(_Strict):
+    """A performer's (or estate's) consent: who gave it, when, for what and for how long."""
+
     performer: Id
     granted_by: Literal["performer", "authorized_representative", "estate", "union"] = "performer"
     granted_at: dt.date
@@ -254,6 +270,9 @@ class ConsentSpec(_Strict):
 
 
 class DigitalReplicaSpec(_Strict):
+    """A digital replica as a held thing: whose it is, what it was made under, who holds it, when it
+    must go."""
+
     performer: Id
     replica_type: ReplicaType
     modality: Annotated[
@@ -274,6 +293,9 @@ class DigitalReplicaSpec(_Strict):
 
 
 class Tool(_Strict):
+    """The AI tool used; its data terms (training on inputs, storing them) are what the studio
+    guidance asks about."""
+
     name: str
     vendor: str | None = None
     enterprise_agreement: StrictBool = False
@@ -283,6 +305,9 @@ class Tool(_Strict):
 
 
 class Inputs(_Strict):
+    """What goes into the tool: proprietary, personal, copyrighted or real-person material raises
+    the tier."""
+
     studio_proprietary: StrictBool = False
     personal_data: StrictBool = False
     copyrighted_reference: StrictBool = False
@@ -305,6 +330,9 @@ class Inputs(_Strict):
 
 
 class Output(_Strict):
+    """What comes out and where it ends up; final, prominent or realistic output needs more
+    clearance."""
+
     in_final_deliverable: StrictBool
     element: Literal[
         "ideation",
@@ -344,6 +372,9 @@ class Output(_Strict):
 
 
 class Talent(_Strict):
+    """One performer the use touches, and how: the use, the replica type, how far the performance is
+    altered."""
+
     performer: Id
     use: TalentUse
     replica_type: ReplicaType | None = None
@@ -354,12 +385,16 @@ class Talent(_Strict):
 
 
 class SyntheticPerformer(_Strict):
+    """Whether a synthetic performer stands in for a human one, which the union terms restrict."""
+
     used: StrictBool = False
     in_place_of_human: StrictBool = False
     recognizable_feature_of: Id | None = None
 
 
 class AIUseDeclarationSpec(_Strict):
+    """The declared AI use: the facts every rule pack decides on."""
+
     title: str
     description: str = ""
     stage: Literal[
@@ -386,6 +421,8 @@ class AIUseDeclarationSpec(_Strict):
 
 
 class ApprovalSpec(_Strict):
+    """A written approval or refusal given outside reelproof, recorded as a document."""
+
     declaration: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$")]
     decision: Literal["approved", "rejected"]
     by: str
@@ -397,6 +434,8 @@ class ApprovalSpec(_Strict):
 
 
 class PackSource(_Strict):
+    """A published source a pack's rules cite, so every decision names where its rule comes from."""
+
     id: str
     title: str
     publisher: str | None = None  # cited first: "Netflix, <title> (2025), '<section>'"
@@ -405,17 +444,23 @@ class PackSource(_Strict):
 
 
 class ObligationTemplate(_Strict):
+    """An obligation a rule adds when it fires; `party` and `detail` may use message templates."""
+
     kind: ObligationKind
     party: str | None = None
     detail: str | None = None
 
 
 class SourceRef(_Strict):
+    """A rule's citation: which of the pack's sources, and which section of it."""
+
     ref: str
     section: str | None = None
 
 
 class Rule(_Strict):
+    """One rule: when it fires, its tier, what it obliges and the sentence a producer reads."""
+
     id: str
     title: str
     when: str
@@ -481,32 +526,41 @@ class ContractEdition(_Strict):
 
 
 class PackParameters(_Strict):
+    """The law a pack owns (description rules, post-mortem rights, contract editions), read by the
+    consent checks."""
+
     description_law: DescriptionLaw | None = None
     post_mortem: PostMortemRight | None = None
     contract_edition: ContractEdition | None = None
 
 
 class PackTestExpect(_Strict):
+    """What a pack test expects: the outcome, and rules that must or must not fire."""
+
     outcome: Outcome
     rules: list[str] = []
     not_rules: list[str] = []
 
 
 class PackTest(_Strict):
+    """One test case of a pack: a declaration (and facts) in, the expected outcome and rules out."""
+
     name: str
-    declaration: dict[str, Any] | None = None
+    declaration: JsonObject | None = None
     file: str | None = None
-    production: dict[str, Any] | None = None
-    performers: list[dict[str, Any]] = []
-    consents: list[dict[str, Any]] = []
+    production: JsonObject | None = None
+    performers: list[JsonObject] = []
+    consents: list[JsonObject] = []
     # Talent facts as the consent registry would give them; entries are overlaid onto the
     # registry-less facts of the declaration's talent, matched by performer_id (and use).
-    talent: list[dict[str, Any]] | None = None
+    talent: list[JsonObject] | None = None
     today: dt.date | None = None
     expect: PackTestExpect
 
 
 class StandardsPackSpec(_Strict):
+    """A versioned rule pack: when it applies, its sources, legal parameters and rules."""
+
     title: str
     version: str
     effective_from: dt.date
@@ -526,7 +580,7 @@ class StandardsPackSpec(_Strict):
 
     @field_validator("tests", mode="before")
     @classmethod
-    def _no_inline_tests(cls, value: Any) -> None:
+    def _no_inline_tests(cls, value: JsonValue) -> None:
         # Tests inside the pack would change its version and digest with every new test case.
         raise ValueError(
             "a pack's test cases live beside it, in <pack file>.tests.yaml "
@@ -535,6 +589,8 @@ class StandardsPackSpec(_Strict):
 
 
 class StandardsPackTestsSpec(_Strict):
+    """A pack's test cases, kept beside it: adding one changes neither version nor digest."""
+
     pack: str  # the id of the pack the tests are for
     tests: list[PackTest]
 
@@ -549,36 +605,46 @@ class _Envelope(_Strict):
     def id(self) -> str:
         return self.metadata.id  # type: ignore[attr-defined, no-any-return]
 
-    def content(self) -> dict[str, Any]:
+    def content(self) -> JsonObject:
         """The document as plain JSON-able data, in the wire format (aliases, ISO dates)."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=False)
 
 
 class Production(_Envelope):
+    """A film or series: the root every declaration belongs to."""
+
     kind: Literal["Production"]
     metadata: Metadata
     spec: ProductionSpec
 
 
 class Performer(_Envelope):
+    """A performer whose likeness or voice a use can touch."""
+
     kind: Literal["Performer"]
     metadata: Metadata
     spec: PerformerSpec
 
 
 class Consent(_Envelope):
+    """A performer's consent to uses of their likeness or voice."""
+
     kind: Literal["Consent"]
     metadata: Metadata
     spec: ConsentSpec
 
 
 class DigitalReplica(_Envelope):
+    """A digital replica of a performer, tracked as a held thing."""
+
     kind: Literal["DigitalReplica"]
     metadata: Metadata
     spec: DigitalReplicaSpec
 
 
 class AIUseDeclaration(_Envelope):
+    """One intended AI use, declared by production and decided against the standards."""
+
     kind: Literal["AIUseDeclaration"]
     metadata: DeclarationMetadata
     spec: AIUseDeclarationSpec
@@ -590,18 +656,24 @@ class AIUseDeclaration(_Envelope):
 
 
 class Approval(_Envelope):
+    """A written answer to a declaration's decision, given as a document."""
+
     kind: Literal["Approval"]
     metadata: Metadata
     spec: ApprovalSpec
 
 
 class StandardsPack(_Envelope):
+    """A rule pack as a document: published and versioned in the store."""
+
     kind: Literal["StandardsPack"]
     metadata: Metadata
     spec: StandardsPackSpec
 
 
 class StandardsPackTests(_Envelope):
+    """A pack's test cases as a document (the `.tests.yaml` beside the pack)."""
+
     kind: Literal["StandardsPackTests"]
     metadata: Metadata
     spec: StandardsPackTestsSpec
@@ -683,6 +755,7 @@ class RawDocument:
     lines: Mapping[Path_, int]
 
     def line_of(self, path: Sequence[str | int]) -> int:
+        """The line of a key path, or of its nearest parent, so errors point at the right line."""
         p = tuple(path)
         while p:
             if p in self.lines:
@@ -873,7 +946,7 @@ def read_raw(text: str, file: str) -> list[RawDocument]:
     return docs
 
 
-def _describe(err: Mapping[str, Any]) -> str:
+def _describe(err: JsonMapping) -> str:
     kind = err["type"]
     if kind == "missing":
         return "required key is missing"
@@ -897,7 +970,7 @@ def _describe(err: Mapping[str, Any]) -> str:
 _MEMBER_TAGS = frozenset({"bool", "str", "int", "float", "date", "none", "list", "dict"})
 
 
-def _describe_union(errs: Sequence[Mapping[str, Any]]) -> str:
+def _describe_union(errs: Sequence[JsonMapping]) -> str:
     """A field that accepts several forms (true/false/unknown, a date or null…)."""
     expected = []
     for err in errs:
@@ -920,7 +993,7 @@ def validate(raw: RawDocument) -> AnyDocument:
     try:
         return _ADAPTER.validate_python(raw.data)
     except ValidationError as exc:
-        grouped: dict[str, tuple[int, list[Any]]] = {}
+        grouped: dict[str, tuple[int, list[JsonValue]]] = {}
         for err in exc.errors():
             # Pydantic adds union member names (`bool`, `literal['unknown']`…) to the location.
             clean = [
@@ -950,6 +1023,6 @@ def parse_documents(text: str, file: str) -> list[AnyDocument]:
     return [validate(raw) for raw in read_raw(text, file)]
 
 
-def parse_one(data: Mapping[str, Any], file: str = "<data>") -> AnyDocument:
+def parse_one(data: JsonMapping, file: str = "<data>") -> AnyDocument:
     """Validate an already-decoded document (from JSON over the API or the store)."""
     return validate(RawDocument(file, 0, 1, dict(data), {}))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import TypeAlias
+
+from reelproof.core.json_types import JsonObject
 
 Param: TypeAlias = str | int | bool | list[str] | None
 
@@ -65,7 +67,7 @@ class Finding:
         if self.code not in CODES:  # a new code is documented here first
             raise ValueError(f"unknown finding code {self.code!r}")
 
-    def to_fact(self) -> dict[str, Any]:
+    def to_fact(self) -> JsonObject:
         """The `{code, params}` fact conditions read (the message stays out of reach)."""
         return {"code": self.code, "params": dict(self.params)}
 
@@ -75,10 +77,10 @@ def messages(findings: Iterable[Finding]) -> list[str]:
     return [f.message for f in findings]
 
 
-def finding_facts(*groups: Sequence[Finding]) -> list[dict[str, Any]]:
+def finding_facts(*groups: Sequence[Finding]) -> list[JsonObject]:
     """The facts of several groups of findings, each (code, params) once, in order."""
     seen: set[str] = set()
-    out: list[dict[str, Any]] = []
+    out: list[JsonObject] = []
     for group in groups:
         for f in group:
             fact = f.to_fact()

@@ -41,18 +41,23 @@ BLOCKING_STATES = ("open", "confirmed")
 
 @dataclass(frozen=True)
 class Thresholds:
+    """How close an embedding must be to a reference to count as a match, per modality."""
+
     face: float = DEFAULT_FACE_THRESHOLD
     voice: float = DEFAULT_VOICE_THRESHOLD
 
     def to_json(self) -> dict[str, float]:
+        """The thresholds as a scan report records them."""
         return {"face": self.face, "voice": self.voice}
 
 
 def l2(a: Sequence[float], b: Sequence[float]) -> float:
+    """Euclidean distance, the face model's measure."""
     return math.sqrt(sum((x - y) * (x - y) for x, y in zip(a, b, strict=True)))
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """Cosine similarity, the voice model's measure (0 for a zero vector)."""
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     na = math.sqrt(sum(x * x for x in a))
     nb = math.sqrt(sum(y * y for y in b))
@@ -71,6 +76,7 @@ class Observation:
     confidence: float = 1.0  # the detector's, 0 to 1 (a face's HOG score, scaled)
 
     def to_json(self) -> dict[str, Any]:
+        """The observation as it is cached (sealed) between scans."""
         return {
             "modality": self.modality,
             "start": self.start,
@@ -82,6 +88,7 @@ class Observation:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Observation:
+        """An observation back from the scan cache."""
         box = data.get("box")
         return cls(
             data["modality"],
@@ -156,6 +163,7 @@ class Segment:
     hits: int = 1
 
     def to_json(self) -> dict[str, Any]:
+        """The segment as a scan report and a finding show it."""
         return {
             "performer": self.performer,
             "modality": self.modality,

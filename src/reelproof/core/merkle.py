@@ -227,6 +227,7 @@ class MemoryNodes:
         self.calls = 0
 
     def nodes(self, keys: Sequence[tuple[int, int]]) -> Mapping[tuple[int, int], bytes]:
+        """The known nodes among `keys`."""
         self.calls += 1
         stored = self._nodes
         return {key: stored[key] for key in keys if key in stored}

@@ -52,7 +52,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+
+from reelproof.core.json_types import JsonMapping, JsonObject
 
 IPTC_DST_BASE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 C2PA_DST_BASE = "http://c2pa.org/digitalsourcetype/"
@@ -184,7 +185,8 @@ class IngredientReport:
     manifest_label: str | None
     parent_manifest: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The ingredient as `inspect --format json` shows it."""
         return {
             "title": self.title,
             "relationship": self.relationship,
@@ -205,6 +207,7 @@ class ManifestSummary:
 
     @property
     def digital_source_types(self) -> tuple[str, ...]:
+        """Every IPTC digital source type the manifest's actions name, once each."""
         out: list[str] = []
         for a in self.actions:
             if a.digital_source_type and a.digital_source_type not in out:
@@ -241,9 +244,10 @@ class ProvenanceReport:
     digital_source_types: tuple[str, ...]
     classification: Classification
     reasons: tuple[str, ...]
-    assertions: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    assertions: JsonMapping = field(default_factory=dict, compare=False)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The stable JSON of `reelproof inspect` (spec/formats.md)."""
         return {
             "path": self.path,
             "sha256": self.sha256,

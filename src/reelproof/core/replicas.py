@@ -55,10 +55,12 @@ class ReplicaRecord:
 
     @property
     def id(self) -> str:
+        """The replica's id."""
         return self.replica.metadata.id
 
     @property
     def performer(self) -> str:
+        """The performer the replica is of."""
         return self.replica.spec.performer
 
     def custodian(self, today: dt.date) -> str:
@@ -86,6 +88,7 @@ class ReplicaRecord:
         return people
 
     def destroyed(self, today: dt.date) -> bool:
+        """Whether the replica's destruction is on record."""
         return self.destroyed_at is not None and self.destroyed_at <= today
 
     def permitted_for(self, production_id: str) -> bool:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from reelproof.adapters.store import approvals as rows
 from reelproof.adapters.store.db import Connection
 from reelproof.core.documents import Approval
 from reelproof.core.errors import ConflictError
+from reelproof.core.json_types import JsonObject
 from reelproof.services import decisions, roles
 from reelproof.services.context import Unit
 from reelproof.services.decisions import latest_decision, resolve_declaration, status_of
@@ -18,6 +18,8 @@ from reelproof.services.decisions import latest_decision, resolve_declaration, s
 
 @dataclass(frozen=True)
 class ApprovalResult:
+    """What an answer did: which decision it answered and the status afterwards."""
+
     approval_id: str
     declaration: str
     verdict: str
@@ -125,6 +127,7 @@ def record(
 
 
 def from_document(unit: Unit, doc: Approval) -> ApprovalResult:
+    """Record an Approval document's answer (once, by its id)."""
     spec = doc.spec
     return record(
         unit,
@@ -137,7 +140,7 @@ def from_document(unit: Unit, doc: Approval) -> ApprovalResult:
     )
 
 
-def approvals_listing(conn: Connection, declaration: str | None = None) -> list[dict[str, Any]]:
+def approvals_listing(conn: Connection, declaration: str | None = None) -> list[JsonObject]:
     """Every approval or refusal, and whether it still answers its declaration's decision."""
     out = []
     for a in rows.listing(conn, declaration):

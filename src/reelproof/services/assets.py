@@ -11,7 +11,6 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many, unreadable_report
 from reelproof.adapters.c2pa_signer import sign_file
@@ -25,6 +24,7 @@ from reelproof.adapters.store.documents import require
 from reelproof.core.detectors import Detection, Media
 from reelproof.core.documents import AIUseDeclaration
 from reelproof.core.errors import ConflictError, NotFoundError, ReelproofError
+from reelproof.core.json_types import JsonObject
 from reelproof.core.provenance import Classification, ProvenanceReport
 from reelproof.services import registry
 from reelproof.services.context import Context, Unit
@@ -142,13 +142,16 @@ def detect(
 
 @dataclass
 class AssetResult:
+    """A registered file: its provenance, what registering did, and what does not add up."""
+
     report: ProvenanceReport
     status: str  # registered | unchanged
     linked: str | None = None
     flags: list[str] = field(default_factory=list)
     log_index: int | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The result as `asset add --format json` prints it."""
         return {
             **self.report.to_json(),
             "status": self.status,
@@ -251,7 +254,8 @@ def asset_flags(conn: Connection, sha: str, production: str) -> list[str]:
     return flags
 
 
-def production_assets(conn: Connection, production: str) -> list[dict[str, Any]]:
+def production_assets(conn: Connection, production: str) -> list[JsonObject]:
+    """Every registered file of the production with its links and flags."""
     return [
         {
             "sha256": r.sha256,
@@ -270,10 +274,12 @@ def production_assets(conn: Connection, production: str) -> list[dict[str, Any]]
 
 @dataclass(frozen=True)
 class SignResult:
+    """A signed copy of a cleared synthetic asset, and the report of reading it back."""
+
     out: Path
     declaration: str
     report: ProvenanceReport
-    assertion: dict[str, Any]
+    assertion: JsonObject
     log_index: int | None
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from reelproof.adapters import trust
 from reelproof.adapters import witness as witnessing
@@ -28,6 +27,7 @@ from reelproof.adapters.store.log import (
 )
 from reelproof.core import merkle
 from reelproof.core.errors import ReelproofError
+from reelproof.core.json_types import JsonMapping, JsonObject
 from reelproof.services.context import Context
 from reelproof.verify import (
     NEXT_KEY_EXTENSION,
@@ -106,13 +106,15 @@ def rotate_key(ctx: Context, new_key_path: Path) -> tuple[str, str]:
     return old.vkey, new.vkey
 
 
-def show(ctx: Context, start: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+def show(ctx: Context, start: int = 0, limit: int | None = None) -> list[JsonObject]:
+    """Log entries from `start` (at most `limit`), as the JSON they were hashed as."""
     with ctx.read() as conn:
         end = None if limit is None else start + limit
         return [json.loads(body) for _i, body in iter_entries(conn, start, end)]
 
 
 def checkpoint(ctx: Context) -> tuple[str, Checkpoint]:
+    """The latest signed checkpoint, verified with the store's key before it is handed out."""
     with ctx.read() as conn:
         note = latest_checkpoint(conn)
         if note is None:
@@ -124,14 +126,17 @@ def checkpoint(ctx: Context) -> tuple[str, Checkpoint]:
 
 @dataclass(frozen=True)
 class InclusionProof:
+    """Proof that one entry is in the tree of `size` leaves, checkable against a checkpoint."""
+
     index: int
     size: int
     leaf_hash: bytes
     root: bytes
     proof: list[bytes]
-    entry: dict[str, Any]
+    entry: JsonObject
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The proof as JSON with hex hashes, as `log prove` prints it."""
         return {
             "index": self.index,
             "size": self.size,
@@ -144,13 +149,16 @@ class InclusionProof:
 
 @dataclass(frozen=True)
 class ConsistencyProof:
+    """Proof that the tree of `size1` leaves is a prefix of that of `size2`: nothing rewritten."""
+
     size1: int
     size2: int
     root1: bytes
     root2: bytes
     proof: list[bytes]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The proof as JSON with hex hashes, as `log prove --consistency` prints it."""
         return {
             "from": self.size1,
             "to": self.size2,
@@ -170,6 +178,8 @@ def _checked_size(conn: Connection, size: int | None, what: str) -> int:
 
 
 def prove_inclusion(ctx: Context, index: int, size: int | None = None) -> InclusionProof:
+    """Prove entry `index` is in the log (of `size`, default the current size); the proof is
+    verified before it is returned."""
     with ctx.read() as conn:
         size = _checked_size(conn, size, "--size")
         if not 0 <= index < size:
@@ -184,6 +194,8 @@ def prove_inclusion(ctx: Context, index: int, size: int | None = None) -> Inclus
 
 
 def prove_consistency(ctx: Context, size1: int, size2: int | None = None) -> ConsistencyProof:
+    """Prove the log of `size1` entries is a prefix of the log of `size2` (default: now); verified
+    before it is returned."""
     with ctx.read() as conn:
         size2 = _checked_size(conn, size2, "--to")
         size1 = _checked_size(conn, size1, "--from")
@@ -201,15 +213,20 @@ def prove_consistency(ctx: Context, size1: int, size2: int | None = None) -> Con
 
 @dataclass
 class Problem:
+    """One thing `log verify` found wrong, and in which part (entry, tree, checkpoint, row, key)."""
+
     what: str  # entry | tree | checkpoint | row
     message: str
 
     def to_json(self) -> dict[str, str]:
+        """The problem as JSON, as `log verify --format json` lists it."""
         return {"what": self.what, "message": self.message}
 
 
 @dataclass
 class VerifyReport:
+    """Everything `log verify` checked and found: counts, the checks made, the problems."""
+
     size: int = 0
     checkpoints: int = 0
     rows: int = 0
@@ -228,11 +245,13 @@ class VerifyReport:
 
     @property
     def status(self) -> str:
+        """ok, unauthenticated (no pinned key signed it) or failed: what an auditor acts on."""
         if self.problems:
             return "failed"
         return "verified" if self.authenticated else "unauthenticated"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The report as JSON (the status and every count, check and problem)."""
         return {
             "ok": self.ok,
             "status": self.status,
@@ -248,7 +267,7 @@ class VerifyReport:
         }
 
 
-def _describe_row(table: str, row: Mapping[str, Any]) -> str:  # Any: a stored row's columns
+def _describe_row(table: str, row: JsonMapping) -> str:
     if table == "documents":
         return f"{row['kind']} {row['key']} revision {row['revision']}"
     if table == "decisions":
@@ -480,7 +499,7 @@ def verify(
     return report
 
 
-def export(ctx: Context, out: Path, older_checkpoints: int | None = 100) -> dict[str, Any]:
+def export(ctx: Context, out: Path, older_checkpoints: int | None = 100) -> JsonObject:
     """Write the offline bundle (see docs/audit-log-bundle.md) that `verify-bundle` checks.
 
     A checkpoint is signed per write transaction, so a long-lived log has very many: the

@@ -21,6 +21,7 @@ from reelproof.core.merkle import NodeKey
 
 
 def default_key_path(store: Store) -> Path:
+    """$REELPROOF_LOG_KEY, else the key file beside the SQLite store (or in ./.reelproof)."""
     env = os.environ.get("REELPROOF_LOG_KEY")
     if env:
         return Path(env)
@@ -44,10 +45,12 @@ def default_actor(config: Config | None = None) -> str:
 
 
 def utc_now() -> dt.datetime:
+    """The default clock; tests and rehearsals pass their own."""
     return dt.datetime.now(dt.UTC)
 
 
 def iso(ts: dt.datetime) -> str:
+    """A timestamp as the log records it: UTC, microseconds, `Z`."""
     return ts.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
@@ -65,15 +68,19 @@ class Unit:
 
     @property
     def actor(self) -> str:
+        """Who is acting, as the log records it."""
         return self.log.actor
 
     @property
     def today(self) -> dt.date:
+        """The transaction's day, by which consent terms and pack dates are judged."""
         return self.now.date()
 
 
 @dataclass
 class Context:
+    """What every use case needs: the store, the log key, who acts and the clock."""
+
     store: Store
     key_path: Path
     actor: str = field(default_factory=default_actor)
@@ -86,6 +93,7 @@ class Context:
 
     @classmethod
     def open(cls, db: str | None = None, *, actor: str | None = None) -> Context:
+        """A context for the store at `db` (default as on the command line), acting as `actor`."""
         store = Store(db)
         config = load_config()
         ctx = cls(store, default_key_path(store), actor or default_actor(config))
@@ -113,6 +121,8 @@ class Context:
 
     @contextmanager
     def write(self) -> Iterator[Unit]:
+        """One write transaction that appends to the log and signs a checkpoint when it commits;
+        witnesses and the separate signer are asked after the commit."""
         self.store.require_ready()
         signer_url = None
         with self.store.write_at_head() as (conn, head):
@@ -162,9 +172,11 @@ class Context:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        """A read-only transaction on a store that is initialised and current."""
         self.store.require_ready()
         with self.store.read() as conn:
             yield conn
 
     def meta(self, conn: Connection, key: str) -> str | None:
+        """A store setting (log origin, log key…), or None."""
         return meta.get(conn, key)

@@ -37,6 +37,7 @@ from reelproof.core.consent import match_declaration, touched_performers
 from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import AIUseDeclaration, Production, StandardsPack, parse_one
 from reelproof.core.errors import ConflictError, DocumentError, NotFoundError
+from reelproof.core.json_types import JsonObject
 from reelproof.core.law import legal_parameters
 from reelproof.core.replicas import ReplicaRecord
 from reelproof.services import registry
@@ -85,7 +86,8 @@ class Reads:
     keys: frozenset[tuple[str, str]]
     valid_until: dt.date | None  # the decision must be re-made on this day (an expiry…)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The reads as stored with the decision, so a re-decision can be targeted."""
         return {
             "reads": sorted(f"{k}:{v}" for k, v in self.keys),
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
@@ -121,10 +123,11 @@ class Evaluation:
 
     decision: standards.Decision
     reads: Reads
-    blocking: list[dict[str, Any]]
+    blocking: list[JsonObject]
     digests: dict[str, str]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The decision as stored: its JSON, what it read, what blocks it, the pack digests."""
         return {
             **self.decision.to_json(),
             **self.reads.to_json(),
@@ -136,9 +139,9 @@ class Evaluation:
 
 def _blocking(
     decision: standards.Decision,
-    talent: Sequence[dict[str, Any]],
-    findings: Sequence[dict[str, Any]] = (),
-) -> list[dict[str, Any]]:
+    talent: Sequence[JsonObject],
+    findings: Sequence[JsonObject] = (),
+) -> list[JsonObject]:
     """Unmet obligations no approval can clear: a consent missing, invalid, revoked or expired,
     a replica held outside its terms, and a likeness finding nobody has dismissed."""
     out = [
@@ -220,17 +223,20 @@ def evaluate(
 
 @dataclass(frozen=True)
 class StoredDecision:
+    """A decision as stored and logged; `changed` says whether this call stored it."""
+
     pk: int
     declaration: str
     revision: int
     outcome: str
-    content: dict[str, Any]
+    content: JsonObject
     trigger: str
     decided_at: str
     log_index: int
     changed: bool  # False when the decision equals the one already stored
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The decision as `decide --format json` prints it."""
         return {**self.content, "log_index": self.log_index, "decided_at": self.decided_at}
 
     @property
@@ -239,7 +245,8 @@ class StoredDecision:
         return approval_basis(self.revision, self.content)
 
     @property
-    def blocking(self) -> list[dict[str, Any]]:
+    def blocking(self) -> list[JsonObject]:
+        """Unmet obligations no approval can clear (a missing consent, a replica out of terms)."""
         return list(self.content.get("blocking", []))
 
     def stale_on(self, today: dt.date) -> str | None:
@@ -248,7 +255,9 @@ class StoredDecision:
         return until if until is not None and until <= today.isoformat() else None
 
 
-def approval_basis(revision: int, content: dict[str, Any]) -> str:
+def approval_basis(revision: int, content: JsonObject) -> str:
+    """Digest of what an approval answers, so a later decision with the same basis keeps the
+    approval."""
     body = {
         "revision": revision,
         "outcome": content.get("outcome"),
@@ -278,11 +287,13 @@ def _row_to_stored(row: rows.DecisionRow, changed: bool) -> StoredDecision:
 
 
 def latest_decision(conn: Connection, key: str) -> StoredDecision | None:
+    """The declaration's newest decision, or None when it was never decided."""
     row = rows.latest(conn, key)
     return None if row is None else _row_to_stored(row, False)
 
 
 def decision_history(conn: Connection, key: str) -> list[StoredDecision]:
+    """Every decision of the declaration, oldest first."""
     return [_row_to_stored(r, False) for r in rows.history(conn, key)]
 
 
@@ -315,7 +326,7 @@ def decide_stored(unit: Unit, key: str, trigger: str) -> StoredDecision:
     return StoredDecision(pk, key, revision, outcome, content, trigger, unit.log.time, index, True)
 
 
-def _comparable(content: dict[str, Any]) -> dict[str, Any]:
+def _comparable(content: JsonObject) -> JsonObject:
     return {k: v for k, v in content.items() if k not in ("log_index", "decided_at")}
 
 
@@ -330,6 +341,7 @@ def readers(conn: Connection, changed: Iterable[tuple[str, str]]) -> list[str]:
 
 
 def redecide(unit: Unit, keys: Iterable[str], trigger: str) -> list[StoredDecision]:
+    """(Re-)decide each declaration once, in order."""
     return [decide_stored(unit, k, trigger) for k in dict.fromkeys(keys)]
 
 
@@ -343,6 +355,9 @@ def cascade(unit: Unit, changed: Iterable[tuple[str, str]], trigger: str) -> lis
 
 @dataclass(frozen=True)
 class Status:
+    """Where a declaration stands (cleared, awaiting approval…), why, and on which decision and
+    approval."""
+
     status: str
     reason: str
     decision: StoredDecision | None
@@ -363,11 +378,12 @@ def current_run(conn: Connection, key: str) -> list[StoredDecision]:
 
 
 def approval_applies(conn: Connection, approval: ApprovalRow) -> bool:
+    """Whether the approval still answers its declaration's current decision."""
     run = current_run(conn, approval.declaration)
     return bool(run) and approval.decision_pk >= run[0].pk
 
 
-def blocking_summary(blocking: Sequence[dict[str, Any]], *, detail: bool = True) -> str:
+def blocking_summary(blocking: Sequence[JsonObject], *, detail: bool = True) -> str:
     """The first unmet obligation (with its gap when `detail`), and how many more there are."""
     first = blocking[0]
     more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""

@@ -6,13 +6,13 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.config import Config, SigningConfig
 from reelproof.adapters.devca import make_dev_ca
 from reelproof.adapters.timelines import write_otio
 from reelproof.core.errors import ReelproofError
+from reelproof.core.json_types import JsonObject
 from reelproof.services import (
     approvals,
     assets,
@@ -39,14 +39,17 @@ CONSENT = "jane-doe-stadium-double"
 
 
 def example_path(name: str = EXAMPLE) -> Path:
+    """The bundled example production used by the demo and the documentation."""
     return Path(str(resources.files("reelproof.examples") / name))
 
 
 @dataclass
 class DemoStep:
+    """One step of the demo: what it shows, the command a user would type, and its output."""
+
     title: str
     lines: list[str] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
+    data: JsonObject = field(default_factory=dict)
     ok: bool = True
 
 

@@ -16,6 +16,8 @@ from reelproof.services.standards import load_bundled
 
 @dataclass(frozen=True)
 class InitResult:
+    """What `init` made or found: the store, the key, the log's origin, the packs loaded."""
+
     db: str
     key_path: str
     key_created: bool

@@ -56,6 +56,7 @@ def _sha256(path: Path) -> str:
 def enrolment_consent(
     consents: Sequence[ConsentRecord], performer: str, today: dt.date
 ) -> str | None:
+    """The consent in force today that covers biometric enrolment, or None: none, no enrolment."""
     for c in consents:
         if (
             c.performer == performer
@@ -71,12 +72,15 @@ def enrolment_consent(
 
 @dataclass(frozen=True)
 class Enrolled:
+    """What an enrolment stored: the references added, those already on record, the consent."""
+
     performer: str
     consent: str
     added: list[dict[str, Any]]
     unchanged: list[str]
 
     def to_data(self) -> dict[str, Any]:
+        """The enrolment as `performer enroll --format json` prints it."""
         return {
             "performer": self.performer,
             "consent": self.consent,
@@ -240,6 +244,8 @@ def references_of(conn: Connection, performer: str) -> list[dict[str, Any]]:
 
 @dataclass
 class FileScan:
+    """What scanning one file saw and found."""
+
     path: str
     sha256: str
     cached: bool
@@ -251,6 +257,7 @@ class FileScan:
     findings: list[str] = field(default_factory=list)
 
     def to_data(self) -> dict[str, Any]:
+        """The file's scan as JSON."""
         return {
             "path": self.path,
             "sha256": self.sha256,
@@ -266,12 +273,15 @@ class FileScan:
 
 @dataclass
 class ScanReport:
+    """A scan: the thresholds and models used and every file's result."""
+
     production: str | None
     thresholds: core.Thresholds
     models: str
     files: list[FileScan]
 
     def to_data(self) -> dict[str, Any]:
+        """The scan as `scan --format json` prints it."""
         return {
             "production": self.production,
             "thresholds": self.thresholds.to_json(),
@@ -282,6 +292,7 @@ class ScanReport:
 
 
 def thresholds_for(ctx: Context, production: str | None) -> core.Thresholds:
+    """The configured match thresholds, for the production when it sets its own."""
     cfg = ctx.config().likeness
     face = cfg.threshold(production, "face_threshold")
     voice = cfg.threshold(production, "voice_threshold")
@@ -515,4 +526,5 @@ def blocking_findings(conn: Connection, sha256s: Sequence[str]) -> dict[str, lis
 def list_findings(
     conn: Connection, production: str | None = None, performer: str | None = None
 ) -> list[dict[str, Any]]:
+    """Findings as `finding list` shows them."""
     return [f.to_json() for f in store.findings(conn, production=production, performer=performer)]

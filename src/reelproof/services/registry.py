@@ -11,6 +11,7 @@ from reelproof.adapters.store.db import Connection
 from reelproof.adapters.store.documents import latest, list_documents
 from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import Consent, DigitalReplica, Performer
+from reelproof.core.json_types import JsonObject
 from reelproof.core.replicas import AccessGrant, ReplicaRecord, ReplicaTransfer
 from reelproof.services.context import Unit
 
@@ -20,6 +21,7 @@ def _day(value: str) -> dt.date:
 
 
 def consent_records(conn: Connection, performer: str | None = None) -> list[ConsentRecord]:
+    """Every consent (or one performer's) with its revocation folded in."""
     revoked: dict[str, tuple[dt.date, str | None]] = {}
     for ev in events.of(conn, "Consent"):
         if ev.event == "revoked":
@@ -36,7 +38,8 @@ def consent_records(conn: Connection, performer: str | None = None) -> list[Cons
 
 
 def replica_records(conn: Connection, performer: str | None = None) -> list[ReplicaRecord]:
-    history: dict[str, dict[str, Any]] = {}
+    """Every replica (or one performer's) with its transfers, access grants and destruction."""
+    history: dict[str, JsonObject] = {}
     for ev in events.of(conn, "DigitalReplica"):
         data = ev.data()
         h = history.setdefault(ev.subject_id, {"transfers": [], "grants": [], "destroyed": None})
@@ -65,6 +68,7 @@ def replica_records(conn: Connection, performer: str | None = None) -> list[Repl
 
 
 def performers(conn: Connection, ids: Sequence[str]) -> list[Performer]:
+    """The Performer documents of `ids` that are on record, once each."""
     found = []
     for pid in dict.fromkeys(ids):
         doc = latest(conn, "Performer", pid)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 from reelproof.adapters.store import roles as rows
 from reelproof.adapters.store.db import Connection
 from reelproof.core.errors import ConflictError, DocumentError
+from reelproof.core.json_types import JsonObject
 from reelproof.services.context import Unit
 
 Role = Literal["admin", "production_member", "approver", "performer", "auditor", "standards_owner"]
@@ -32,7 +33,8 @@ class RoleGrant:
     granted_at: str
     log_index: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The grant as `role list --format json` prints it."""
         return {
             "role": self.role,
             "who": self.who,
@@ -67,6 +69,7 @@ def holds(conn: Connection, who: str, role: str, production: str | None = None) 
 
 
 def require_role(conn: Connection, who: str, role: str, production: str | None = None) -> None:
+    """Refuse, naming who holds the role and how to grant it, unless `who` holds it."""
     holders = sorted(
         {g.who for g in held(conn) if g.role == role and g.production in ("", production or "")}
     )
@@ -151,4 +154,5 @@ def revoke(unit: Unit, role: str, who: str, *, production: str | None = None) ->
 
 
 def listing(conn: Connection, who: str | None = None) -> Sequence[RoleGrant]:
+    """The roles held now (or those of `who`)."""
     return [g for g in held(conn) if who is None or g.who == who]

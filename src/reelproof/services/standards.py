@@ -7,7 +7,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from reelproof.adapters import agreement_cache
 from reelproof.adapters.packs import (
@@ -26,6 +25,7 @@ from reelproof.core.consent import match_declaration
 from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import AIUseDeclaration, Consent, Performer, Production
 from reelproof.core.errors import ConflictError, NotFoundError
+from reelproof.core.json_types import JsonObject
 from reelproof.core.law import legal_parameters
 from reelproof.core.standards.diff import flat_parameters
 from reelproof.services import decisions
@@ -34,6 +34,8 @@ from reelproof.services.context import Context, Unit
 
 @dataclass(frozen=True)
 class PublishResult:
+    """The pack versions stored and the decisions their publication changed."""
+
     packs: list[StoredDocument]
     redecided: list[decisions.StoredDecision]
 
@@ -76,6 +78,7 @@ def publish_packs(
 
 
 def publish_files(ctx: Context, paths: Sequence[Path]) -> PublishResult:
+    """Compile and publish pack files in one transaction; a bad or failing pack stores nothing."""
     packs = [load_pack_file(p) for p in paths]
     names = ", ".join(f"{p.id} {p.version}" for p in packs)
     with ctx.write() as unit:
@@ -107,13 +110,15 @@ def find_pack(conn: Connection, ref: str) -> standards.CompiledPack:
 
 
 def pack_or_file(conn: Connection, ref: str) -> standards.CompiledPack:
+    """A pack file's compiled pack when `ref` is a file, else the stored pack `ref`."""
     path = Path(ref)
     return (
         load_pack_file(path) if path.suffix in (".yaml", ".yml", ".json") else find_pack(conn, ref)
     )
 
 
-def pack_summary(p: standards.CompiledPack) -> dict[str, Any]:
+def pack_summary(p: standards.CompiledPack) -> JsonObject:
+    """A pack's identity, dates and rule count, as `standards list` shows it."""
     spec = p.doc.spec
     return {
         "id": p.id,
@@ -141,11 +146,12 @@ class ImpactRow:
     old_status: str
     new_status: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The row as `standards impact --format json` prints it."""
         return self.__dict__.copy()
 
 
-def _rule_keys(content: dict[str, Any] | None) -> set[str]:
+def _rule_keys(content: JsonObject | None) -> set[str]:
     return {f"{r['pack']}:{r['id']}" for r in (content or {}).get("rules", [])}
 
 
@@ -186,7 +192,7 @@ def registry_talent(
         performers: Sequence[Performer],
         consents: Sequence[Consent],
         today: dt.date,
-    ) -> list[dict[str, Any]]:
+    ) -> list[JsonObject]:
         return [
             m.to_fact()
             for m in match_declaration(

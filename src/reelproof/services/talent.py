@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from reelproof.adapters.keys import KeyUnavailable
 from reelproof.adapters.store import approvals as approval_rows
@@ -20,6 +19,7 @@ from reelproof.core.consent import (
 from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.documents import AIUseDeclaration, Performer, Production
 from reelproof.core.errors import ConflictError, NotFoundError
+from reelproof.core.json_types import JsonObject
 from reelproof.core.law import legal_parameters
 from reelproof.core.replicas import ReplicaRecord, past_retention
 from reelproof.services import assets as assetsvc
@@ -28,6 +28,7 @@ from reelproof.services.context import Context, Unit
 
 
 def consent_record(conn: Connection, consent_id: str) -> ConsentRecord:
+    """The consent with its revocation, or a not-found error."""
     for rec in registry.consent_records(conn):
         if rec.id == consent_id:
             return rec
@@ -35,6 +36,7 @@ def consent_record(conn: Connection, consent_id: str) -> ConsentRecord:
 
 
 def replica_record(conn: Connection, replica_id: str) -> ReplicaRecord:
+    """The replica with its history, or a not-found error."""
     for rec in registry.replica_records(conn):
         if rec.id == replica_id:
             return rec
@@ -49,7 +51,8 @@ class CascadeResult:
     redecided: list[decisions.StoredDecision]
     needs_review: list[str]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The result as `consent revoke` and replica events print it."""
         return {
             "log_index": self.event_log_index,
             "redecided": [
@@ -134,7 +137,8 @@ def sweep_on_read(ctx: Context) -> bool:
     return True
 
 
-def consent_summary(rec: ConsentRecord, today: dt.date) -> dict[str, Any]:
+def consent_summary(rec: ConsentRecord, today: dt.date) -> JsonObject:
+    """The consent as `consent list / show` print it, with its state today."""
     spec = rec.consent.spec
     return {
         "id": rec.id,
@@ -152,7 +156,7 @@ def consent_summary(rec: ConsentRecord, today: dt.date) -> dict[str, Any]:
     }
 
 
-def consent_events(conn: Connection, consent_id: str) -> list[dict[str, Any]]:
+def consent_events(conn: Connection, consent_id: str) -> list[JsonObject]:
     """The consent's whole history: granted, each amendment, then revocation or expiry."""
     revisions = [
         {
@@ -178,7 +182,8 @@ def consent_events(conn: Connection, consent_id: str) -> list[dict[str, Any]]:
 # --- replicas ---------------------------------------------------------------------------------
 
 
-def replica_summary(conn: Connection, rec: ReplicaRecord, today: dt.date) -> dict[str, Any]:
+def replica_summary(conn: Connection, rec: ReplicaRecord, today: dt.date) -> JsonObject:
+    """The replica as `replica list / show` print it, with its findings today."""
     spec = rec.replica.spec
     return {
         "id": rec.id,
@@ -218,7 +223,7 @@ def replica_summary(conn: Connection, rec: ReplicaRecord, today: dt.date) -> dic
 
 
 def replica_event(
-    ctx: Context, replica_id: str, event: str, at: dt.date, data: dict[str, Any]
+    ctx: Context, replica_id: str, event: str, at: dt.date, data: JsonObject
 ) -> CascadeResult:
     """transferred | access_granted | destroyed: an event, then the uses are re-decided."""
     with ctx.write() as unit:
@@ -230,7 +235,8 @@ def replica_event(
         return _cascade(unit, "DigitalReplica", replica_id, rec.performer, trigger, index)
 
 
-def replicas_past_retention(ctx: Context) -> list[dict[str, Any]]:
+def replicas_past_retention(ctx: Context) -> list[JsonObject]:
+    """Replicas held past their delete_by day and not destroyed."""
     with ctx.read() as conn:
         today = ctx.clock().date()
         return [
@@ -242,7 +248,7 @@ def replicas_past_retention(ctx: Context) -> list[dict[str, Any]]:
 # --- performer view --------------------------------------------------------------------------
 
 
-def performer_view(conn: Connection, performer_id: str, today: dt.date) -> dict[str, Any]:
+def performer_view(conn: Connection, performer_id: str, today: dt.date) -> JsonObject:
     """Every use of a performer's likeness or voice, the consent behind it and what is owed."""
     performer = require(conn, "Performer", performer_id)
     assert isinstance(performer, Performer)

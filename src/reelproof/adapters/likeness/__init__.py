@@ -28,6 +28,7 @@ def missing() -> list[str]:
 
 
 def require() -> None:
+    """Refuse, saying how to install the likeness extra, when a model package is missing."""
     gone = missing()
     if gone:
         raise LikenessUnavailable(f"{INSTALL_HINT} (missing: {', '.join(gone)})")

@@ -41,6 +41,7 @@ class Streams:
 
 
 def probe(path: Path) -> Streams:
+    """What streams a file has (video size, audio), so a scan plans its work before decoding."""
     try:
         with av.open(str(path)) as c:
             v = c.streams.video[0] if c.streams.video else None
@@ -62,6 +63,7 @@ def _rgb(frame: av.VideoFrame) -> RGB:
 
 
 def still(path: Path) -> RGB:
+    """The first frame of an image or video, as RGB."""
     try:
         with av.open(str(path)) as c:
             for frame in c.decode(video=0):

@@ -51,6 +51,8 @@ def _scaled(rect: dlib.rectangle, scale: float) -> dlib.rectangle:
 
 @dataclass(frozen=True)
 class Face:
+    """A face found in a frame: where, how sure, and its embedding to compare with references."""
+
     box: tuple[int, int, int, int]  # left, top, right, bottom
     score: float
     embedding: tuple[float, ...]
@@ -73,6 +75,7 @@ class FaceDetector:
 
     @property
     def version(self) -> str:
+        """The model and settings, recorded with every finding so a scan can be reproduced."""
         return model_version(self.upsample)
 
     def detect(self, rgb: RGB, small: RGB | None = None, scale: float = 1.0) -> list[Face]:

@@ -39,11 +39,13 @@ class Faces:
 
     @property
     def version(self) -> str:
+        """The face model's version, or `not installed` without the likeness extra."""
         from reelproof.adapters.likeness import faces
 
         return faces.model_version(1) if not likeness.missing() else "not installed"
 
     def detect(self, media: Media) -> Sequence[Detection]:
+        """Where faces are in the file (not whose: matching needs the enrolled references)."""
         return _observe(media, "face")
 
 
@@ -54,9 +56,11 @@ class Voices:
 
     @property
     def version(self) -> str:
+        """The voice model's version, or `not installed` without the likeness extra."""
         from reelproof.adapters.likeness import voices
 
         return voices.model_version() if not likeness.missing() else "not installed"
 
     def detect(self, media: Media) -> Sequence[Detection]:
+        """Where speech is in the file (not whose: matching needs the enrolled references)."""
         return _observe(media, "voice")

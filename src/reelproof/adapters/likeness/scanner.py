@@ -26,6 +26,8 @@ MIN_CHUNK_S = 5.0  # shorter ranges cost more in seeking than they gain in paral
 
 @dataclass(frozen=True)
 class ScanSettings:
+    """How densely a scan samples video and how hard it looks for small faces."""
+
     per_second: float = 2.0  # fixed-interval samples per second, plus scene changes
     upsample: int = 1
     detect_width: int = decode.DETECT_WIDTH  # wider frames are searched at this width
@@ -40,16 +42,20 @@ class ScanSettings:
 
 @cache
 def face_detector(upsample: int) -> faces.FaceDetector:
+    """One face detector per process and setting: loading the model costs seconds."""
     return faces.FaceDetector(upsample)
 
 
 @cache
 def voice_detector() -> voices.VoiceDetector:
+    """One voice encoder per process: loading the model costs seconds."""
     return voices.VoiceDetector()
 
 
 @dataclass(frozen=True)
 class Task:
+    """One unit of scan work (a still, a span of frames, an audio track) a worker can run alone."""
+
     path: str
     kind: str  # still | frames | audio
     start: float = 0.0
@@ -74,6 +80,7 @@ def tasks_for(path: Path, workers: int) -> list[Task]:
 
 
 def run_task(task: Task, settings: ScanSettings) -> list[Observation]:
+    """The observations (faces, voiced windows) of one task, in a worker."""
     path = Path(task.path)
     if task.kind == "audio":
         wav = decode.audio(path)
@@ -118,6 +125,7 @@ class ScanExecutor(Protocol):
 
 
 def default_workers() -> int:
+    """One worker per CPU this process may use."""
     return max(1, len(os.sched_getaffinity(0)))
 
 
@@ -143,6 +151,7 @@ class LocalExecutor:
             yield [o for f in fs for o in f.result()]
 
     def close(self) -> None:
+        """Shut the worker pool down."""
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None

@@ -41,11 +41,14 @@ def _parse(text: str, where: str) -> bytes:
 
 
 class Vault:
+    """AES-GCM encryption of biometric references and cached scans: nothing readable at rest."""
+
     def __init__(self, key: bytes) -> None:
         self._aead = AESGCM(key)
 
     @classmethod
     def load(cls, key_file: Path | None) -> Vault:
+        """The vault key from the environment, else from the key file."""
         env = os.environ.get(ENV)
         if env:
             return cls(_parse(env, ENV))
@@ -63,6 +66,7 @@ class Vault:
         return nonce, self._aead.encrypt(nonce, data, aad.encode())
 
     def open(self, nonce: bytes, ciphertext: bytes, aad: str) -> object:
+        """Decrypt and parse a sealed value; a wrong key or edited data is an error, not garbage."""
         try:
             data = self._aead.decrypt(nonce, ciphertext, aad.encode())
         except InvalidTag:

@@ -21,6 +21,8 @@ WINDOW_S = 3.0  # long speech is compared in windows of this length
 
 @dataclass(frozen=True)
 class Voiced:
+    """A window of speech and its voice embedding."""
+
     start: float
     end: float
     embedding: tuple[float, ...]
@@ -51,6 +53,7 @@ def windows(a: int, b: int) -> list[tuple[int, int]]:
 
 
 def model_version() -> str:
+    """The voice model and settings, recorded with every finding so a scan can be reproduced."""
     return (
         f"resemblyzer {importlib.metadata.version('resemblyzer')}, webrtcvad "
         f"{FRAME_MS}ms, min {MIN_SPEECH_S}s, window {WINDOW_S}s"
@@ -72,15 +75,18 @@ class VoiceDetector:
 
     @property
     def version(self) -> str:
+        """The model and settings, recorded with every finding."""
         return model_version()
 
     def embed(self, wav: npt.NDArray[np.float32]) -> tuple[float, ...]:
+        """The voice embedding of a waveform, to compare with references."""
         from resemblyzer.audio import normalize_volume
 
         vec = self._encoder.embed_utterance(normalize_volume(wav, -30, increase_only=True))
         return tuple(float(v) for v in vec)
 
     def detect(self, wav: npt.NDArray[np.float32]) -> list[Voiced]:
+        """Every window of speech in the waveform with its embedding."""
         out = []
         for a, b in speech_regions(wav):
             for wa, wb in windows(a, b):

@@ -33,6 +33,8 @@ def _row(r: sa.Row[Any]) -> ApprovalRow:  # Any: SQLAlchemy's untyped result row
 
 
 def by_id(conn: Connection, approval_id: str) -> ApprovalRow | None:
+    """The answer recorded under `approval_id`, or None: an Approval document applied twice records
+    once."""
     t = schema.approvals
     row = conn.execute(sa.select(t).where(t.c.approval_id == approval_id)).first()
     return None if row is None else _row(row)

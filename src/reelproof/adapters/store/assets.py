@@ -39,12 +39,14 @@ def _row(r: sa.Row[Any]) -> AssetRow:  # Any: SQLAlchemy's untyped result row
 
 
 def get(conn: Connection, sha: str, production: str) -> AssetRow | None:
+    """The file registered under its SHA-256 in the production, or None."""
     t = schema.assets
     row = conn.execute(sa.select(t).where(t.c.sha256 == sha, t.c.production == production)).first()
     return None if row is None else _row(row)
 
 
 def of_production(conn: Connection, production: str) -> list[AssetRow]:
+    """Every file registered in the production, in registration order."""
     t = schema.assets
     rows = conn.execute(sa.select(t).where(t.c.production == production).order_by(t.c.pk))
     return [_row(r) for r in rows]

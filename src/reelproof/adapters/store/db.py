@@ -47,11 +47,13 @@ class StoreError(ReelproofError):
 
 
 def default_url(cwd: Path | None = None) -> str:
+    """The SQLite store in the working folder's `.reelproof/`."""
     base = (cwd or Path.cwd()) / DEFAULT_DB
     return f"sqlite:///{base}"
 
 
 def resolve_url(url: str | None) -> str:
+    """The URL given, else $REELPROOF_DB, else the default SQLite store."""
     return url or os.environ.get("REELPROOF_DB") or default_url()
 
 
@@ -114,7 +116,7 @@ def _create_engine(url_text: str) -> Engine:
         flush_rows_before_statements(engine)
 
         @event.listens_for(engine, "connect")
-        def _connect(dbapi_conn: Any, _record: Any) -> None:
+        def _connect(dbapi_conn: Any, _record: Any) -> None:  # Any: the DBAPI connection
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -167,9 +169,11 @@ class Store:
 
     @property
     def sqlite_path(self) -> Path | None:
+        """The SQLite file, or None for PostgreSQL and in-memory stores."""
         return _sqlite_path(self.engine.url)
 
     def display_url(self) -> str:
+        """The URL without its password, for messages."""
         return self.engine.url.render_as_string(hide_password=True)
 
     def migrate(self) -> None:
@@ -188,6 +192,7 @@ class Store:
                 conn.execute(schema.log_head.insert().values(id=1, size=0))
 
     def is_current(self) -> bool:
+        """Whether the store exists and has the newest schema."""
         path = self.sqlite_path
         if path is not None and not path.exists():
             return False
@@ -245,6 +250,7 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        """A read transaction."""
         with self._connect() as conn, conn.begin():
             yield conn
 
@@ -266,4 +272,5 @@ class Store:
                 yield conn, read_head(conn, lock=not self.is_sqlite)
 
     def dispose(self) -> None:
+        """Close every pooled connection."""
         self.engine.dispose()

@@ -32,6 +32,7 @@ def _row(r: sa.Row[Any]) -> DecisionRow:  # Any: SQLAlchemy's untyped result row
 
 
 def latest(conn: Connection, declaration: str) -> DecisionRow | None:
+    """The declaration's newest decision row, or None."""
     t = schema.decisions
     row = conn.execute(
         sa.select(t).where(t.c.declaration == declaration).order_by(t.c.pk.desc()).limit(1)
@@ -40,6 +41,7 @@ def latest(conn: Connection, declaration: str) -> DecisionRow | None:
 
 
 def history(conn: Connection, declaration: str) -> list[DecisionRow]:
+    """Every decision row of the declaration, oldest first."""
     t = schema.decisions
     rows = conn.execute(sa.select(t).where(t.c.declaration == declaration).order_by(t.c.pk))
     return [_row(r) for r in rows]

@@ -52,6 +52,7 @@ def _row(r: sa.Row[Any]) -> DocumentRow:  # Any: SQLAlchemy's untyped result row
 
 
 def latest_row(conn: Connection, kind: str, key: str) -> DocumentRow | None:
+    """The newest revision of a document, or None."""
     t = schema.documents
     row = conn.execute(
         sa.select(t).where(t.c.kind == kind, t.c.key == key).order_by(t.c.revision.desc()).limit(1)
@@ -60,6 +61,7 @@ def latest_row(conn: Connection, kind: str, key: str) -> DocumentRow | None:
 
 
 def latest(conn: Connection, kind: str, key: str) -> AnyDocument | None:
+    """The newest revision of a document, parsed, or None."""
     row = latest_row(conn, kind, key)
     return None if row is None else row.document()
 
@@ -91,10 +93,12 @@ def newest_rows(conn: Connection, kind: str) -> list[DocumentRow]:
 
 
 def list_documents(conn: Connection, kind: str) -> list[tuple[AnyDocument, DocumentRow]]:
+    """The newest revision of every document of `kind`, parsed, with its row."""
     return [(r.document(), r) for r in newest_rows(conn, kind)]
 
 
 def history(conn: Connection, kind: str, key: str) -> list[DocumentRow]:
+    """Every revision of a document, oldest first: nothing is overwritten."""
     t = schema.documents
     rows = conn.execute(
         sa.select(t).where(t.c.kind == kind, t.c.key == key).order_by(t.c.revision)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from reelproof.adapters.store import schema
 from reelproof.adapters.store.log import LogWriter
+from reelproof.core.json_types import JsonObject
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,9 @@ class EventRow:
     recorded_by: str
     log_index: int
 
-    def data(self) -> dict[str, Any]:  # Any: the event's own JSON
-        parsed: dict[str, Any] = json.loads(self.content)
+    def data(self) -> JsonObject:
+        """The event's JSON data (with `at`)."""
+        parsed: JsonObject = json.loads(self.content)
         return parsed
 
 

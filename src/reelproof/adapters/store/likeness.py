@@ -27,6 +27,8 @@ FINDING_KIND = "LikenessFinding"
 
 @dataclass(frozen=True)
 class RefRow:
+    """An enrolled biometric reference (encrypted), and what it was made from and under."""
+
     ref_id: str
     performer: str
     modality: str
@@ -67,10 +69,12 @@ def _ref(row: Any) -> RefRow:
 
 
 def insert_ref(conn: Connection, values: dict[str, Any]) -> None:
+    """Store an enrolled reference."""
     conn.execute(refs_t.insert().values(**values))
 
 
 def refs(conn: Connection, performer: str | None = None) -> list[RefRow]:
+    """Every enrolled reference (or one performer's), by performer."""
     q = sa.select(refs_t).order_by(refs_t.c.performer, refs_t.c.pk)
     if performer is not None:
         q = q.where(refs_t.c.performer == performer)
@@ -78,12 +82,14 @@ def refs(conn: Connection, performer: str | None = None) -> list[RefRow]:
 
 
 def delete_refs(conn: Connection, performer: str) -> list[RefRow]:
+    """Delete a performer's references (forget, revoked consent); returns what was deleted."""
     gone = refs(conn, performer)
     conn.execute(refs_t.delete().where(refs_t.c.performer == performer))
     return gone
 
 
 def cached(conn: Connection, sha256: str, models: str) -> tuple[bytes, bytes] | None:
+    """The sealed observations of a file for these models, or None: a rescan skips decoding."""
     row = conn.execute(
         sa.select(cache_t.c.nonce, cache_t.c.ciphertext).where(
             cache_t.c.sha256 == sha256, cache_t.c.models == models
@@ -95,6 +101,7 @@ def cached(conn: Connection, sha256: str, models: str) -> tuple[bytes, bytes] | 
 def store_cache(
     conn: Connection, sha256: str, models: str, nonce: bytes, ciphertext: bytes, at: str
 ) -> None:
+    """Keep a file's sealed observations for these models, replacing older ones."""
     conn.execute(cache_t.delete().where(cache_t.c.sha256 == sha256, cache_t.c.models == models))
     conn.execute(
         cache_t.insert().values(
@@ -111,6 +118,8 @@ def clear_cache(conn: Connection) -> int:
 
 @dataclass(frozen=True)
 class FindingRow:
+    """A likeness match found in a file, and its review status."""
+
     finding_id: str
     production: str
     sha256: str
@@ -125,6 +134,7 @@ class FindingRow:
     review: dict[str, Any] | None
 
     def to_json(self) -> dict[str, Any]:
+        """The finding as `finding list --format json` prints it."""
         return {
             "id": self.finding_id,
             "code": FINDING_CODE,
@@ -170,6 +180,7 @@ def findings(
     performer: str | None = None,
     finding_id: str | None = None,
 ) -> list[FindingRow]:
+    """Stored findings, filtered by file, production or performer."""
     q = sa.select(findings_t).order_by(findings_t.c.pk)
     if sha256s is not None:
         q = q.where(findings_t.c.sha256.in_(list(sha256s)))
@@ -211,6 +222,7 @@ def linked_assets(conn: Connection, declaration: str) -> list[str]:
 
 
 def linked_declarations(conn: Connection, sha256: str, production: str) -> list[str]:
+    """The declarations a file is linked to in the production, sorted."""
     t = schema.asset_links
     q = sa.select(t.c.declaration).where(t.c.sha256 == sha256, t.c.production == production)
     return sorted({str(d) for (d,) in conn.execute(q)})
@@ -228,6 +240,7 @@ def asset_classification(conn: Connection, sha256: str, production: str) -> str 
 
 
 def productions_of(conn: Connection, sha256: str) -> list[str]:
+    """The productions a file is registered in, sorted."""
     t = schema.assets
     q = sa.select(t.c.production).where(t.c.sha256 == sha256).distinct()
     return sorted(str(p) for (p,) in conn.execute(q))

@@ -22,17 +22,18 @@ from reelproof.adapters.store import schema
 from reelproof.core import canonical as canonical_json
 from reelproof.core import merkle
 from reelproof.core.errors import ReelproofError
+from reelproof.core.json_types import JsonMapping, JsonValue
 from reelproof.verify import PREV_EXTENSION, Checkpoint, leaf_hash, sign_note
 
 ENTRY_VERSION = 1
 
 
-def canonical(obj: Any) -> bytes:
+def canonical(obj: JsonValue) -> bytes:
     """RFC 8785 canonical JSON: the bytes that are hashed and signed."""
     return canonical_json.dumps(obj)
 
 
-def row_digest(table: str, row: Mapping[str, Any]) -> str:
+def row_digest(table: str, row: JsonMapping) -> str:
     """Digest over every recorded column of a row, so editing any column is detected."""
     return _digest({c: row[c] for c in schema.SIGNED_COLUMNS[table]})
 
@@ -41,7 +42,7 @@ def _digest(signed: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical(signed)).hexdigest()
 
 
-def run_sql(
+def run_sql(  # Any: DBAPI parameters and rows
     conn: Connection, sql: str, params: Sequence[Any] = (), *, many: bool = False
 ) -> list[Any]:
     """Plain SQL with ``?`` placeholders on the open transaction's DBAPI cursor.
@@ -74,6 +75,7 @@ class DbNodes:
         self.pending = pending or {}
 
     def nodes(self, keys: Sequence[tuple[int, int]]) -> Mapping[tuple[int, int], bytes]:
+        """The stored (or pending) nodes among `keys`; missing ones are left out."""
         out: dict[tuple[int, int], bytes] = {}
         missing = []
         for k in keys:
@@ -113,11 +115,13 @@ class _Remembered:
 
 
 def log_size(conn: Connection) -> int:
+    """How many entries the log holds (the head)."""
     rows = run_sql(conn, "SELECT size FROM log_head WHERE id = 1")
     return int(rows[0][0]) if rows else 0
 
 
 def origin(conn: Connection) -> str:
+    """The log's origin (its name in checkpoints); an error when the store has no log yet."""
     value = conn.execute(
         sa.select(schema.meta.c.value).where(schema.meta.c.key == "log_origin")
     ).scalar()
@@ -315,9 +319,11 @@ class LogWriter:
 
     @property
     def next_index(self) -> int:
+        """The index the next appended entry gets."""
         return self.start + len(self.bodies)
 
-    def append(self, kind: str, subject: Mapping[str, Any], detail: Mapping[str, Any]) -> int:
+    def append(self, kind: str, subject: JsonMapping, detail: JsonMapping) -> int:
+        """Buffer an entry (hashed into the tree at `close`); returns its index."""
         index = self.next_index
         entry = {
             "v": ENTRY_VERSION,
@@ -334,9 +340,9 @@ class LogWriter:
     def record_row(
         self,
         table: sa.Table,
-        values: Mapping[str, Any],
+        values: JsonMapping,
         kind: str,
-        subject: Mapping[str, Any],
+        subject: JsonMapping,
     ) -> tuple[int, int]:
         """Record a row and its log entry; returns (pk, log_index).
 
@@ -453,6 +459,7 @@ def sign_checkpoint(
 def iter_entries(
     conn: Connection, start: int = 0, end: int | None = None
 ) -> Iterator[tuple[int, str]]:
+    """Entries `start` to `end` (exclusive), streamed in order, as stored JSON text."""
     t = schema.log_entries
     q = sa.select(t.c.idx, t.c.body).where(t.c.idx >= start).order_by(t.c.idx)
     if end is not None:
@@ -462,6 +469,7 @@ def iter_entries(
 
 
 def latest_checkpoint(conn: Connection) -> str | None:
+    """The newest signed checkpoint note, or None when nothing is logged yet."""
     t = schema.checkpoints
     note = conn.execute(sa.select(t.c.note).order_by(t.c.size.desc()).limit(1)).scalar()
     return None if note is None else str(note)
@@ -488,16 +496,17 @@ def replace_checkpoint_note(conn: Connection, size: int, note: str) -> None:
 
 
 def node_count(conn: Connection) -> int:
+    """How many Merkle nodes are stored; `log verify` finds nodes that belong to no entry."""
     return int(conn.execute(sa.select(sa.func.count()).select_from(schema.log_nodes)).scalar_one())
 
 
 RECORDED_TABLES = tuple(schema.RECORDED)
 
 
-def recorded_rows(conn: Connection, table: str) -> Iterator[Mapping[str, Any]]:
+def recorded_rows(conn: Connection, table: str) -> Iterator[JsonMapping]:
     """Every row of a recorded table, streamed in pk order, as column -> value.
 
     Any: the columns differ per table; `row_digest` hashes them as they are stored."""
     t = schema.RECORDED[table]
     for row in conn.execution_options(yield_per=2000).execute(sa.select(t).order_by(t.c.pk)):
-        yield cast("Mapping[str, Any]", row._mapping)
+        yield cast("JsonMapping", row._mapping)

@@ -9,6 +9,7 @@ from reelproof.adapters.store import schema
 
 
 def get(conn: Connection, key: str) -> str | None:
+    """The setting's value, or None when it is not set."""
     t = schema.meta
     value = conn.execute(sa.select(t.c.value).where(t.c.key == key)).scalar()
     return None if value is None else str(value)
@@ -22,5 +23,6 @@ def put(conn: Connection, key: str, value: str) -> None:
 
 
 def delete(conn: Connection, key: str) -> None:
+    """Unset `key` (a no-op when it is not set)."""
     t = schema.meta
     conn.execute(t.delete().where(t.c.key == key))

@@ -20,9 +20,9 @@ from __future__ import annotations
 import math
 import random
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
+from reelproof.core.json_types import JsonMapping, JsonObject, JsonValue
 from reelproof.core.standards import cel_backend
 from reelproof.core.standards import expr as x
 from reelproof.core.standards.prefilter import Guard
@@ -30,7 +30,7 @@ from reelproof.core.standards.schema import FACTS, FType
 
 PROBES = 160
 _STRS = ("", "a", "é", "日本", "a\x00", "\x00")
-_NUMS: tuple[Any, ...] = (0, 1, -1, 2, 0.5, 1.0, -0.0, 2**53 + 1, float(2**53))
+_NUMS: tuple[JsonValue, ...] = (0, 1, -1, 2, 0.5, 1.0, -0.0, 2**53 + 1, float(2**53))
 _NUMS += (2**63 - 1, 2**63, -(2**63), math.nan, math.inf)
 _DATES = ("2024-12-31", "2025-01-01", "2026-09-14", "2027-12-31")
 
@@ -42,8 +42,8 @@ class _Pools:
 
     def __init__(self, node: x.Node) -> None:
         strs: list[str] = list(_STRS)
-        nums: list[Any] = list(_NUMS)
-        self.bools: list[Any] = [True, False]
+        nums: list[JsonValue] = list(_NUMS)
+        self.bools: list[JsonValue] = [True, False]
         for n in x.nodes(node):
             if not isinstance(n, x.Lit):
                 continue
@@ -59,7 +59,7 @@ class _Pools:
         self.nums = list(dict.fromkeys(nums))
         self.dates = list(dict.fromkeys([*_DATES, *(s for s in strs if len(s) == 10)]))
         self.names = sorted({n.field for n in x.nodes(node) if isinstance(n, x.Select)})
-        self.scalars: list[Any] = [None, *self.bools, *self.strs, *self.nums]
+        self.scalars: list[JsonValue] = [None, *self.bools, *self.strs, *self.nums]
 
 
 class _Gen:
@@ -70,13 +70,15 @@ class _Gen:
         self.rng = random.Random(seed)
         self.wanted = set(pools.names)
 
-    def maker(self, t: FType, depth: int = 0) -> Callable[[], Any]:
+    def maker(self, t: FType, depth: int = 0) -> Callable[[], JsonValue]:
         p, roll = self.p, self.rng.random
 
-        def choice(options: Sequence[Any]) -> Any:  # random.choice, without its overhead
+        def choice(
+            options: Sequence[JsonValue],
+        ) -> JsonValue:  # random.choice, without its overhead
             return options[int(roll() * len(options))]
 
-        make: Callable[[], Any]
+        make: Callable[[], JsonValue]
         k = t.kind
         if k == "object":
             fields = [
@@ -85,19 +87,19 @@ class _Gen:
                 if name in self.wanted
             ]
 
-            def make() -> Any:  # now and then a key is missing
+            def make() -> JsonValue:  # now and then a key is missing
                 return {name: f() for name, f in fields if roll() > 0.03}
 
         elif k == "list":
             assert t.item is not None
             item, sizes = self.maker(t.item, depth + 1), (0, 1, 1, 2, 3)
 
-            def make() -> Any:
+            def make() -> JsonValue:
                 return [item() for _ in range(choice(sizes))]
 
         elif k == "any":
 
-            def make() -> Any:
+            def make() -> JsonValue:
                 return self.wild(depth)
 
         else:
@@ -110,19 +112,19 @@ class _Gen:
                 "number": p.nums,
             }[k]
 
-            def make() -> Any:
+            def make() -> JsonValue:
                 return choice(values)
 
         if not t.nullable:
             return make
         inner = make
 
-        def nullable() -> Any:
+        def nullable() -> JsonValue:
             return None if roll() < 0.2 else inner()
 
         return nullable
 
-    def wild(self, depth: int) -> Any:
+    def wild(self, depth: int) -> JsonValue:
         """A value where the schema says `any`: scalars, lists and maps of them."""
         rng, p = self.rng, self.p
         roll = rng.random()
@@ -134,16 +136,14 @@ class _Gen:
         return rng.choice(p.scalars)
 
 
-def probes(
-    node: x.Node, names: Iterable[str], seed: int, count: int = PROBES
-) -> list[dict[str, Any]]:
+def probes(node: x.Node, names: Iterable[str], seed: int, count: int = PROBES) -> list[JsonObject]:
     """`count` fact sets for the roots `names`, holding only the fields the condition reads."""
     gen = _Gen(_Pools(node), seed)
     roots = [(n, gen.maker(FACTS[n])) for n in sorted(names) if n in FACTS]
     return [{n: make() for n, make in roots} for _ in range(count)]
 
 
-def _cel(program: cel_backend.Program, scope: frozenset[str], facts: Mapping[str, Any]) -> Any:
+def _cel(program: cel_backend.Program, scope: frozenset[str], facts: JsonMapping) -> JsonValue:
     try:
         return program.run(cel_backend.activation(scope, facts))
     except RuntimeError as exc:  # the library refused the value itself

@@ -10,10 +10,11 @@ error values absorbed by `&&` / `||`. See docs/cel-choice.md for the measurement
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from cel_expr_python import cel as _cel  # type: ignore[import-untyped]
+
+from reelproof.core.json_types import JsonMapping
 
 _ERR = re.compile(r"<input>:(-?\d+):(-?\d+):\s*(.*)")
 
@@ -28,10 +29,10 @@ class CelCompileError(Exception):
         self.col = col
 
 
-_ENVS: dict[frozenset[str], Any] = {}
+_ENVS: dict[frozenset[str], Any] = {}  # Any: cel.Environment (untyped library)
 
 
-def _env(names: frozenset[str]) -> Any:
+def _env(names: frozenset[str]) -> Any:  # Any: cel.Environment
     env = _ENVS.get(names)
     if env is None:
         env = _cel.NewEnv(variables={name: _cel.Type.DYN for name in sorted(names)})
@@ -52,7 +53,9 @@ class Program:
         except RuntimeError as exc:
             raise _compile_error(str(exc)) from None
 
-    def run(self, activation: Any) -> bool | str:
+    def run(self, activation: Any) -> bool | str:  # Any: cel.Activation
+        """The condition's value over the facts: True or False, else the error text to report
+        (a fact the library cannot hold, a non-boolean result), never an exception."""
         try:
             value = self._expr.eval(activation).value()
         except RuntimeError as exc:  # a fact value the library cannot hold (e.g. a lone surrogate)
@@ -75,6 +78,6 @@ def _compile_error(text: str) -> CelCompileError:
     return CelCompileError(message, line if line > 0 else None, col if col > 0 else None)
 
 
-def activation(names: frozenset[str], facts: Mapping[str, Any]) -> Any:
+def activation(names: frozenset[str], facts: JsonMapping) -> Any:  # Any: cel.Activation
     """An activation over plain facts (dicts, lists, str, bool, int, float, None)."""
     return _env(names).Activation(facts)

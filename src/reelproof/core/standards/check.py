@@ -101,9 +101,11 @@ class Checker:
         self.context = context  # e.g. "a rule without for_each", "applies_when"
 
     def check(self, node: x.Node) -> FType:
+        """Every problem the condition has against the fact schema (unknown fields, wrong types)."""
         return self.typeof(node, {name: FACTS[name] for name in self.scope})
 
     def typeof(self, n: x.Node, env: Mapping[str, FType]) -> FType:
+        """The static type of an expression node, or unknown when it cannot be told."""
         if isinstance(n, x.Lit):
             return {"str": STR, "bool": BOOL, "null": ANY}.get(n.kind, NUMBER)
         if isinstance(n, x.Ident):

@@ -4,9 +4,9 @@ fields and each legal parameter (`parameters.<section>.<field>`) that changed.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from reelproof.core.documents import StandardsPack
+from reelproof.core.json_types import JsonObject
 from reelproof.core.standards.pack import CompiledPack
 
 
@@ -32,9 +32,11 @@ class PackDiff:
 
     @property
     def empty(self) -> bool:
+        """Whether the two versions decide alike (no rule or parameter changed)."""
         return not (self.added or self.removed or self.changed or self.pack_fields)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The diff as `standards diff --format json` prints it."""
         return {
             "pack": self.pack,
             "old_version": self.old_version,
@@ -49,10 +51,10 @@ class PackDiff:
 _ABSENT = object()
 
 
-def flat_parameters(doc: StandardsPack) -> dict[str, Any]:
+def flat_parameters(doc: StandardsPack) -> JsonObject:
     """A pack's parameters as `parameters.<section>.<field>` keys (plain JSON values), the
     form `standards show` prints and `standards diff` compares."""
-    out: dict[str, Any] = {}
+    out: JsonObject = {}
     sections = doc.spec.parameters.model_dump(mode="json", exclude_none=True)
     for section, fields in sections.items():
         for name, value in fields.items():

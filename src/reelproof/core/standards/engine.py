@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import rfc8785
 
 from reelproof.core.documents import OUTCOME_ORDER, AIUseDeclaration, Outcome, Production
+from reelproof.core.json_types import JsonMapping, JsonObject, JsonValue
 from reelproof.core.standards import cel_backend
 from reelproof.core.standards import expr as x
 from reelproof.core.standards.explain import explain
@@ -63,7 +64,8 @@ class PackSelection:
     reason: str
     compiled: CompiledPack = field(repr=False, compare=False)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """Why a pack applied or not, as a decision lists it."""
         return {
             "pack": self.pack,
             "version": self.version,
@@ -89,10 +91,12 @@ class FiredRule(NamedTuple):
 
     @property
     def unverified(self) -> bool:
+        """Whether the rule's source was never verified (verification U): a reader must know."""
         return self.verification == "U"
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
+    def to_json(self) -> JsonObject:
+        """The rule as a decision lists it (DESIGN.md's decide JSON)."""
+        out: JsonObject = {
             "id": self.id,
             "pack": self.pack,
             "outcome": self.outcome,
@@ -121,7 +125,8 @@ class Obligation(NamedTuple):
     detail: str | None
     rules: tuple[str, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
+        """The obligation as a decision lists it."""
         return {
             "kind": self.kind,
             "party": self.party,
@@ -146,7 +151,7 @@ class Decision:
     # (verification A), "direct" when at least one is not, "none" when no rule set it.
     tier_basis: str = "none"
 
-    def to_json(self, log_index: int | None = None) -> dict[str, Any]:
+    def to_json(self, log_index: int | None = None) -> JsonObject:
         """The stable JSON of `reelproof decide` (DESIGN.md), plus the packs considered."""
         return {
             "declaration": self.declaration,
@@ -168,6 +173,7 @@ class Decision:
 
     @property
     def rule_ids(self) -> list[str]:
+        """The ids of the rules that fired, in order: what tests and impact compare."""
         return list(dict.fromkeys(r.id for r in self.rules))
 
 
@@ -177,8 +183,8 @@ class Decision:
 class _Firing(NamedTuple):
     order: int  # the rule's position in its pack: firings are reported in pack order
     rule: CompiledRule
-    scope: Mapping[str, Any]  # the facts, plus `t` for a per-talent firing
-    talent: Mapping[str, Any] | None
+    scope: JsonMapping  # the facts, plus `t` for a per-talent firing
+    talent: JsonMapping | None
     error: str | None
 
 
@@ -217,7 +223,7 @@ def _plan(pack: CompiledPack, prefilter: bool) -> _PackPlan:
     )
 
 
-def _freeze(v: Any) -> Any:
+def _freeze(v: JsonValue) -> JsonValue:
     if isinstance(v, list):
         return tuple(_freeze(i) for i in v)
     if isinstance(v, dict):
@@ -262,6 +268,7 @@ class Engine:
                 }
             )
         )
+        # Any: the key is the production and today, frozen into nested tuples
         self._selections: OrderedDict[Any, tuple[Production, tuple[PackSelection, ...]]] = (
             OrderedDict()
         )
@@ -271,7 +278,7 @@ class Engine:
     def select(
         self,
         production: Production,
-        performers: Sequence[Mapping[str, Any]],
+        performers: Sequence[JsonMapping],
         today: dt.date,
         territories: Sequence[str] | None = None,
     ) -> tuple[PackSelection, ...]:
@@ -300,7 +307,7 @@ class Engine:
             self._selections.popitem(last=False)
         return result
 
-    def _select(self, scope: Mapping[str, Any], today: dt.date) -> tuple[PackSelection, ...]:
+    def _select(self, scope: JsonMapping, today: dt.date) -> tuple[PackSelection, ...]:
         act = cel_backend.activation(SELECTION_SCOPE, scope)
         out: list[PackSelection] = []
         holds: dict[int, bool] = {}
@@ -369,13 +376,13 @@ class Engine:
 
     # -- evaluation --
 
-    def evaluate(self, packs: Sequence[CompiledPack], facts: Mapping[str, Any]) -> list[_Firing]:
+    def evaluate(self, packs: Sequence[CompiledPack], facts: JsonMapping) -> list[_Firing]:
         """Every firing of every rule of these packs (already selected) for these facts."""
         firings: list[_Firing] = []
-        act: Any = None
+        act: Any = None  # Any: cel.Activation
         talent = facts["talent"]
-        talent_scopes: list[dict[str, Any]] | None = None
-        talent_acts: list[Any] = []
+        talent_scopes: list[JsonObject] | None = None
+        talent_acts: list[Any] = []  # Any: cel.Activation
         trust = self.trust_prefilter
         for pack in packs:
             plan = self._plans.get(id(pack)) or _plan(pack, self.prefilter)
@@ -445,7 +452,7 @@ class Engine:
         self,
         declaration: AIUseDeclaration,
         production: Production,
-        talent: Sequence[Mapping[str, Any]],
+        talent: Sequence[JsonMapping],
         today: dt.date,
         findings: Sequence[Mapping[str, Any]] = (),
     ) -> Decision:
@@ -483,7 +490,7 @@ def _sel(p: CompiledPack, applied: bool, reason: str) -> PackSelection:
 def compose(
     declaration: AIUseDeclaration,
     production: Production,
-    facts: Mapping[str, Any],
+    facts: JsonMapping,
     firings: Sequence[_Firing],
     selection: Sequence[PackSelection],
 ) -> Decision:
@@ -569,7 +576,7 @@ def _order(f: _Firing) -> int:
 
 
 def _obligation(
-    ob: CompiledObligation, scope: Mapping[str, Any], talent: Mapping[str, Any] | None
+    ob: CompiledObligation, scope: JsonMapping, talent: JsonMapping | None
 ) -> tuple[str, str | None, str, str | None]:
     kind: str = ob.template.kind
     party = ob.party.render(scope) if ob.party is not None else None
@@ -612,7 +619,7 @@ def engine_for(packs: Sequence[CompiledPack]) -> Engine:
 def select_packs(
     packs: Sequence[CompiledPack],
     production: Production,
-    performers: Sequence[Mapping[str, Any]],
+    performers: Sequence[JsonMapping],
     today: dt.date,
     *,
     territories: Sequence[str] | None = None,
@@ -624,7 +631,7 @@ def select_packs(
 def decide(
     declaration: AIUseDeclaration,
     production: Production,
-    talent: Sequence[Mapping[str, Any]],
+    talent: Sequence[JsonMapping],
     packs: Sequence[CompiledPack],
     today: dt.date,
     findings: Sequence[Mapping[str, Any]] = (),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from reelproof.core.json_types import JsonValue
 from reelproof.core.standards import expr as x
 from reelproof.core.standards.prefilter import MISSING, Guard, Scope, compile_guard, getter
 
@@ -27,7 +27,7 @@ def _guard(node: x.Node) -> Guard:
     return g
 
 
-def _show(v: Any) -> str:
+def _show(v: JsonValue) -> str:
     if v is None:
         return "not set"
     if v is True:
@@ -39,7 +39,7 @@ def _show(v: Any) -> str:
     return str(v)
 
 
-def _value(node: x.Node, scope: Scope) -> Any:
+def _value(node: x.Node, scope: Scope) -> JsonValue:
     g = getter(node)
     return MISSING if g is None else g(scope)
 

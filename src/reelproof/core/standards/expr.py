@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from reelproof.core.json_types import JsonValue
+
 MACROS = frozenset({"exists", "all", "exists_one", "map", "filter"})
 _RESERVED = frozenset(
     [
@@ -53,22 +55,30 @@ class ExprSyntaxError(Exception):
 
 @dataclass(frozen=True)
 class Node:
+    """A node of a parsed condition, for the static checks and prefilters (CEL itself evaluates)."""
+
     pos: int
 
 
 @dataclass(frozen=True)
 class Lit(Node):
-    value: Any
+    """A literal value."""
+
+    value: JsonValue
     kind: str  # str | int | uint | float | bool | null | bytes
 
 
 @dataclass(frozen=True)
 class Ident(Node):
+    """A name: a fact root such as `use` or `production`, or a bound variable."""
+
     name: str
 
 
 @dataclass(frozen=True)
 class Select(Node):
+    """A field access, `operand.field`."""
+
     operand: Node
     field: str
     test_only: bool = False  # has(a.b)
@@ -76,12 +86,16 @@ class Select(Node):
 
 @dataclass(frozen=True)
 class Index(Node):
+    """An index or key access, `operand[index]`."""
+
     operand: Node
     index: Node
 
 
 @dataclass(frozen=True)
 class Call(Node):
+    """A function or method call (`size(x)`, `x.exists(t, ...)`)."""
+
     target: Node | None
     name: str
     args: tuple[Node, ...]
@@ -99,22 +113,30 @@ class Macro(Node):
 
 @dataclass(frozen=True)
 class ListLit(Node):
+    """A list literal."""
+
     items: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class MapLit(Node):
+    """A map literal."""
+
     entries: tuple[tuple[Node, Node], ...]
 
 
 @dataclass(frozen=True)
 class Unary(Node):
+    """A unary operator (`!`, `-`)."""
+
     op: str  # "!" | "-"
     operand: Node
 
 
 @dataclass(frozen=True)
 class Binary(Node):
+    """A binary operator (`&&`, `==`, `in`…)."""
+
     op: str
     left: Node
     right: Node
@@ -122,6 +144,8 @@ class Binary(Node):
 
 @dataclass(frozen=True)
 class Cond(Node):
+    """The conditional `a ? b : c`."""
+
     test: Node
     then: Node
     otherwise: Node
@@ -135,7 +159,7 @@ class _Tok:
     kind: str  # ident | num | str | op | eof
     text: str
     pos: int
-    value: Any = None
+    value: JsonValue = None
     lit_kind: str = ""
 
 
@@ -481,7 +505,7 @@ def conjuncts(node: Node) -> list[Node]:
 def nodes(node: Node) -> list[Node]:
     """Every node of an expression, the node itself first."""
     out: list[Node] = []
-    stack: list[Any] = [node]
+    stack: list[Any] = [node]  # Any: nodes and the values inside them
     while stack:
         n = stack.pop()
         if isinstance(n, Node):
@@ -535,7 +559,7 @@ def free_names(node: Node, bound: frozenset[str] = frozenset()) -> set[str]:
     return out
 
 
-def _lit_text(value: Any, kind: str) -> str:
+def _lit_text(value: JsonValue, kind: str) -> str:
     if kind == "null":
         return "null"
     if kind == "bool":

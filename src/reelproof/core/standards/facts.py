@@ -11,13 +11,14 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Literal, TypeAlias
+from typing import Literal, TypeAlias
 
 from reelproof.core.documents import AIUseDeclaration, Performer, Production, Talent
+from reelproof.core.json_types import JsonMapping, JsonObject, JsonValue
 from reelproof.core.territories import resolve
 
 
-def performer_fact(performer: Performer) -> dict[str, Any]:
+def performer_fact(performer: Performer) -> JsonObject:
     """A Performer document as the `performer` fact of a talent entry (known: true)."""
     return {
         "id": performer.metadata.id,
@@ -26,7 +27,7 @@ def performer_fact(performer: Performer) -> dict[str, Any]:
     }
 
 
-def unknown_performer(performer_id: str) -> dict[str, Any]:
+def unknown_performer(performer_id: str) -> JsonObject:
     """The `performer` fact for a performer the registry does not know."""
     return {
         "id": performer_id,
@@ -70,7 +71,7 @@ def touched_talent(declaration: AIUseDeclaration) -> list[tuple[Talent, Via]]:
     return out
 
 
-def no_consent() -> dict[str, Any]:
+def no_consent() -> JsonObject:
     """The `consent` fact when nothing on record covers the use."""
     return {
         "covered": False,
@@ -86,13 +87,13 @@ def no_consent() -> dict[str, Any]:
 
 def talent_without_registry(
     declaration: AIUseDeclaration, performers: Mapping[str, Performer] | None = None
-) -> list[dict[str, Any]]:
+) -> list[JsonObject]:
     """Talent facts for a declaration when no consent registry answers (pack tests).
 
     Every use is uncovered (finding `consent.none_on_record`); performers are unknown
     unless their documents are given.
     """
-    out: list[dict[str, Any]] = []
+    out: list[JsonObject] = []
     for t, via in touched_talent(declaration):
         doc = (performers or {}).get(t.performer)
         out.append(
@@ -125,10 +126,10 @@ def resolved_territories(declaration: AIUseDeclaration | None, production: Produ
     return _territories(tuple(codes))
 
 
-_PRODUCTIONS: OrderedDict[int, tuple[Production, dict[str, Any]]] = OrderedDict()
+_PRODUCTIONS: OrderedDict[int, tuple[Production, JsonObject]] = OrderedDict()
 
 
-def production_fact(production: Production) -> dict[str, Any]:
+def production_fact(production: Production) -> JsonObject:
     """The `production` fact (spec plus id); cached per Production object."""
     hit = _PRODUCTIONS.get(id(production))
     if hit is not None and hit[0] is production:
@@ -140,7 +141,7 @@ def production_fact(production: Production) -> dict[str, Any]:
     return fact
 
 
-def use_fact(declaration: AIUseDeclaration) -> dict[str, Any]:
+def use_fact(declaration: AIUseDeclaration) -> JsonObject:
     """The `use` fact: the declaration's spec plus `id` and `production`."""
     fact = declaration.spec.model_dump(mode="json")
     fact["id"] = declaration.metadata.id
@@ -148,7 +149,7 @@ def use_fact(declaration: AIUseDeclaration) -> dict[str, Any]:
     return fact
 
 
-def performers_of(talent: Sequence[Mapping[str, Any]]) -> list[Any]:
+def performers_of(talent: Sequence[JsonMapping]) -> list[JsonValue]:
     """The involved performers' facts, once each, in order of appearance."""
     seen: set[str] = set()
     out = []
@@ -163,10 +164,10 @@ def performers_of(talent: Sequence[Mapping[str, Any]]) -> list[Any]:
 def build_facts(
     declaration: AIUseDeclaration,
     production: Production,
-    talent: Sequence[Mapping[str, Any]],
+    talent: Sequence[JsonMapping],
     today: dt.date,
-    findings: Sequence[Mapping[str, Any]] = (),
-) -> dict[str, Any]:
+    findings: Sequence[JsonMapping] = (),
+) -> JsonObject:
     """Every fact a rule may read: use, production, territories, talent, performers, today,
     and every talent entry's findings (each naming its performer), then `findings` given."""
     talent_list = talent if isinstance(talent, list) else list(talent)

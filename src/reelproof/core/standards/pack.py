@@ -33,6 +33,8 @@ from reelproof.core.standards.templates import Template, TemplateError, parse_te
 
 @dataclass(frozen=True, eq=False)
 class CompiledObligation:
+    """A rule's obligation with its templates compiled once, at load time."""
+
     template: ObligationTemplate
     party: Template | None
     detail: Template | None
@@ -64,6 +66,7 @@ class CompiledRule:
 
     @property
     def id(self) -> str:
+        """The rule's id."""
         return self.rule.id
 
     @cached_property
@@ -83,10 +86,12 @@ class CompiledRule:
 
     @property
     def per_talent(self) -> bool:
+        """Whether the rule is evaluated once per talent fact (`for_each: talent`)."""
         return self.rule.for_each == "talent"
 
     @property
     def aggregate(self) -> bool:
+        """Whether the rule depends on other rules of its pack having fired."""
         return bool(self.rule.if_any_fired or self.rule.if_none_fired)
 
 
@@ -103,29 +108,36 @@ class CompiledPack:
 
     @property
     def id(self) -> str:
+        """The pack's id."""
         return self.doc.metadata.id
 
     @property
     def version(self) -> str:
+        """The pack's version, as decisions cite it."""
         return self.doc.spec.version
 
     @property
     def category(self) -> str | None:
+        """studio, union or law: fallback packs are chosen within a category."""
         return self.doc.spec.category
 
     @property
     def fallback(self) -> bool:
+        """Whether the pack applies only when no other pack of its category does."""
         return self.doc.spec.fallback
 
     @property
     def effective_from(self) -> dt.date:
+        """The first day the pack is in force."""
         return self.doc.spec.effective_from
 
     @property
     def effective_until(self) -> dt.date | None:
+        """The last day the pack is in force, or None."""
         return self.doc.spec.effective_until
 
     def rule(self, rule_id: str) -> CompiledRule:
+        """The compiled rule with `rule_id`."""
         for r in self.rules:
             if r.id == rule_id:
                 return r

@@ -19,20 +19,20 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import Any
 
+from reelproof.core.json_types import JsonMapping, JsonObject, JsonValue
 from reelproof.core.standards import expr as x
 
-Scope = Mapping[str, Any]
+Scope = JsonMapping
 Guard = Callable[[Scope], int]
-Getter = Callable[[Scope], Any]
+Getter = Callable[[Scope], JsonValue]
 
 
 class _Missing:
     __slots__ = ()
 
 
-MISSING: Any = _Missing()
+MISSING: JsonValue = _Missing()
 TRUE: Guard = lambda s: 1  # noqa: E731
 UNKNOWN: Guard = lambda s: -1  # noqa: E731
 
@@ -56,7 +56,7 @@ def getter(node: x.Node) -> Getter | None:
         if inner is None:
             return None
 
-        def size(s: Scope, inner: Getter = inner) -> Any:
+        def size(s: Scope, inner: Getter = inner) -> JsonValue:
             v = inner(s)
             return len(v) if isinstance(v, list | str | dict) else MISSING
 
@@ -82,7 +82,7 @@ def getter(node: x.Node) -> Getter | None:
     if len(path) == 2 and all(isinstance(p, str) for p in path):
         a, b = path
 
-        def get2(s: Scope) -> Any:
+        def get2(s: Scope) -> JsonValue:
             v = s.get(a, MISSING)  # type: ignore[arg-type]
             return v.get(b, MISSING) if type(v) is dict else MISSING
 
@@ -90,7 +90,7 @@ def getter(node: x.Node) -> Getter | None:
     if len(path) == 3 and all(isinstance(p, str) for p in path):
         a, b, c = path
 
-        def get3(s: Scope) -> Any:
+        def get3(s: Scope) -> JsonValue:
             v = s.get(a, MISSING)  # type: ignore[arg-type]
             if type(v) is not dict:
                 return MISSING
@@ -99,8 +99,8 @@ def getter(node: x.Node) -> Getter | None:
 
         return get3
 
-    def get(s: Scope) -> Any:
-        v: Any = s
+    def get(s: Scope) -> JsonValue:
+        v: JsonValue = s
         for step in path:
             if isinstance(step, int):
                 if type(v) is not list or not -len(v) <= step < len(v):
@@ -133,7 +133,7 @@ def _int_ok(v: int) -> bool:
     return _INT_MIN <= v <= _INT_MAX
 
 
-def cel_equal(a: Any, b: Any) -> int:
+def cel_equal(a: JsonValue, b: JsonValue) -> int:
     """CEL heterogeneous equality in three values (-1 where CEL would give an error, or
     where the CEL library would see another value than Python does)."""
     if a is MISSING or b is MISSING:
@@ -156,7 +156,7 @@ def cel_equal(a: Any, b: Any) -> int:
     return -1  # lists, maps: not modelled
 
 
-def _order(a: Any, b: Any) -> tuple[Any, Any] | None:
+def _order(a: JsonValue, b: JsonValue) -> tuple[JsonValue, JsonValue] | None:
     ta = type(a)
     if ta is not type(b) or ta not in (str, bool, int, float):
         return None  # mixed types: CEL may reject the overload; let CEL decide
@@ -167,7 +167,7 @@ def _order(a: Any, b: Any) -> tuple[Any, Any] | None:
     return a, b
 
 
-_ORDER_OPS: dict[str, Callable[[Any, Any], bool]] = {
+_ORDER_OPS: dict[str, Callable[[JsonValue, JsonValue], bool]] = {
     "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b,
     ">": lambda a, b: a > b,
@@ -175,7 +175,7 @@ _ORDER_OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _member(v: Any, coll: Any) -> int:
+def _member(v: JsonValue, coll: JsonValue) -> int:
     if type(coll) is list:
         unknown = False
         for item in coll:
@@ -189,22 +189,22 @@ def _member(v: Any, coll: Any) -> int:
     return -1
 
 
-def _ordered(op: str, a: Any, b: Any) -> int:
+def _ordered(op: str, a: JsonValue, b: JsonValue) -> int:
     pair = _order(a, b)
     return -1 if pair is None else int(_ORDER_OPS[op](*pair))
 
 
-def _size(v: Any) -> Any:
+def _size(v: JsonValue) -> JsonValue:
     t = type(v)
     if t is str:
         return len(v) if plain_str(v) else MISSING  # code points, as CEL counts them
     return len(v) if t is list or t is dict else MISSING
 
 
-_EMPTY: dict[str, Any] = {}
+_EMPTY: JsonObject = {}
 
 
-def _exists(items: Any, body: Callable[[Any], int]) -> int:
+def _exists(items: JsonValue, body: Callable[[JsonValue], int]) -> int:
     if type(items) is not list:
         return -1
     unknown = False
@@ -217,7 +217,7 @@ def _exists(items: Any, body: Callable[[Any], int]) -> int:
     return -1 if unknown else 0
 
 
-def _all(items: Any, body: Callable[[Any], int]) -> int:
+def _all(items: JsonValue, body: Callable[[JsonValue], int]) -> int:
     if type(items) is not list:
         return -1
     unknown = False
@@ -237,16 +237,16 @@ def modelled_literal(n: x.Lit) -> bool:
     return n.kind != "str" or plain_str(n.value)
 
 
-def shape(n: x.Node) -> tuple[Any, ...]:
+def shape(n: x.Node) -> tuple[JsonValue, ...]:
     """A node's structure without source positions: equal shapes, equal meaning."""
-    out: list[Any] = [type(n).__name__]
+    out: list[JsonValue] = [type(n).__name__]
     for f in dataclasses.fields(n):
         if f.name != "pos":
             out.append(_shape_of(getattr(n, f.name)))
     return tuple(out)
 
 
-def _shape_of(v: Any) -> Any:
+def _shape_of(v: JsonValue) -> JsonValue:
     if isinstance(v, x.Node):
         return shape(v)
     if isinstance(v, tuple):
@@ -254,7 +254,7 @@ def _shape_of(v: Any) -> Any:
     return (type(v).__name__, v)  # 1, 1.0 and true stay apart
 
 
-def _repeated(nodes: list[x.Node]) -> set[tuple[Any, ...]]:
+def _repeated(nodes: list[x.Node]) -> set[tuple[JsonValue, ...]]:
     counts = Counter(shape(n) for node in nodes for n in x.nodes(node))
     return {k for k, c in counts.items() if c > 1}
 
@@ -267,21 +267,21 @@ class _Gen:
     computed at most once per call, when first needed.
     """
 
-    def __init__(self, roots: dict[str, str], repeated: set[tuple[Any, ...]]) -> None:
-        self.consts: dict[str, Any] = {}
+    def __init__(self, roots: dict[str, str], repeated: set[tuple[JsonValue, ...]]) -> None:
+        self.consts: JsonObject = {}
         self.hoisted: dict[tuple[str, ...], str] = {}
         self.hoist_lines: list[str] = []
         self.roots = roots  # fact name -> Python expression of its value (e.g. s.get(...))
         self.n = 0
         self.exact = True
         self.repeated = repeated
-        self.memo: dict[tuple[Any, ...], str] = {}
+        self.memo: dict[tuple[JsonValue, ...], str] = {}
 
     def name(self, prefix: str) -> str:
         self.n += 1
         return f"{prefix}{self.n}"
 
-    def const(self, value: Any) -> str:
+    def const(self, value: JsonValue) -> str:
         name = self.name("_k")
         self.consts[name] = value
         return name
@@ -511,7 +511,7 @@ _STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
 }
 
 
-def _strtest(name: str, recv: Any, arg: Any) -> int:
+def _strtest(name: str, recv: JsonValue, arg: JsonValue) -> int:
     if type(recv) is str and type(arg) is str and plain_str(recv) and plain_str(arg):
         return int(_STRING_TESTS[name](recv, arg))
     return -1
@@ -524,7 +524,7 @@ def _ne(r: int) -> int:
 _FACT_ROOTS = ("use", "production", "territories", "talent", "performers", "today")
 
 
-def _namespace(gen: _Gen) -> dict[str, Any]:
+def _namespace(gen: _Gen) -> JsonObject:
     return {
         "M": MISSING,
         "_NUL": _NUL,

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from reelproof.core import documents as d
 from reelproof.core.findings import CODES
+from reelproof.core.json_types import JsonValue
 
 Kind = Literal["object", "list", "str", "bool", "number", "date", "enum", "tristate", "any"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -36,6 +37,7 @@ class FType:
     text: bool = False  # a sentence for people: conditions never compare or search it
 
     def describe(self) -> str:
+        """The type as a message names it (`list of string`, `use.output`…)."""
         if self.kind == "object":
             return "an object"
         if self.kind == "list":
@@ -51,6 +53,7 @@ class FType:
         )
 
     def with_null(self) -> FType:
+        """The same type, allowing null."""
         return FType(
             self.kind, self.fields, self.item, self.values, True, self.territory, self.text
         )
@@ -66,28 +69,31 @@ TEXT = FType("str", text=True)
 
 
 def obj(fields: Mapping[str, FType], nullable: bool = False) -> FType:
+    """An object type with the given fields."""
     return FType("object", dict(fields), nullable=nullable)
 
 
 def list_of(item: FType) -> FType:
+    """A list type of `item`."""
     return FType("list", item=item)
 
 
 def enum(*values: str, nullable: bool = False) -> FType:
+    """A string type limited to `values`."""
     return FType("enum", values=frozenset(values), nullable=nullable)
 
 
-def _is_territory_meta(meta: Any) -> bool:
+def _is_territory_meta(meta: Any) -> bool:  # Any: pydantic field metadata
     return getattr(meta, "func", None) is d._territory
 
 
-def _strip(ann: Any) -> Any:
+def _strip(ann: Any) -> Any:  # Any: a typing annotation object
     if typing.get_origin(ann) is typing.Annotated and typing.get_args(ann)[0] is bool:
         return bool
     return ann
 
 
-def from_annotation(ann: Any, metadata: tuple[Any, ...] = ()) -> FType:
+def from_annotation(ann: Any, metadata: tuple[Any, ...] = ()) -> FType:  # Any: typing objects
     """The FType of a pydantic field annotation."""
     if any(_is_territory_meta(m) for m in metadata):
         return TERRITORY
@@ -129,6 +135,8 @@ def from_annotation(ann: Any, metadata: tuple[Any, ...] = ()) -> FType:
 
 
 def model_type(model: type[BaseModel], extra: Mapping[str, FType] | None = None) -> FType:
+    """The fact type of a pydantic model, so conditions are checked against the documents' own
+    schema."""
     fields: dict[str, FType] = dict(extra or {})
     for name, info in model.model_fields.items():
         fields[name] = from_annotation(info.annotation, tuple(info.metadata))
@@ -194,7 +202,7 @@ TALENT_RULE_SCOPE = RULE_SCOPE | {"t"}
 SELECTION_SCOPE = frozenset({"production", "territories", "performers", "today"})
 
 
-def literal_problem(t: FType, value: Any, kind: str) -> str | None:
+def literal_problem(t: FType, value: JsonValue, kind: str) -> str | None:
     """Why a literal can never equal a value of type t (None when it can)."""
     if t.kind == "any":
         return None
@@ -225,7 +233,7 @@ def literal_problem(t: FType, value: Any, kind: str) -> str | None:
     return None
 
 
-def _show(value: Any, kind: str) -> str:
+def _show(value: JsonValue, kind: str) -> str:
     if kind == "str":
         return f'"{value}"'
     if kind == "bool":
@@ -233,7 +241,7 @@ def _show(value: Any, kind: str) -> str:
     return "null" if kind == "null" else str(value)
 
 
-def conform(value: Any, t: FType, where: str) -> list[str]:
+def conform(value: JsonValue, t: FType, where: str) -> list[str]:
     """Problems with a plain value against a fact type (used to check supplied talent facts)."""
     if value is None:
         return [] if t.nullable or t.kind == "any" else [f"{where}: must not be null"]

@@ -7,10 +7,10 @@ pack loads, so a message can never print a misspelt field as an empty string.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from reelproof.core.json_types import JsonMapping, JsonObject, JsonValue
 from reelproof.core.standards import expr as x
 from reelproof.core.standards.check import Checker, CheckError
 
@@ -37,13 +37,13 @@ class Template:
 
     source: str
     parts: tuple[str | tuple[Step, ...], ...]
-    render: Callable[[Mapping[str, Any]], str] = field(repr=False, compare=False)
+    render: Callable[[JsonMapping], str] = field(repr=False, compare=False)
 
 
-def _compile_render(parts: Sequence[str | tuple[Step, ...]]) -> Callable[[Mapping[str, Any]], str]:
+def _compile_render(parts: Sequence[str | tuple[Step, ...]]) -> Callable[[JsonMapping], str]:
     """A generated function per template: one call per message, dict walks inline."""
     pieces: list[str] = []
-    namespace: dict[str, Any] = {"M": _MISSING, "_show": _show}
+    namespace: JsonObject = {"M": _MISSING, "_show": _show}
     n = 0
     for part in parts:
         n += 1
@@ -76,11 +76,11 @@ def _compile_render(parts: Sequence[str | tuple[Step, ...]]) -> Callable[[Mappin
 
     src = f"def render(s):\n    return {body}"
     exec(compile(src, "<template>", "exec"), namespace)  # generated from checked paths only
-    fn: Callable[[Mapping[str, Any]], str] = namespace["render"]
+    fn: Callable[[JsonMapping], str] = namespace["render"]
     return fn
 
 
-def _show(value: Any) -> str:
+def _show(value: JsonValue) -> str:
     if value is _MISSING:
         return "(not available)"
     if value is None:

@@ -8,10 +8,10 @@ import copy
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from reelproof.core.documents import (
     AIUseDeclaration,
+    AnyDocument,
     Consent,
     PackTest,
     Performer,
@@ -20,12 +20,13 @@ from reelproof.core.documents import (
     parse_one,
 )
 from reelproof.core.errors import DocumentError
+from reelproof.core.json_types import JsonMapping, JsonObject
 from reelproof.core.standards.engine import Decision, Engine, PackSelection, compose
 from reelproof.core.standards.facts import build_facts, talent_without_registry
 from reelproof.core.standards.pack import CompiledPack
 from reelproof.core.standards.schema import TALENT_ENTRY, conform
 
-DEFAULT_PRODUCTION: dict[str, Any] = {
+DEFAULT_PRODUCTION: JsonObject = {
     "title": "Pack test production",
     "studio": "custom:test-studio",
     "unions": [],
@@ -37,7 +38,7 @@ DEFAULT_PRODUCTION: dict[str, Any] = {
 # Builds talent facts from performers and consents (the consent registry, in services).
 TalentFor = Callable[
     [AIUseDeclaration, Production, Sequence[Performer], Sequence[Consent], dt.date],
-    list[dict[str, Any]],
+    list[JsonObject],
 ]
 
 
@@ -72,7 +73,7 @@ class PackTestResult:
         return f"FAIL {self.name}: {'; '.join(problems)} (fired: {', '.join(self.fired_rules)})"
 
 
-def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+def _deep_merge(base: JsonObject, over: JsonMapping) -> JsonObject:
     out = copy.deepcopy(base)
     for k, v in over.items():
         if isinstance(v, Mapping) and isinstance(out.get(k), dict):
@@ -84,7 +85,7 @@ def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]
 
 def _declaration(
     test: PackTest, index: int, resolve_file: Callable[[str], str] | None
-) -> tuple[AIUseDeclaration, list[Any]]:
+) -> tuple[AIUseDeclaration, list[AnyDocument]]:
     where = f"test {index + 1} ({test.name})"
     if test.declaration is not None:
         data = test.declaration
@@ -110,7 +111,7 @@ def _declaration(
     raise DocumentError(where, None, "declaration", "a test needs `declaration` or `file`")
 
 
-def _performers(test: PackTest, extra: Sequence[Any]) -> dict[str, Performer]:
+def _performers(test: PackTest, extra: Sequence[AnyDocument]) -> dict[str, Performer]:
     out = {p.id: p for p in extra if isinstance(p, Performer)}
     for i, p in enumerate(test.performers):
         data = dict(p)
@@ -131,7 +132,7 @@ def _performers(test: PackTest, extra: Sequence[Any]) -> dict[str, Performer]:
 
 def _talent(
     test: PackTest, declaration: AIUseDeclaration, performers: Mapping[str, Performer]
-) -> list[dict[str, Any]]:
+) -> list[JsonObject]:
     base = talent_without_registry(declaration, performers)
     if test.talent is None:
         return base
