@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs reelproof and its test tools into ./.venv (idempotent). Needs Python 3.11+.
-# The `likeness` extra (face and voice models, ~2 min, 1.7 GB) is installed too unless
-# REELPROOF_NO_LIKENESS=1; with it come the test media the likeness tests use (Debian's
-# opencv-doc images into .cache/, espeak-ng when apt-get may install it).
+# The `likeness` extra (face and voice models, ~2 min, 1.7 GB) and `cluster` (Ray, ~10 s,
+# 240 MB) are installed too unless REELPROOF_NO_LIKENESS=1; with them come the test media
+# the likeness tests use (Debian's opencv-doc images into .cache/, espeak-ng when apt-get
+# may install it).
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
@@ -12,7 +13,7 @@ PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 if [ "${REELPROOF_NO_LIKENESS:-0}" = 1 ]; then
   "${PIP[@]}" -e '.[dev,timelines,web,report]'
 else
-  "${PIP[@]}" -e '.[dev,timelines,web,report,likeness]'
+  "${PIP[@]}" -e '.[dev,timelines,web,report,likeness,cluster]'
   # Its metadata asks for `webrtcvad` (an sdist importing pkg_resources); webrtcvad-wheels
   # in the extra provides the same module.
   "${PIP[@]}" --no-deps resemblyzer==0.1.4

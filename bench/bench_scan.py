@@ -5,14 +5,18 @@ through it) is scanned at 2 samples per second (plus scene changes) on every cor
 decoded by PyAV (threads AUTO; all frames, and the reference frames a scan decodes) as
 the bound no scan can beat; an espeak-ng dialogue
 track is scanned for voices. Prints hours of media scanned per hour of wall time, the
-ratio to decode-only, and the peak memory (resident set) of the scanning processes.
+ratio to decode-only, and the peak memory (resident set) of the scanning processes. Then
+the same clip on 2 workers twice: a fresh in-process pool, and a fresh private Ray instance
+(extra `cluster`; its start is timed apart), both loading the models in their workers, and
+whether their observations are identical.
 
-    .venv/bin/python bench/bench_scan.py [--seconds 30] [--workers N]
+    .venv/bin/python bench/bench_scan.py [--seconds 30] [--workers N] [--no-ray]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import resource
 import subprocess
 import sys
@@ -20,11 +24,17 @@ import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
 
-from reelproof.adapters.likeness.scanner import LocalExecutor, ScanSettings, tasks_for
+from reelproof.adapters.likeness.scanner import (
+    LocalExecutor,
+    ScanExecutor,
+    ScanSettings,
+    tasks_for,
+)
 
 
 def make_clip(out: Path, seconds: int) -> Path:
@@ -86,10 +96,41 @@ def decode_only(path: Path, skip: str = "DEFAULT") -> tuple[float, int]:
     return time.perf_counter() - start, n
 
 
-def scan_wall(path: Path, executor: LocalExecutor, settings: ScanSettings) -> tuple[float, int]:
+def scan_obs(path: Path, executor: ScanExecutor, settings: ScanSettings) -> tuple[float, list[Any]]:
     start = time.perf_counter()
     [obs] = list(executor.map([tasks_for(path, executor.workers)], settings))
-    return time.perf_counter() - start, len(obs)
+    return time.perf_counter() - start, obs
+
+
+def scan_wall(path: Path, executor: ScanExecutor, settings: ScanSettings) -> tuple[float, int]:
+    wall, obs = scan_obs(path, executor, settings)
+    return wall, len(obs)
+
+
+def ray_against_local(path: Path, seconds: int, settings: ScanSettings) -> list[str]:
+    """2 workers each way, from cold (worker processes start and load the models)."""
+    from reelproof.adapters.likeness.ray_executor import RayExecutor
+
+    local = LocalExecutor(2)
+    try:
+        local_s, local_obs = scan_obs(path, local, settings)
+    finally:
+        local.close()
+    start = time.perf_counter()
+    on_ray = RayExecutor(2)
+    ray_start_s = time.perf_counter() - start
+    try:
+        ray_s, ray_obs = scan_obs(path, on_ray, settings)
+    finally:
+        on_ray.close()
+    same = "identical" if ray_obs == local_obs else "DIFFERENT"
+    return [
+        f"2 workers, in-process pool:      {seconds / local_s:7.1f} h of video per hour"
+        f" ({local_s:.2f} s)",
+        f"2 workers, local Ray instance:   {seconds / ray_s:7.1f} h of video per hour"
+        f" ({ray_s:.2f} s, + {ray_start_s:.1f} s to start Ray)  = {local_s / ray_s:.2f}× the"
+        f" in-process pool; observations {same}",
+    ]
 
 
 def cpu_seconds(path: Path, settings: ScanSettings) -> float:
@@ -111,6 +152,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=int, default=30)
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--no-ray", action="store_true", help="skip Ray against in-process")
     args = ap.parse_args()
     settings = ScanSettings(2.0)
     with tempfile.TemporaryDirectory() as d:
@@ -127,10 +169,16 @@ def main() -> int:
             audio_s, voiced = scan_wall(speech, executor, settings)
         finally:
             executor.close()
+        own, workers = peak_mib()  # before Ray's processes come and go
+        if args.no_ray:
+            ray_lines = []
+        elif importlib.util.find_spec("ray") is None:
+            ray_lines = ["Ray against in-process: skipped, the `cluster` extra is not installed"]
+        else:
+            ray_lines = ray_against_local(clip, args.seconds, settings)
     video_rate = args.seconds / scan_s
     bound = args.seconds / dec_s
     ref_bound = args.seconds / ref_s
-    own, workers = peak_mib()
     print(f"1080p24 clip, {args.seconds} s, {frames} frames; workers: {executor.workers}")
     print(f"decode only (PyAV, all frames):  {bound:7.1f} h of video per hour ({dec_s:.2f} s)")
     print(
@@ -155,6 +203,8 @@ def main() -> int:
         f"cores: {cores * args.seconds / cpu_s:.1f} h of video per hour"
     )
     print(f"peak resident memory: this process {own:.0f} MiB, largest worker {workers:.0f} MiB")
+    for line in ray_lines:
+        print(line)
     return 0
 
 

@@ -33,7 +33,7 @@ from reelproof.services.assets import expand
 from reelproof.services.context import Context, Unit
 
 if TYPE_CHECKING:
-    from reelproof.adapters.likeness.scanner import LocalExecutor, ScanSettings
+    from reelproof.adapters.likeness.scanner import ScanExecutor, ScanSettings
     from reelproof.adapters.likeness.vault import Vault
 
 ENROLMENT_USE = "biometric_enrollment"
@@ -307,7 +307,7 @@ def _observations(
     vault: Vault,
     files: Sequence[tuple[Path, str]],
     settings: ScanSettings,
-    executor: LocalExecutor,
+    executor: ScanExecutor,
     models_key: str,
     progress: Callable[[str], None],
 ) -> list[tuple[list[core.Observation], bool]]:
@@ -356,7 +356,7 @@ def scan(
     targets: Sequence[Path],
     production: str | None,
     settings: ScanSettings,
-    executor: LocalExecutor,
+    executor: ScanExecutor,
     progress: Callable[[str], None] = lambda _p: None,
 ) -> ScanReport:
     """Match every face and voice in the files against the enrolled performers; record a

@@ -3,6 +3,9 @@
 A file is cut into tasks (a video into time ranges, its audio track as one more) so one long
 clip also uses every core; each worker process loads the models once. The result of a file
 depends only on its bytes and `ScanSettings.models_key()`, so the caller can cache it.
+A `ScanExecutor` runs the tasks: `LocalExecutor` on this machine's cores, or
+`ray_executor.RayExecutor` on a Ray cluster; both run the same `run_task`, so the
+observations, and the findings made of them, are the same whichever ran them.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from reelproof.adapters.likeness import decode, faces, voices
 from reelproof.core.likeness import Observation
@@ -105,6 +109,21 @@ def _run_many(args: tuple[Sequence[Task], ScanSettings]) -> list[Observation]:
     return [o for t in tasks for o in run_task(t, settings)]
 
 
+class ScanExecutor(Protocol):
+    """Where the tasks run. `workers` is how many run side by side (it sets how finely a
+    clip is cut)."""
+
+    workers: int
+
+    def map(
+        self, groups: Sequence[Sequence[Task]], settings: ScanSettings
+    ) -> Iterator[list[Observation]]:
+        """Observations per group of tasks (one group per file), in order."""
+        ...
+
+    def close(self) -> None: ...
+
+
 def default_workers() -> int:
     """One worker per CPU this process may use."""
     return max(1, len(os.sched_getaffinity(0)))
@@ -136,3 +155,12 @@ class LocalExecutor:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+
+
+def open_executor(kind: str, workers: int | None, address: str | None = None) -> ScanExecutor:
+    """The executor named on the command line (`local` or `ray`)."""
+    if kind == "ray":
+        from reelproof.adapters.likeness.ray_executor import RayExecutor
+
+        return RayExecutor(workers, address)
+    return LocalExecutor(workers)

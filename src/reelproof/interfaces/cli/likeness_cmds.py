@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
 
@@ -24,6 +25,12 @@ from reelproof.interfaces.cli.common import (
 from reelproof.services import likeness
 from reelproof.services.assets import expand
 from reelproof.services.context import Context
+
+
+class Executor(StrEnum):
+    local = "local"
+    ray = "ray"
+
 
 REVIEW_STYLE = {"open": "yellow", "confirmed": "red", "dismissed": "dim"}
 
@@ -205,7 +212,16 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 960,
         workers: Annotated[
-            int | None, typer.Option(help="Worker processes (default: every core).")
+            int | None,
+            typer.Option(help="Worker processes (default: every core, or the cluster's CPUs)."),
+        ] = None,
+        executor_name: Annotated[
+            Executor,
+            typer.Option("--executor", help="Where the work runs: this machine, or a Ray cluster."),
+        ] = Executor.local,
+        ray_address: Annotated[
+            str | None,
+            typer.Option(help="Ray cluster to join (default: a private local instance)."),
         ] = None,
         db: DbOpt = None,
         fmt: FormatOpt = OutputFormat.text,
@@ -214,7 +230,7 @@ def register(app: typer.Typer) -> None:
         from reelproof.adapters import likeness as models
 
         models.require()
-        from reelproof.adapters.likeness.scanner import LocalExecutor, ScanSettings
+        from reelproof.adapters.likeness.scanner import ScanSettings, open_executor
 
         ctx = Context.open(db)
         rate = samples_per_second or ctx.config().likeness.samples_per_second or 2.0
@@ -222,8 +238,10 @@ def register(app: typer.Typer) -> None:
             raise DocumentError("<command line>", None, "--samples-per-second", "must be > 0")
         if detect_width < 160:
             raise DocumentError("<command line>", None, "--detect-width", "must be ≥ 160")
+        if ray_address is not None and executor_name is not Executor.ray:
+            raise DocumentError("<command line>", None, "--ray-address", "needs --executor ray")
         files = expand(targets)
-        executor = LocalExecutor(workers)
+        executor = open_executor(executor_name.value, workers, ray_address)
         columns = (
             TextColumn("[bold]scanning"),
             BarColumn(),
