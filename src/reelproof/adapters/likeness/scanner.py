@@ -155,12 +155,3 @@ class LocalExecutor:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
-
-
-def open_executor(kind: str, workers: int | None, address: str | None = None) -> ScanExecutor:
-    """The executor named on the command line (`local` or `ray`)."""
-    if kind == "ray":
-        from reelproof.adapters.likeness.ray_executor import RayExecutor
-
-        return RayExecutor(workers, address)
-    return LocalExecutor(workers)

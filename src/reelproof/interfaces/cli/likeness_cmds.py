@@ -230,7 +230,8 @@ def register(app: typer.Typer) -> None:
         from reelproof.adapters import likeness as models
 
         models.require()
-        from reelproof.adapters.likeness.scanner import ScanSettings, open_executor
+        from reelproof.adapters.likeness.executors import open_executor
+        from reelproof.adapters.likeness.scanner import ScanSettings
 
         ctx = Context.open(db)
         rate = samples_per_second or ctx.config().likeness.samples_per_second or 2.0
