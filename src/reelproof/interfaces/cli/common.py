@@ -12,10 +12,11 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import IO, Annotated, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from reelproof.adapters.store.db import Unavailable
 from reelproof.core.errors import DocumentError, ReelproofError
@@ -61,8 +62,7 @@ class Settings:
 
 settings = Settings()
 
-# Never emoji codes (`:ghost:` in an id), never guessed highlighting of user text.
-console = Console(soft_wrap=True, emoji=False, highlight=False)
+# Progress bars and warnings: never emoji codes (`:ghost:` in an id), never guessed highlights.
 err_console = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
 
 P = ParamSpec("P")
@@ -81,6 +81,16 @@ class Shown:
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
         self.draw(make_console(out, color))
+
+
+def plain_lines(*lines: str) -> Callable[[Console], None]:
+    """Text that is all user data (ids, keys, paths, URLs): drawn literally, line by line."""
+
+    def draw(c: Console) -> None:
+        for line in lines:
+            c.print(Text(line))
+
+    return draw
 
 
 def show(result: formats.Result, fmt: str) -> None:
