@@ -238,3 +238,33 @@ def _report_shows_the_store(db: str, out: Path) -> None:
             verify.parse_proof("".join(f"{line}\n" for line in proofs["entries"][0]["proof"])),
             checkpoint.root,
         )
+
+
+def test_a_withdrawn_declaration_clears_nothing(
+    delivery: tuple[str, Path, Path], tmp_path: Path
+) -> None:
+    """Withdrawing the only declaration of a cleared shot puts the shot back to uncleared, and
+    a file of unknown provenance it covered is unknown again."""
+    db, root, cut = delivery
+    mystery = root / "shots" / "mystery.bin"
+    mystery.write_bytes(b"no provenance at all")
+    added = cli_json(
+        "asset", "add", str(mystery), "--production", P, "--declaration", DOUBLE, db=db
+    )
+    assert added[0]["classification"] == "unknown"
+    assert cli("approve", DOUBLE, "--by", "counsel", db=db).exit_code == 0
+    assert cli("disclose", P, "--out", str(tmp_path / "disc"), db=db).exit_code == 0
+    code, out = _check(db, root, cut)
+    assert code == 0 and json.loads(out)["verdict"] == "clear", out
+
+    withdrawn = cli("declaration", "withdraw", DOUBLE, "--reason", "declared by mistake", db=db)
+    assert withdrawn.exit_code == 0, withdrawn.output
+    code, out = _check(db, root, cut)
+    data = json.loads(out)
+    assert code == 1 and data["verdict"] == "blocked", out
+    [uncleared] = [i for i in data["issues"] if i["rule"] == "uncleared-ai-material"]
+    assert uncleared["record"] == SHOT and "withdrawn" in uncleared["message"]
+    unknown = [i["location"] for i in data["issues"] if i["rule"] == "unknown-provenance"]
+    assert unknown == ["shots/mystery.bin"], data["issues"]
+    code, text = _check(db, root, cut, "text")
+    assert code == 1 and "BLOCKED" in text and f"uncleared-ai-material [{SHOT}]" in text

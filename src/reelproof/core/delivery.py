@@ -60,7 +60,7 @@ class UseFacts:
     title: str
     phase: str
     in_final_deliverable: bool
-    status: str  # cleared | awaiting_approval | blocked | needs_review | rejected
+    status: str  # cleared | awaiting_approval | blocked | needs_review | rejected | withdrawn
     reason: str
     blocking: tuple[Mapping[str, Any], ...] = ()
     requirements: tuple[Requirement, ...] = ()
@@ -207,6 +207,7 @@ def judge(files: Iterable[DeliveredFile], disclosed: Iterable[tuple[str, str]]) 
     for f in files:
         ai = f.classification in AI_MATERIAL
         cleared = [u for u in f.uses if u.status == "cleared"]
+        live = [u for u in f.uses if u.status != "withdrawn"]  # withdrawn: covers nothing
         if ai and not f.uses:
             c.add(
                 "undeclared-ai-material",
@@ -222,7 +223,7 @@ def judge(files: Iterable[DeliveredFile], disclosed: Iterable[tuple[str, str]]) 
                 f"{f.classification.replace('_', '-')} material not cleared: {states}",
                 f.uses[0].key,
             )
-        for u in f.uses:
+        for u in live:
             _judge_use(c, f, u, done, ai)
         for finding in f.findings:
             c.add("likeness-finding-open", f, finding)
@@ -235,7 +236,7 @@ def judge(files: Iterable[DeliveredFile], disclosed: Iterable[tuple[str, str]]) 
                 else f"ingredients failing validation: {', '.join(f.bad_ingredients)}"
             )
             c.add("invalid-c2pa-on-ai-material", f, f"AI material with broken provenance: {what}")
-        if f.classification == Classification.UNKNOWN.value and not f.uses:
+        if f.classification == Classification.UNKNOWN.value and not live:
             c.add(
                 "unknown-provenance",
                 f,

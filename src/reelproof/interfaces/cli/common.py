@@ -7,45 +7,36 @@ one-line message (JSON on stderr under `--format json`) and exit 2, never a trac
 
 from __future__ import annotations
 
-import enum
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import IO, Annotated, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from reelproof.adapters.store.db import Unavailable
 from reelproof.core.errors import DocumentError, ReelproofError
 from reelproof.interfaces import formats
 from reelproof.interfaces.formats import Data
+from reelproof.interfaces.formats.errors import render_error
 from reelproof.interfaces.formats.text import make_console
 from reelproof.verify import VerificationError
 
 
-class OutputFormat(enum.StrEnum):
-    """The formats of commands that still print for themselves (see `show` for the rest)."""
-
-    text = "text"
-    json = "json"
-
-
 def _known_format(name: str) -> str:
     if name not in formats.names():
-        raise typer.BadParameter(f"{name!r}; expected one of: {', '.join(formats.names())}")
+        raise typer.BadParameter(
+            f"unknown output format {name!r}; expected one of: {', '.join(formats.names())}"
+        )
     return name
 
 
 FORMAT_HELP = "Output: text for people; json or yaml for scripts; or a plugin format's name."
-FormatOpt = Annotated[
-    OutputFormat, typer.Option("--format", "-o", help="Output format: text or json.")
-]
-# Commands that build result objects take any format module, built-in or plugin.
+# Every command builds a result object, so each takes any format module, built-in or plugin.
 OutOpt = Annotated[str, typer.Option("--format", "-o", help=FORMAT_HELP, callback=_known_format)]
 DbOpt = Annotated[
     str | None,
@@ -71,8 +62,7 @@ class Settings:
 
 settings = Settings()
 
-# Never emoji codes (`:ghost:` in an id), never guessed highlighting of user text.
-console = Console(soft_wrap=True, emoji=False, highlight=False)
+# Progress bars and warnings: never emoji codes (`:ghost:` in an id), never guessed highlights.
 err_console = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
 
 P = ParamSpec("P")
@@ -93,29 +83,30 @@ class Shown:
         self.draw(make_console(out, color))
 
 
+def plain_lines(*lines: str) -> Callable[[Console], None]:
+    """Text that is all user data (ids, keys, paths, URLs): drawn literally, line by line."""
+
+    def draw(c: Console) -> None:
+        for line in lines:
+            c.print(Text(line))
+
+    return draw
+
+
 def show(result: formats.Result, fmt: str) -> None:
     """Write a command's result to stdout in the format asked for."""
     out = sys.stdout
     formats.render(result, fmt, out, color=settings.use_color(out))
 
 
-def emit_json(data: Any) -> None:
-    """Print machine-readable output: stable keys, UTF-8, one document."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
 def fail(
     message: str, code: int = 2, *, fmt: str = "text", error: Exception | None = None
 ) -> NoReturn:
     """The message on stderr (a JSON object under a machine format) and the exit code."""
-    if fmt != "text":
-        data: dict[str, Any] = {"message": message, "exit_code": code}
-        if isinstance(error, DocumentError):
-            data.update(file=error.file, line=error.line, key=error.key, problem=error.problem)
-        text = json.dumps({"error": data}, ensure_ascii=False)
-        sys.stderr.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
-    else:
-        err_console.print(f"[bold red]error:[/] {escape(message)}")
+    details: dict[str, Data] = {"exit_code": code}
+    if isinstance(error, DocumentError):
+        details.update(file=error.file, line=error.line, key=error.key, problem=error.problem)
+    render_error(fmt, message, details, sys.stderr, color=settings.use_color(sys.stderr))
     raise typer.Exit(code)
 
 
