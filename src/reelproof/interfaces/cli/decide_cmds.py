@@ -197,10 +197,12 @@ class DecisionsShown:
     dry_run: bool
 
     def to_data(self) -> Data:
+        """One decision as an object, several as a list, each with its status."""
         data = [{**d.to_json(), "status": s.status, "dry_run": self.dry_run} for d, s in self.made]
         return data[0] if len(data) == 1 else data
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
+        """Each decision explained; a full explanation goes through the pager."""
         c = make_console(out, color)
         with c.pager(styles=False) if c.is_terminal and not self.brief else nullcontext():
             for i, (d, s) in enumerate(self.made):
@@ -304,6 +306,8 @@ class ProductionSummary:
 
 
 def register(app: typer.Typer) -> None:
+    """`decide`, `approve`, `reject`, `status` and `declaration withdraw`."""
+
     @app.command()
     @handle_errors
     def decide(
