@@ -54,11 +54,14 @@ class CutClip:
 
     @property
     def region(self) -> str:
+        """Record in-out timecodes: where an issue about this clip sits in the cut."""
         return f"{self.record_in}-{self.record_out}"
 
 
 @dataclass(frozen=True, slots=True)
 class Cut:
+    """A locked cut as read from its timeline file: the clips the delivery check places."""
+
     path: str
     name: str
     digest: str  # SHA-256 of the timeline file: what the check's log entry names

@@ -78,11 +78,14 @@ class Placement:
 
     @property
     def region(self) -> str:
+        """Record in-out timecodes, as JUnit and SARIF report the issue's place."""
         return f"{self.record_in}-{self.record_out}"
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveredFile:
+    """One delivered asset as the gate judges it: provenance, uses, placements, findings."""
+
     path: str  # relative to the delivery root ("" when only the cut names the asset)
     sha256: str
     classification: str
@@ -97,6 +100,8 @@ class DeliveredFile:
 
 @dataclass(frozen=True, slots=True)
 class CheckIssue:
+    """One problem the gate found, with the rule id and the place a person fixes it."""
+
     rule: str
     level: str
     message: str
@@ -105,6 +110,7 @@ class CheckIssue:
     declaration: str | None = None
 
     def to_data(self) -> dict[str, Any]:
+        """The issue as the JSON of `check`, its record timecodes under `record`."""
         return {
             "rule": self.rule,
             "level": self.level,
@@ -117,6 +123,8 @@ class CheckIssue:
 
 @dataclass(frozen=True, slots=True)
 class UnmappedClip:
+    """A clip of the cut that no delivered asset could be matched to, and why."""
+
     clip: str
     track: str
     record_in: str
@@ -253,6 +261,7 @@ def judge(files: Iterable[DeliveredFile], disclosed: Iterable[tuple[str, str]]) 
 
 
 def unmapped_issues(clips: Sequence[UnmappedClip]) -> list[CheckIssue]:
+    """Every clip the gate could not judge is an issue: unjudged material never passes."""
     return [
         CheckIssue(
             "unmapped-clip",
@@ -266,4 +275,5 @@ def unmapped_issues(clips: Sequence[UnmappedClip]) -> list[CheckIssue]:
 
 
 def blocked(issues: Iterable[CheckIssue]) -> bool:
+    """Whether any issue blocks delivery (errors do; warnings do not)."""
     return any(i.level == "error" for i in issues)

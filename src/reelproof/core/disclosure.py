@@ -28,6 +28,8 @@ DEFAULT_LABEL = "Contains AI-generated content"
 
 @dataclass(frozen=True, slots=True)
 class DisclosedUse:
+    """A declared use in the deliverable, with what each territory requires of it."""
+
     key: str
     title: str
     classification: str  # ai_generated | ai_edited | … (strongest of its delivered assets)
@@ -37,6 +39,8 @@ class DisclosedUse:
 
 @dataclass(frozen=True, slots=True)
 class TerritoryLabel:
+    """The audience label a territory needs at its release, and the uses that need it."""
+
     territory: str
     released: str
     text: str
@@ -45,6 +49,7 @@ class TerritoryLabel:
 
 
 def credits(medium: str, uses: Sequence[DisclosedUse]) -> list[str]:
+    """Credits wording for the medium: what a producer pastes into the end credits."""
     generated = [u.title for u in uses if u.classification == "ai_generated"]
     altered = [u.title for u in uses if u.classification != "ai_generated"]
     lines = []
@@ -60,10 +65,12 @@ def credits(medium: str, uses: Sequence[DisclosedUse]) -> list[str]:
 
 
 def label_for(territory: str) -> str:
+    """The label text for a territory, or the default where none is set."""
     return LABELS.get(territory, DEFAULT_LABEL)
 
 
 def territory_labels(uses: Iterable[DisclosedUse]) -> list[TerritoryLabel]:
+    """One label per territory whose law asks for a visible disclosure, with why."""
     by: dict[str, list[tuple[DisclosedUse, Requirement]]] = {}
     for u in uses:
         for r in u.requirements:

@@ -27,6 +27,8 @@ MASTER_SOURCE_TYPE = "compositeWithTrainedAlgorithmicMedia"
 
 @dataclass
 class DisclosureOutcome:
+    """What `disclose` wrote and recorded: credits, labels, notices, files."""
+
     production: str
     title: str
     medium: str
@@ -38,6 +40,7 @@ class DisclosureOutcome:
     log_index: int | None = None
 
     def to_data(self) -> dict[str, Any]:
+        """The disclosures as the JSON of `reelproof disclose`."""
         return {
             "production": self.production,
             "credits": self.credits,

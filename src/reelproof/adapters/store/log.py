@@ -435,6 +435,7 @@ def sign(key: LogKey, size: int, root: bytes, prev: int) -> tuple[Checkpoint, st
 
 
 def store_checkpoint(conn: Connection, size: int, note: str, time: str) -> None:
+    """Keep a signed checkpoint, so verifiers can later check consistency against it."""
     run_sql(
         conn,
         "INSERT INTO checkpoints (size, note, created_at) VALUES (?, ?, ?)",

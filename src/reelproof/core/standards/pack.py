@@ -108,6 +108,7 @@ class CompiledPack:
 
     @cached_property
     def rules(self) -> tuple[CompiledRule, ...]:
+        """The pack's compiled rules, built once on first use so loading a pack stays cheap."""
         return self.compile_rules()
 
     @property

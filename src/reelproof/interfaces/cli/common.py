@@ -55,6 +55,7 @@ class Settings:
     color: bool | None = None  # None: colour when stdout is a terminal and NO_COLOR is unset
 
     def use_color(self, out: IO[str]) -> bool:
+        """Colour only for a terminal, unless --no-color or NO_COLOR says otherwise."""
         if self.color is not None:
             return self.color
         return not os.environ.get("NO_COLOR") and out.isatty()
@@ -77,9 +78,11 @@ class Shown:
         self.draw = draw
 
     def to_data(self) -> Data:
+        """The data given, as JSON and YAML write it."""
         return self.data
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
+        """Draw on a safe console (no markup in user text, no emoji codes)."""
         self.draw(make_console(out, color))
 
 

@@ -26,21 +26,26 @@ class CheckResult:
     outcome: delivery.CheckOutcome
 
     def gate_name(self) -> str:
+        """The suite name in JUnit and the gate in SARIF."""
         return f"reelproof check {self.outcome.production}"
 
     def subjects(self) -> Iterable[str]:
+        """Every file and clip checked, so JUnit lists passing ones too."""
         seen = [f.path or f"sha256:{f.sha256}" for f in self.outcome.files]
         seen += [i.location for i in self.outcome.issues]
         return dict.fromkeys(seen)
 
     def issues(self) -> Iterable[Issue]:
+        """The gate's issues in the shape every format module reads."""
         for i in self.outcome.issues:
             yield Issue(i.rule, i.level, i.message, i.location, i.region)
 
     def to_data(self) -> Data:
+        """The check outcome as the service reports it."""
         return self.outcome.to_data()
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
+        """The verdict first, then one line per issue with its timecodes."""
         console = make_console(out, color)
         o = self.outcome
         d = o.to_data()
@@ -69,12 +74,16 @@ class CheckResult:
 
 @dataclass
 class DiscloseResult:
+    """`disclose`: the wording and files a producer hands on."""
+
     outcome: disclosure.DisclosureOutcome
 
     def to_data(self) -> Data:
+        """The disclosures as the service reports them."""
         return self.outcome.to_data()
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
+        """Credits, labels by territory, union notices, then the files written."""
         console = make_console(out, color)
         o = self.outcome
         console.print(Text(f"Disclosures for {o.title}", "bold"))
@@ -98,12 +107,16 @@ class DiscloseResult:
 
 @dataclass
 class ReportResult:
+    """`report`: where the report and its proofs are."""
+
     outcome: report.ReportOutcome
 
     def to_data(self) -> Data:
+        """The report as the service reports it."""
         return self.outcome.to_data()
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
+        """The paths to open, and why a PDF is missing when it is."""
         console = make_console(out, color)
         o = self.outcome
         console.print(Text(f"report   {o.html}"))
@@ -114,6 +127,8 @@ class ReportResult:
 
 
 def register(app: typer.Typer) -> None:
+    """`check`, `disclose` and `report`."""
+
     @app.command()
     @handle_errors
     def check(

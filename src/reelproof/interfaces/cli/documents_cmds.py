@@ -81,6 +81,7 @@ def _progress(total: int) -> Iterator[Any]:
 
 
 def apply_result(result: docsvc.ApplyResult) -> Shown:
+    """What an apply stored, listed when short and summed up in one line always."""
     data = [
         {
             "file": d.source,
@@ -124,6 +125,8 @@ def apply_result(result: docsvc.ApplyResult) -> Shown:
 
 
 def register(app: typer.Typer) -> None:
+    """`init`, `apply`, `get` and `new`."""
+
     @app.command()
     @handle_errors
     def init(db: DbOpt = None, fmt: OutOpt = "text") -> None:

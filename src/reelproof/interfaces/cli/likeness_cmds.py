@@ -22,6 +22,8 @@ from reelproof.services.context import Context
 
 
 class Executor(StrEnum):
+    """Where a scan's work runs: `--executor` choices."""
+
     local = "local"
     ray = "ray"
 
@@ -208,6 +210,8 @@ def register_performer(performer: typer.Typer) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    """`scan` and `finding list|confirm|dismiss`."""
+
     @app.command("scan")
     @handle_errors
     def scan(

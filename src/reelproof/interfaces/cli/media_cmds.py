@@ -98,6 +98,8 @@ def _fail_on_choice(value: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
+    """`inspect`, `asset add|list`, `sign` and `keys dev-ca`."""
+
     @app.command()
     @handle_errors
     def inspect(
