@@ -26,6 +26,7 @@ import contextlib
 import hashlib
 import io
 import json
+import logging
 import os
 import select
 import signal
@@ -61,17 +62,24 @@ from reelproof.core.provenance import (
     classify,
 )
 
+log = logging.getLogger(__name__)
 TIMEOUT_CODE = "timeout"
 CRASH_CODE = "worker.crashed"
 IO_CODE = "io.error"
 _TRUST_FAILURE_SUFFIX = ".untrusted"
 _SUCCESS_SUFFIXES = (".validated", ".match", ".trusted", ".insideValidity", ".skipped")
 _MAX_INGREDIENTS = 10_000  # a hostile store must not make the report unbounded
-# c2pa-rs reads hashed ranges in buffers of up to 256 MiB (two in flight were measured:
-# ~560 MB peak for any signed file >= ~800 MB). The pool keeps the sum of in-flight
-# estimates under this budget so N workers on N huge files can't take N x 560 MB.
+# What a worker holds while the SDK validates a file, measured per type and size with
+# bench/bench_reader_memory.py (peak RSS above the worker's own ~30 MB): PNG, WAV and MP4
+# are read in buffers of up to 256 MiB, two at most in flight (1.02x the file up to 256 MB,
+# 518 MB at 600 MB); JPEG is held whole, twice over (2.0-2.35x the file: 1,030 MB at
+# 600 MB). A type not measured is budgeted as JPEG is. The pool admits files while the sum
+# of their estimates fits in half the memory available, so big files run fewer at a time.
 SDK_HASH_BUFFER = 256 << 20
-READER_MEMORY_BUDGET = 2 << 30
+_STREAMED_TYPES = frozenset(
+    {"image/png", "audio/wav", "video/mp4", "video/quicktime", "video/x-m4v", "audio/mp4"}
+)
+_READER_SLACK = 16 << 20  # the SDK's own working set on top of its buffers
 # Files up to this size are read into the worker's memory at once and handed to the Reader;
 # bigger ones are streamed to it (and hashed as it reads them).
 SMALL_FILE = 2 * XMP_WINDOW
@@ -924,11 +932,14 @@ def inspect_many(
     paths: Iterable[Path | str],
     settings: ProvenanceSettings | None = None,
     workers: int | None = None,
+    memory_budget: int | None = None,
 ) -> Iterator[ProvenanceReport]:
     """Inspect files in parallel; reports come back in input order.
 
-    ``workers`` validator processes run the c2pa Reader while as many threads hash;
-    a bounded look-ahead keeps memory independent of the number of paths.
+    ``workers`` processes each hash, scan and validate a file; a bounded look-ahead keeps
+    memory independent of the number of paths, and files are admitted while what the SDK
+    will hold for them fits ``memory_budget`` bytes (default: half the memory available),
+    so four 1 GB JPEGs run one or two at a time, not four. One file always runs.
     """
     settings = settings or ProvenanceSettings()
     check_settings(settings)
@@ -938,7 +949,15 @@ def inspect_many(
     if not files:
         return
     size = max(1, min(workers or os.cpu_count() or 1, len(files)))
-    yield from _run(files, settings, size)
+    budget = memory_budget if memory_budget is not None else available_memory() // 2
+    yield from _run(files, settings, size, budget)
+
+
+def _sniffed(path: Path) -> str:
+    try:
+        return sniff_media_type(path)
+    except ReelproofError:
+        return OCTET_STREAM
 
 
 def _size(path: Path) -> int:
@@ -948,16 +967,64 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _reader_memory(size: int) -> int:
-    """Peak memory the SDK needs to validate a file (measured: about 2 x min(size, 256 MiB)),
-    plus the file itself for a small file the worker holds in memory."""
-    return 2 * min(size, SDK_HASH_BUFFER) + (size if size <= SMALL_FILE else 0)
+def _reader_memory(size: int, media_type: str | None = None) -> int:
+    """Peak memory a worker needs for a file (see ``SDK_HASH_BUFFER``), plus the file itself
+    when it is small enough to be held in memory. Without a type: budgeted as a JPEG."""
+    held = size if size <= SMALL_FILE else 0
+    if media_type in _STREAMED_TYPES:
+        return min(size, 2 * SDK_HASH_BUFFER) + _READER_SLACK + held
+    return 2 * size + _READER_SLACK + held
 
 
-def _run(files: list[Path], settings: ProvenanceSettings, size: int) -> Iterator[ProvenanceReport]:
+def available_memory() -> int:
+    """Bytes this process can still use: ``MemAvailable``, or less under a cgroup v2
+    memory limit (a container), so the pool is sized by what the machine really has."""
+    found: list[int] = []
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        meminfo = Path("/proc/meminfo").read_text()
+        found.append(int(meminfo.split("MemAvailable:")[1].split()[0]) * 1024)
+    found.extend(_cgroup_headroom())
+    if not found:  # not Linux: physical memory, else a modest guess
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    return max(0, min(found)) if found else 2 << 30
+
+
+def _cgroup_headroom() -> list[int]:
+    """Limit minus usage of this process's memory cgroup (v2 ``memory.max``, v1
+    ``memory.limit_in_bytes``); none when unlimited or unreadable."""
+    out: list[int] = []
+    with contextlib.suppress(OSError):
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+        for line in lines:
+            _, controllers, rel = line.split(":", 2)
+            if controllers == "":
+                group, files = Path("/sys/fs/cgroup"), ("memory.max", "memory.current")
+            elif "memory" in controllers.split(","):
+                group, files = (
+                    Path("/sys/fs/cgroup/memory"),
+                    (
+                        "memory.limit_in_bytes",
+                        "memory.usage_in_bytes",
+                    ),
+                )
+            else:
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                where = group / rel.lstrip("/")
+                limit = (where / files[0]).read_text().strip()
+                if limit != "max" and int(limit) < 1 << 60:  # v1 says "unlimited" so
+                    out.append(int(limit) - int((where / files[1]).read_text()))
+    return out
+
+
+def _run(
+    files: list[Path], settings: ProvenanceSettings, size: int, budget: int
+) -> Iterator[ProvenanceReport]:
     window = 4 * size  # bounded look-ahead: memory does not grow with len(files)
     results: dict[int, _Validation] = {}
     in_flight: dict[int, int] = {}  # job -> estimated reader memory
+    needs: dict[int, int] = {}  # the next file's estimate, while it waits for memory
     dispatched = 0
 
     def dispatch(pool: _ValidatorPool, upto: int) -> None:
@@ -971,14 +1038,25 @@ def _run(files: list[Path], settings: ProvenanceSettings, size: int) -> Iterator
         while dispatched < min(len(files), upto):
             path = files[dispatched]
             length = _size(path)
-            need = _reader_memory(length)
-            if in_flight and sum(in_flight.values()) + need > READER_MEMORY_BUDGET:
+            need = needs.get(dispatched)
+            if need is None:  # a large file's type decides what the SDK holds: sniff it
+                kind = None if length <= SMALL_FILE else _sniffed(path)
+                need = needs[dispatched] = _reader_memory(length, kind)
+            if in_flight and sum(in_flight.values()) + need > budget:
                 return  # big files wait for memory; one always runs
             worker = pool.idle()
             if worker is None:
                 return
             pool.submit(worker, dispatched, path, length)
-            in_flight[dispatched] = need
+            in_flight[dispatched] = needs.pop(dispatched)
+            log.debug(
+                "inspect: %s admitted (%d MiB estimated; %d in flight, %d MiB of %d MiB)",
+                path,
+                need >> 20,
+                len(in_flight),
+                sum(in_flight.values()) >> 20,
+                budget >> 20,
+            )
             dispatched += 1
 
     def identity(job: int) -> tuple[_Identity, str]:
@@ -986,11 +1064,7 @@ def _run(files: list[Path], settings: ProvenanceSettings, size: int) -> Iterator
         if found is not None:
             return found
         # The worker died or timed out on it: identify it here (hashing is safe).
-        try:
-            media_type = sniff_media_type(files[job])
-        except ReelproofError:
-            media_type = OCTET_STREAM
-        return _identify(files[job]), media_type
+        return _identify(files[job]), _sniffed(files[job])
 
     with _pool(size, settings) as pool:
         for emitted in range(len(files)):
