@@ -29,8 +29,7 @@ def _padded_jpeg(path: Path, size: int, seed: int) -> Path:
     rng = random.Random(seed)
     base = jpeg_bytes()
     segments = b"".join(
-        struct.pack(">BBH", 0xFF, 0xFE, 60002) + rng.randbytes(60000)
-        for _ in range(size // 60004)
+        struct.pack(">BBH", 0xFF, 0xFE, 60002) + rng.randbytes(60000) for _ in range(size // 60004)
     )
     path.write_bytes(base[:2] + segments + base[2:])
     return path
