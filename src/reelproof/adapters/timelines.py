@@ -115,7 +115,10 @@ def _target(ref: Any, otio: Any) -> str | None:
     url = str(ref.target_url)
     parsed = urlparse(url)
     if parsed.scheme == "file":
-        return unquote(parsed.path)
+        # `file://plates/a.png` (what the AAF adapter writes for a relative path) parses
+        # with `plates` as a host: a host other than this one is the path's first folder.
+        host = parsed.netloc if parsed.netloc not in ("", "localhost") else ""
+        return unquote(host + parsed.path)
     return None if parsed.scheme and len(parsed.scheme) > 1 else url
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reelproof.adapters import packs
 from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.config import Config
 from reelproof.adapters.store.db import Connection
@@ -124,7 +125,7 @@ def disclose(
         production = require(conn, "Production", production_id)
         assert isinstance(production, Production)
         uses, ingredients, medium = gather(conn, production, ctx.clock().date())
-    labels = words.territory_labels(uses)
+    labels = words.territory_labels(uses, packs.load_label_table())
     credit_lines = words.credits(medium, uses)
     out.mkdir(parents=True, exist_ok=True)
     files = {
