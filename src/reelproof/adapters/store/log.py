@@ -175,16 +175,18 @@ def read_head(conn: Connection, *, lock: bool) -> Head:
     writer's row but not, in its subqueries, what else it committed. The next statement of a
     READ COMMITTED transaction sees all of it.
     """
-    locking, reading = conn.connection.cursor(), conn.connection.cursor()
-    try:
-        with _Pipeline(conn):
-            if lock:
+    if not lock:
+        rows = run_sql(conn, _HEAD_SQL[conn.dialect.name])
+    else:
+        locking, reading = conn.connection.cursor(), conn.connection.cursor()
+        try:
+            with _Pipeline(conn):
                 locking.execute("SELECT id FROM log_head WHERE id = 1 FOR UPDATE")
-            reading.execute(_HEAD_SQL[conn.dialect.name])
-        rows = reading.fetchall()
-    finally:
-        locking.close()
-        reading.close()
+                reading.execute(_HEAD_SQL[conn.dialect.name])
+            rows = list(reading.fetchall())
+        finally:
+            locking.close()
+            reading.close()
     if not rows:  # a store whose log was never started: nothing to lock or hand out yet
         return Head(0, 0, None, None, {})
     size, checkpoint, note, witnesses, *pks = rows[0]
@@ -431,7 +433,7 @@ def sign(key: LogKey, size: int, root: bytes, prev: int) -> tuple[Checkpoint, st
     checkpoint before it, so deleting an older checkpoint leaves a visible gap.
     """
     cp = Checkpoint(key.name, size, root, (f"{PREV_EXTENSION}{prev}",))
-    return cp, sign_note(cp.body(), key.name, key.private_key)
+    return cp, sign_note(cp.body(), key.name, key.private_key, key_id=key.key_id)
 
 
 def store_checkpoint(conn: Connection, size: int, note: str, time: str) -> None:
