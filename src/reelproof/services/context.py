@@ -137,8 +137,9 @@ class Context:
             log = LogWriter(conn, key, self.actor, iso(now), head, self._edge_at(head))
             unit = Unit(conn, log, now)
             yield unit
-            made = log.close()
-            targets = witness.targets(head.witnesses) if made is not None else []
+            configured = witness.targets(head.witnesses)  # before the commit: it may raise
+            made = log.close(commit=True)
+            targets = configured if made is not None else []
         if log.signed_note is not None:  # committed: the next write may start from its edge
             self._edge = (log.start, log.signed_note, log.edge)
         if targets:  # after the commit: a witness must never cosign what might roll back
