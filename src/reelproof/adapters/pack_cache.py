@@ -12,6 +12,9 @@ import hashlib
 from pathlib import Path
 
 from reelproof.adapters import user_cache
+from reelproof.core.documents import StandardsPack
+from reelproof.core.standards import frozen
+from reelproof.core.standards.pack import RuleSet
 
 
 class PackFile:
@@ -23,10 +26,20 @@ class PackFile:
             user_cache.folder() / f"packs-{user_cache.code_digest()}" / f"{key.hexdigest()}.rules"
         )
 
-    def load(self) -> bytes | None:
-        """The bytes an earlier process saved, if readable."""
-        return user_cache.read(self.path)
+    def load(self, doc: StandardsPack) -> RuleSet | None:
+        """The rules kept for exactly this pack; None when missing, damaged or another's."""
+        data = user_cache.read(self.path)
+        if data is None:
+            return None
+        try:
+            return frozen.thaw(doc, data)
+        except frozen.Unusable:
+            return None  # compiled again, and the file replaced
 
-    def save(self, data: bytes) -> None:
-        """Keep the bytes for the next process (quietly not, where the folder is read-only)."""
+    def save(self, doc: StandardsPack, ruleset: RuleSet) -> None:
+        """Keep the rules for the next process (quietly not, where they or the folder can't)."""
+        try:
+            data = frozen.freeze(doc, ruleset)
+        except frozen.Unusable:
+            return
         user_cache.write(self.path, data)

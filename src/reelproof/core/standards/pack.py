@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Protocol
@@ -132,14 +131,14 @@ def rule_filters(
 
 class RuleCache(Protocol):
     """Compiled rules kept between processes for one pack (an adapter: a file in the user's
-    cache). `load` gives None when there is nothing usable; both never raise."""
+    cache). Neither method raises: a cache that cannot be used is simply not used."""
 
-    def load(self) -> bytes | None:
-        """The bytes saved for this pack before, if any."""
+    def load(self, doc: StandardsPack) -> RuleSet | None:
+        """The rules an earlier process compiled from exactly this pack, else None."""
         ...
 
-    def save(self, data: bytes) -> None:
-        """Keep the bytes for the next process."""
+    def save(self, doc: StandardsPack, ruleset: RuleSet) -> None:
+        """Keep the rules compiled from this pack for the next process."""
         ...
 
 
@@ -330,8 +329,8 @@ def compile_pack(
     `raw` (the parsed YAML document) lets errors name the line; without it they name the key.
     `lazy_rules` (for packs already checked when they were published) compiles the rules when
     a decision first selects the pack: a process pays only for the packs its productions use.
-    `cache` gives the rules compiled by an earlier process, when they are for this very pack
-    (see `frozen`); otherwise they are compiled and handed to it.
+    `cache` gives the rules an earlier process compiled from this very pack; otherwise they
+    are compiled and handed to it.
     """
     where = _Where(file, raw)
     spec = doc.spec
@@ -370,17 +369,13 @@ def compile_pack(
 
 
 def _ruleset(doc: StandardsPack, where: _Where, cache: RuleCache | None) -> RuleSet:
-    from reelproof.core.standards import frozen  # only where a cache is used
-
-    data = cache.load() if cache is not None else None
-    if data is not None:
-        with suppress(frozen.Unusable):  # corrupt, or for another pack: compiled again
-            return frozen.thaw(doc, data)
+    kept = cache.load(doc) if cache is not None else None
+    if kept is not None:
+        return kept
     rules = _compile_rules(doc, where)
     ruleset = RuleSet(rules, *rule_filters(rules, prefilter=True))
     if cache is not None:
-        with suppress(frozen.Unusable):  # something in it that cannot be kept: not kept
-            cache.save(frozen.freeze(doc, ruleset))
+        cache.save(doc, ruleset)
     return ruleset
 
 
