@@ -4,6 +4,7 @@ any other pack than the one in the store."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -28,12 +29,21 @@ from reelproof.services.init import init_store
 USE = "stranger-tides-s1/art-moodboard-001"
 
 
-def _store(tmp_path: Path) -> Context:
-    ctx = Context.open(f"sqlite:///{tmp_path / 'reelproof.db'}")
-    ctx.key_path = tmp_path / "log.key"
+def _init(folder: Path) -> Context:
+    folder.mkdir(exist_ok=True)
+    ctx = Context.open(f"sqlite:///{folder / 'reelproof.db'}")
+    ctx.key_path = folder / "log.key"
     init_store(ctx)
+    return ctx
+
+
+def _store(tmp_path: Path) -> Context:
+    """A store holding the example production, and an empty cache."""
+    ctx = _init(tmp_path)
+    assert _files()  # init kept the bundled packs it compiled
     sources = docsvc.collect_sources([str(example_path())])
     docsvc.apply_documents(ctx, docsvc.parse_sources(sources))
+    shutil.rmtree(os.environ["XDG_CACHE_HOME"])
     return ctx
 
 
@@ -46,8 +56,9 @@ def _decide_in_new_process(ctx: Context) -> JsonObject:
         return decisions.evaluate(conn, decl, ctx.clock().date()).to_json()
 
 
-def _files(tmp_path: Path) -> list[Path]:
-    return sorted((tmp_path / "cache" / "reelproof").glob("packs-*/*.rules"))
+def _files() -> list[Path]:
+    """The compiled-pack files in this test's cache folder (conftest gives each its own)."""
+    return sorted((Path(os.environ["XDG_CACHE_HOME"]) / "reelproof").glob("packs-*/*.rules"))
 
 
 def _counting_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -66,13 +77,11 @@ def test_a_later_process_reads_the_rules_and_decides_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ctx = _store(tmp_path)
-    assert _files(tmp_path)  # applying the example decided it: the packs were kept
-    shutil.rmtree(tmp_path / "cache")
     compiled = _counting_compiles(monkeypatch)
     first = _decide_in_new_process(ctx)
     selected = len(first["standards_digests"])
     assert len(compiled) == selected > 3  # only the packs the decision selected
-    assert len(_files(tmp_path)) == selected
+    assert len(_files()) == selected
     compiled.clear()
     assert _decide_in_new_process(ctx) == first
     assert compiled == []  # every selected pack came from the cache
@@ -83,7 +92,7 @@ def test_a_damaged_cache_file_is_ignored_and_written_again(
 ) -> None:
     ctx = _store(tmp_path)
     first = _decide_in_new_process(ctx)
-    files = _files(tmp_path)
+    files = _files()
     good = {f: f.read_bytes() for f in files}
     damaged = files[0].read_bytes()
     middle = len(damaged) // 2
@@ -93,7 +102,7 @@ def test_a_damaged_cache_file_is_ignored_and_written_again(
     compiled = _counting_compiles(monkeypatch)
     assert _decide_in_new_process(ctx) == first
     assert len(compiled) == 3  # exactly the three damaged ones compiled again
-    assert {f: f.read_bytes() for f in _files(tmp_path)} == good  # and rewritten whole
+    assert {f: f.read_bytes() for f in _files()} == good  # and rewritten whole
 
 
 def test_a_changed_pack_is_compiled_again_never_read_from_the_old_file(
@@ -109,14 +118,14 @@ def test_a_changed_pack_is_compiled_again_never_read_from_the_old_file(
     data["spec"]["rules"][0]["when"] = "true"
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     edited = load_pack_text(text, "netflix-edited.yaml")
-    before = set(_files(tmp_path))
+    before = set(_files())
     compiled = _counting_compiles(monkeypatch)
     with ctx.write() as unit:  # publishing re-decides the use: the new version is compiled
         stdsvc.publish_packs(unit, [edited], "edited", run_tests=False)
     second = _decide_in_new_process(ctx)
     assert second["outcome"] == "prohibited"
     assert compiled == ["netflix-genai"]  # the new version only, once; the rest from the cache
-    (new_file,) = set(_files(tmp_path)) - before
+    (new_file,) = set(_files()) - before
     # An old file put in the new one's place (a stale or swapped cache) is refused too.
     new_file.write_bytes(sorted(before)[0].read_bytes())
     compiled.clear()
@@ -144,3 +153,16 @@ def test_every_bundled_pack_thaws_to_the_same_rules(path: Path) -> None:
     assert isinstance(other, StandardsPack)
     with pytest.raises(frozen.Unusable):
         frozen.thaw(other, data)  # compiled from another pack: refused
+
+
+def test_a_second_init_compiles_no_bundled_pack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled = _counting_compiles(monkeypatch)
+    _init(tmp_path / "first")
+    assert len(compiled) == len(bundled_pack_files())
+    compiled.clear()
+    ctx = _init(tmp_path / "second")  # the same bundled files: every pack from the cache
+    assert compiled == []
+    with ctx.read() as conn:
+        assert len(decisions.stored_packs(conn)) == len(bundled_pack_files())

@@ -471,8 +471,9 @@ def _compile_rules(doc: StandardsPack, where: _Where) -> tuple[CompiledRule, ...
     return tuple(rules)
 
 
-def load_pack_text(text: str, file: str) -> CompiledPack:
-    """Parse one StandardsPack document from YAML/JSON text and compile it (no file I/O)."""
+def load_pack_text(text: str, file: str, *, cache: RuleCache | None = None) -> CompiledPack:
+    """Parse one StandardsPack document from YAML/JSON text and compile it (no file I/O);
+    `cache` as for `compile_pack`."""
     raws = read_raw(text, file)
     packs = [(raw, validate(raw)) for raw in raws]
     found = [(raw, doc) for raw, doc in packs if isinstance(doc, StandardsPack)]
@@ -480,4 +481,4 @@ def load_pack_text(text: str, file: str) -> CompiledPack:
         raise DocumentError(file, None, None, f"expected one StandardsPack, found {len(found)}")
     raw, doc = found[0]
     assert isinstance(doc, StandardsPack)
-    return compile_pack(doc, file, raw=raw)
+    return compile_pack(doc, file, raw=raw, cache=cache)
