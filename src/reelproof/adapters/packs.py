@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
+from reelproof.adapters.pack_cache import PackFile
 from reelproof.core.disclosure import LabelTable, parse_label_table
 from reelproof.core.documents import PackTest, StandardsPackTests, parse_documents
 from reelproof.core.errors import DocumentError, ReelproofError
@@ -86,8 +87,11 @@ def _read(path: Path) -> str:
 
 
 def load_pack_file(path: Path) -> CompiledPack:
-    """Compile a pack file; a bad condition is an error naming the file, rule and position."""
-    return load_pack_text(_read(path), str(path))
+    """Compile a pack file; a bad condition is an error naming the file, rule and position.
+    Rules an earlier process compiled from exactly this pack come from the compiled-pack
+    cache (`init` reads the same bundled packs every time)."""
+    text = _read(path)
+    return load_pack_text(text, str(path), cache=PackFile(text, str(path)))
 
 
 def tests_file(pack: CompiledPack) -> Path | None:
