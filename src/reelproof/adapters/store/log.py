@@ -16,6 +16,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from reelproof.adapters.keys import LogKey
 from reelproof.adapters.store import schema
@@ -61,6 +62,9 @@ def run_sql(  # Any: DBAPI parameters and rows
         else:
             cursor.execute(sql, params)
         return list(cursor.fetchall()) if cursor.description else []
+    except conn.dialect.loaded_dbapi.Error as exc:
+        # As SQLAlchemy would raise it, so a busy or damaged store reads the same either way.
+        raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error) from exc
     finally:
         cursor.close()
 
