@@ -89,3 +89,20 @@ def test_a_run_stopped_early_leaves_nothing_for_the_next(large: dict[str, Path])
     again = list(inspect_many([large["tail_xmp"], large["mp4"]], workers=2))
     assert [r.path for r in again] == [str(large["tail_xmp"]), str(large["mp4"])]
     assert [r.sha256 for r in again] == [_sha(large["tail_xmp"]), _sha(large["mp4"])]
+
+
+def test_a_warm_pool_reads_relative_paths_from_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool outlives a run; a later run from another directory names files relative to it."""
+    for name in ("first", "second"):
+        folder = tmp_path / name
+        folder.mkdir()
+        blobs = [name.encode() * (SMALL_FILE // len(name) + i) for i in range(3)]
+        for i, blob in enumerate(blobs):
+            (folder / f"f{i}.bin").write_bytes(blob)
+        monkeypatch.chdir(folder)
+        reports = list(inspect_many([Path(f"f{i}.bin") for i in range(3)], workers=2))
+        assert [r.sha256 for r in reports] == [hashlib.sha256(b).hexdigest() for b in blobs], [
+            r.reasons for r in reports
+        ]
