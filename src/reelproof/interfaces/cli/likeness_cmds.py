@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
-from reelproof.core.errors import DocumentError
+from reelproof import DocumentError
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, err_console, handle_errors, show
 from reelproof.interfaces.formats import Data
 from reelproof.interfaces.formats.text import make_console

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from reelproof.core.errors import DocumentError, ReelproofError
+from reelproof import DocumentError, ReelproofError
 from reelproof.interfaces.cli import likeness_cmds
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, handle_errors, show
 from reelproof.interfaces.cli.decide_cmds import STATUS_STYLE
