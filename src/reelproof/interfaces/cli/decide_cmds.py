@@ -9,13 +9,13 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from reelproof import ConsentStatus, DocumentError, Store
+from reelproof import ConsentStatus, DocumentError, JsonObject, Store
 from reelproof.core.documents import OUTCOME_ORDER, doc_key
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, handle_errors, show
 from reelproof.interfaces.formats import Data
@@ -81,12 +81,12 @@ def _styled(value: str, styles: dict[str, str]) -> Text:
     return Text(value, style=styles.get(value, "bold"))
 
 
-def _deciding_rules(decision: dict[str, Any]) -> list[dict[str, Any]]:
+def _deciding_rules(decision: JsonObject) -> list[JsonObject]:
     """The rules whose tier is the decision's tier: the ones that set it."""
     return [r for r in decision.get("rules", []) if r["outcome"] == decision["outcome"]]
 
 
-def _action(o: dict[str, Any], titles: dict[str, str]) -> Text:
+def _action(o: JsonObject, titles: dict[str, str]) -> Text:
     """One thing to do: what, who does it (or receives it), and the rules asking for it."""
     mark = {"missing": ("✗ ", "red"), "covered": ("✓ ", "green")}.get(
         str(o.get("status")), ("• ", "")
@@ -103,10 +103,10 @@ def _action(o: dict[str, Any], titles: dict[str, str]) -> Text:
 
 
 def draw_decision(
-    c: Console, decision: dict[str, Any], status: decisions.Status | None, *, brief: bool
+    c: Console, decision: JsonObject, status: decisions.Status | None, *, brief: bool
 ) -> None:
     """Outcome and the rules that set it first; then (unless brief) every reason, once."""
-    outcome = decision["outcome"]
+    outcome = str(decision["outcome"])
     style = OUTCOME_STYLE.get(outcome, "bold")
     deciding = _deciding_rules(decision)
     under = ", ".join(f"{r['id']} ({r['pack']})" for r in deciding)
@@ -220,7 +220,7 @@ class ProductionSummary:
     waiting_for: dict[str, list[str]]  # declaration -> who holds the approver role for it
     expiring: list[dict[str, str]]  # consent, performer, expires_at
 
-    def _row(self, key: str, s: decisions.Status) -> dict[str, Any]:
+    def _row(self, key: str, s: decisions.Status) -> JsonObject:
         return {
             "declaration": key,
             "status": s.status,

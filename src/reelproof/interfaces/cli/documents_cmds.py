@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -64,7 +64,7 @@ def approvals_result(rows: list[JsonObject]) -> Shown:
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Any]:
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
     """A bar on stderr for long applies, only on a terminal; otherwise a no-op callback."""
     if total < PROGRESS_FROM or not err_console.is_terminal:
         yield None
