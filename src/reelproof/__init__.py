@@ -24,12 +24,14 @@ if TYPE_CHECKING:
         Detector,
         DetectorRun,
         DocumentError,
+        JsonObject,
         LogReport,
         Media,
         NotFoundError,
         Obligation,
         Provenance,
         ReelproofError,
+        Revision,
         Revocation,
         Rule,
         Store,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
         open_store,
     )
 
+_ERRORS = ("ConflictError", "DocumentError", "NotFoundError", "ReelproofError")
 __all__ = [
     "Answer",
     "AppliedDocument",
@@ -49,12 +52,14 @@ __all__ = [
     "Detector",
     "DetectorRun",
     "DocumentError",
+    "JsonObject",
     "LogReport",
     "Media",
     "NotFoundError",
     "Obligation",
     "Provenance",
     "ReelproofError",
+    "Revision",
     "Revocation",
     "Rule",
     "Store",
@@ -65,7 +70,11 @@ __all__ = [
 ]
 
 
+# The errors live in a module of their own: catching one must not import the store.
+_LIGHT = {n: "reelproof.core.errors" for n in _ERRORS} | {"JsonObject": "reelproof.core.json_types"}
+
+
 def __getattr__(name: str) -> Any:  # Any: whichever public object is asked for
     if name in __all__:
-        return getattr(import_module("reelproof._api"), name)
+        return getattr(import_module(_LIGHT.get(name, "reelproof._api")), name)
     raise AttributeError(f"module 'reelproof' has no attribute {name!r}")

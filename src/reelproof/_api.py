@@ -8,12 +8,14 @@ may rely on is in `reelproof.__all__`; every other module is internal (docs/api.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
 from reelproof.adapters.config import load_config
+from reelproof.adapters.store import documents as stored_docs
 from reelproof.core.detectors import Detection, Detector, Media
 from reelproof.core.documents import doc_key
 from reelproof.core.errors import ConflictError, DocumentError, NotFoundError, ReelproofError
@@ -36,12 +38,14 @@ __all__ = [
     "Detector",
     "DetectorRun",
     "DocumentError",
+    "JsonObject",
     "LogReport",
     "Media",
     "NotFoundError",
     "Obligation",
     "Provenance",
     "ReelproofError",
+    "Revision",
     "Revocation",
     "Rule",
     "Store",
@@ -222,6 +226,34 @@ class LogReport:
         return not self.problems
 
 
+@dataclass(frozen=True)
+class Revision:
+    """One stored revision of a document, with who applied it and where it is logged; the
+    content is the document as stored (JSON-ready), so a script needs no YAML of its own."""
+
+    kind: str
+    id: str  # production/id for declarations
+    revision: int
+    applied_at: str
+    applied_by: str
+    source: str  # the file it was applied from
+    log_index: int | None
+    content: JsonObject
+
+
+def _revision(row: stored_docs.DocumentRow, content: JsonObject) -> Revision:
+    return Revision(
+        row.kind,
+        row.key,
+        row.revision,
+        row.applied_at,
+        row.applied_by,
+        row.source,
+        row.log_index,
+        content,
+    )
+
+
 class Store:
     """One reelproof store: SQLite file or PostgreSQL database, with its audit log.
 
@@ -321,6 +353,32 @@ class Store:
         with self._ctx.write() as unit:
             r = approvals.record(unit, ref, verdict, by, note=note, conditions=conditions)
         return Answer(r.approval_id, r.declaration, r.verdict, r.outcome, r.status, r.log_index)
+
+    def documents(self, kind: str) -> list[Revision]:
+        """The newest revision of every document of a kind (`declaration`, `consents`,
+        `Production`…), its content in the wire format a document file uses."""
+        real = docsvc.normalise_kind(kind)
+        with self._ctx.read() as conn:
+            rows = stored_docs.list_documents(conn, real)
+        return [_revision(row, doc.content()) for doc, row in rows]
+
+    def history(self, kind: str, ref: str) -> list[Revision]:
+        """Every revision of one document, oldest first (nothing is overwritten); a
+        declaration may be named by a bare id unique in the store. Content as stored."""
+        real = docsvc.normalise_kind(kind)
+        with self._ctx.read() as conn:
+            key = decisions.resolve_declaration(conn, ref) if real == "AIUseDeclaration" else ref
+            rows = stored_docs.history(conn, real, key)
+            if not rows:
+                stored_docs.require(conn, real, key)  # NotFoundError naming what is missing
+        return [_revision(row, json.loads(row.content)) for row in rows]
+
+    def approvals(self, declaration: str | None = None) -> list[JsonObject]:
+        """Every written approval or refusal (of one declaration, when named), each saying
+        whether it still answers the declaration's current decision (`current`)."""
+        with self._ctx.read() as conn:
+            key = decisions.resolve_declaration(conn, declaration) if declaration else None
+            return approvals.approvals_listing(conn, key)
 
     def grant_role(self, role: str, who: str, *, production: str | None = None) -> None:
         """Let `who` act in `role` (approver, auditor…), for one production or every one; the

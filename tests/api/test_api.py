@@ -50,6 +50,16 @@ def test_a_script_and_the_cli_share_one_store(db_url: str, tmp_path: Path) -> No
 
         with pytest.raises(reelproof.NotFoundError, match="no-such"):
             store.decide("no-such")
+        # Stored documents read the same through the API as through `reelproof get`.
+        listed = store.documents("declarations")
+        assert [r.id for r in listed] == ["harbour-s1/moodboard-1"]
+        assert [{**r.content, "revision": r.revision} for r in listed] == cli_json(
+            "get", "declarations", db=db_url
+        )
+        (first,) = store.history("declaration", "moodboard-1")
+        assert first.content == cli_json("get", "declaration", "moodboard-1", db=db_url)
+        with pytest.raises(reelproof.NotFoundError, match="no-such"):
+            store.history("consent", "no-such")
         with pytest.raises(reelproof.ConflictError, match="approver role"):
             store.reject("moodboard-1", note="no")
         store.grant_role("approver", store.actor)

@@ -17,7 +17,8 @@ def blocks() -> list[str]:
 
 def test_the_page_has_examples_for_every_use_case() -> None:
     text = "\n".join(blocks())
-    for call in ("open_store", "apply_text", "decide", "approve", "consents", "revoke_consent"):
+    calls = ("open_store", "apply_text", "decide", "approve", "consents", "revoke_consent")
+    for call in (*calls, "documents", "history", "approvals"):
         assert f"{call}(" in text
     assert "inspect(" in text and "verify_log(" in text
 

@@ -161,6 +161,30 @@ def test_user_text_is_never_markup(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert log.exit_code == 0 and "[/x] :rose:" in log.stdout
 
 
+def test_talent_text_shows_user_text_literally(tmp_path: Path) -> None:
+    """Names and descriptions from documents reach the consent and performer screens as
+    written: no markup error, no hidden link, no emoji."""
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    _store(db, tmp_path)
+    name = "Ana [/x] [link=https://evil.example]Lima[/link] :ghost:"
+    described = "Double [componentOf] [bold]not bold[/bold] :rose:"
+    doc = tmp_path / "p.yaml"
+    text = EXAMPLE.replace("name: Ana Lima", f"name: {json.dumps(name)}")
+    text = text.replace(
+        "description: Digital double for the harbour jump, episode 2 scene 14, as scripted.",
+        f"description: {json.dumps(described)}",
+    )
+    doc.write_text(text)
+    assert cli("apply", str(doc), db=db).exit_code == 0
+    for args, expected in (
+        (("performer", "show", "ana-lima"), name),
+        (("consent", "show", "ana-lima-double"), described),
+        (("consent", "list"), "ana-lima-double\tana-lima\tactive"),
+    ):
+        shown = cli(*args, db=db)
+        assert shown.exit_code == 0 and expected in shown.stdout, (args, shown.output)
+
+
 def test_non_utf8_file_names_are_escaped(tmp_path: Path) -> None:
     name = os.fsdecode(b"clip-\xff.yaml")
     (tmp_path / name).write_text("not: [a, document")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from reelproof.core.json_types import JsonMapping, JsonObject
 from reelproof.core.provenance import C2paState, Classification
 
 # Material that needs a cleared declaration to be in the deliverable. AI-assisted material
@@ -62,7 +62,7 @@ class UseFacts:
     in_final_deliverable: bool
     status: str  # cleared | awaiting_approval | blocked | needs_review | rejected | withdrawn
     reason: str
-    blocking: tuple[Mapping[str, Any], ...] = ()
+    blocking: tuple[JsonMapping, ...] = ()
     requirements: tuple[Requirement, ...] = ()
 
 
@@ -109,7 +109,7 @@ class CheckIssue:
     region: str | None = None
     declaration: str | None = None
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> JsonObject:
         """The issue as the JSON of `check`, its record timecodes under `record`."""
         return {
             "rule": self.rule,
@@ -150,7 +150,7 @@ class _Collector:
             )
 
 
-def _consent_rule(item: Mapping[str, Any]) -> str:
+def _consent_rule(item: JsonMapping) -> str:
     if item.get("kind") == "replica":
         return "replica-outside-terms"
     detail = str(item.get("detail") or "").lower()

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from reelproof.core.consent_record import ConsentRecord
+from reelproof.core.json_types import JsonMapping, JsonObject
 
 Modality = Literal["face", "voice"]
 
@@ -75,7 +76,7 @@ class Observation:
     box: tuple[int, int, int, int] | None = None  # left, top, right, bottom (faces)
     confidence: float = 1.0  # the detector's, 0 to 1 (a face's HOG score, scaled)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The observation as it is cached (sealed) between scans."""
         return {
             "modality": self.modality,
@@ -87,7 +88,7 @@ class Observation:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Observation:
+    def from_json(cls, data: JsonMapping) -> Observation:
         """An observation back from the scan cache."""
         box = data.get("box")
         return cls(
@@ -162,7 +163,7 @@ class Segment:
     best: Hit
     hits: int = 1
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The segment as a scan report and a finding show it."""
         return {
             "performer": self.performer,

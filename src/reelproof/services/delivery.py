@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from reelproof.adapters.c2pa_reader import ProvenanceSettings, inspect_many
 from reelproof.adapters.media import sha256_file
@@ -32,6 +32,7 @@ from reelproof.adapters.timelines import Cut, CutClip, read_cut, read_mapping
 from reelproof.core import delivery as gate
 from reelproof.core.documents import AIUseDeclaration, Production
 from reelproof.core.errors import ReelproofError
+from reelproof.core.json_types import JsonMapping, JsonObject
 from reelproof.core.provenance import SourceEffect, describe_source_type
 from reelproof.services import assets, decisions, likeness, registry
 from reelproof.services.context import Context, Unit
@@ -74,7 +75,7 @@ class CheckOutcome:
                 out[f.classification] += p.seconds
         return dict(out)
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> JsonObject:
         """The check as the JSON of `reelproof check`: counts, timeline, issues."""
         counts = Counter(i.level for i in self.issues)
         return {
@@ -255,7 +256,7 @@ def disclosed_labels(conn: Connection, production: str) -> set[tuple[str, str]]:
     return {(str(d), str(t)) for d, t in content.get("labels", [])}
 
 
-def _finding_text(f: Mapping[str, Any]) -> str:
+def _finding_text(f: JsonMapping) -> str:
     """A likeness finding as the gate reports it."""
     return (
         f"{f['status']} {f['modality']} finding {f['id']}: the file matches performer "
@@ -264,7 +265,7 @@ def _finding_text(f: Mapping[str, Any]) -> str:
     )
 
 
-def _provenance_facts(sha: str, prov: Mapping[str, Any]) -> gate.DeliveredFile:
+def _provenance_facts(sha: str, prov: JsonMapping) -> gate.DeliveredFile:
     """What the rules read of a stored provenance report (kept instead of the whole report,
     so memory per asset stays small)."""
     c2pa = prov.get("c2pa") or {}
@@ -422,7 +423,7 @@ def record_check(unit: Unit, outcome: CheckOutcome) -> int:
     )
 
 
-def checks_of(ctx: Context, production: str) -> Iterable[dict[str, Any]]:
+def checks_of(ctx: Context, production: str) -> Iterable[JsonObject]:
     """Every recorded check of a production, oldest first (for the report)."""
     with ctx.read() as conn:
         for e in events.of(conn, "Delivery", production):

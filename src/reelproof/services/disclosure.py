@@ -9,7 +9,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from reelproof.adapters import packs
 from reelproof.adapters.c2pa_signer import sign_file
@@ -20,6 +19,7 @@ from reelproof.core import disclosure as words
 from reelproof.core.delivery import AI_MATERIAL
 from reelproof.core.documents import AIUseDeclaration, Production
 from reelproof.core.errors import ReelproofError
+from reelproof.core.json_types import JsonObject
 from reelproof.services import assets, decisions, delivery, registry
 from reelproof.services.context import Context
 
@@ -36,11 +36,11 @@ class DisclosureOutcome:
     uses: list[words.DisclosedUse]
     labels: list[words.TerritoryLabel]
     credits: list[str]
-    ingredients: list[dict[str, Any]]  # the AI material, as the master's C2PA ingredients
+    ingredients: list[JsonObject]  # the AI material, as the master's C2PA ingredients
     files: dict[str, str]  # name -> path written
     log_index: int | None = None
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> JsonObject:
         """The disclosures as the JSON of `reelproof disclose`."""
         return {
             "production": self.production,
@@ -78,15 +78,15 @@ def _union_notices(conn: Connection, key: str) -> tuple[str, ...]:
 
 def gather(
     conn: Connection, production: Production, today: dt.date
-) -> tuple[list[words.DisclosedUse], list[dict[str, Any]], str]:
+) -> tuple[list[words.DisclosedUse], list[JsonObject], str]:
     """The final uses whose AI material is registered, their ingredients, and the medium."""
-    linked: dict[str, list[dict[str, Any]]] = {}
+    linked: dict[str, list[JsonObject]] = {}
     for a in assets.production_assets(conn, production.id):
         if a["classification"] in AI_MATERIAL:
             for key in a["declarations"]:
                 linked.setdefault(key, []).append(a)
     uses: list[words.DisclosedUse] = []
-    ingredients: list[dict[str, Any]] = []
+    ingredients: list[JsonObject] = []
     media: list[str] = []
     for key in sorted(linked):
         decl = require(conn, "AIUseDeclaration", key)
@@ -175,7 +175,7 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _manifest(production: Production, ingredients: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def _manifest(production: Production, ingredients: Sequence[JsonObject]) -> JsonObject:
     """The C2PA manifest definition of the master: the AI material in it as ingredients."""
     labels = [f"ingredient-{i}" for i in range(len(ingredients))]
     return {
@@ -208,7 +208,7 @@ def _sign_master(
     master: Path,
     out: Path,
     production: Production,
-    ingredients: Sequence[dict[str, Any]],
+    ingredients: Sequence[JsonObject],
     config: Config,
 ) -> Path:
     assert config.signing is not None

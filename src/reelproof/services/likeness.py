@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from reelproof.adapters import likeness as models
 from reelproof.adapters.c2pa_reader import inspect_many
@@ -28,6 +28,7 @@ from reelproof.adapters.store.documents import require
 from reelproof.core import likeness as core
 from reelproof.core.consent_record import ConsentRecord
 from reelproof.core.errors import ConflictError, DocumentError, NotFoundError, ReelproofError
+from reelproof.core.json_types import JsonObject
 from reelproof.services import decisions, registry
 from reelproof.services.assets import expand
 from reelproof.services.context import Context, Unit
@@ -76,10 +77,10 @@ class Enrolled:
 
     performer: str
     consent: str
-    added: list[dict[str, Any]]
+    added: list[JsonObject]
     unchanged: list[str]
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> JsonObject:
         """The enrolment as `performer enroll --format json` prints it."""
         return {
             "performer": self.performer,
@@ -144,7 +145,7 @@ def enroll(ctx: Context, performer: str, faces: Sequence[Path], voices: Sequence
             raise DocumentError(str(p), None, None, "no such file")
     computed = [(p, "face", _face_reference(p)) for p in faces]
     computed += [(p, "voice", _voice_reference(p)) for p in voices]
-    added: list[dict[str, Any]] = []
+    added: list[JsonObject] = []
     unchanged: list[str] = []
     with ctx.write() as unit:
         existing = {r.ref_id for r in store.refs(unit.conn, performer)}
@@ -234,7 +235,7 @@ def read_references(unit: Unit, vault: Vault, purpose: str) -> list[core.Referen
     return out
 
 
-def references_of(conn: Connection, performer: str) -> list[dict[str, Any]]:
+def references_of(conn: Connection, performer: str) -> list[JsonObject]:
     """What `performer show` lists: which references exist, never their content."""
     return [r.summary() for r in store.refs(conn, performer)]
 
@@ -253,10 +254,10 @@ class FileScan:
     unknown_faces: int  # faces that matched nobody
     voice_segments: int
     unknown_voices: int
-    matches: list[dict[str, Any]]  # segments, each with its verdict
+    matches: list[JsonObject]  # segments, each with its verdict
     findings: list[str] = field(default_factory=list)
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> JsonObject:
         """The file's scan as JSON."""
         return {
             "path": self.path,
@@ -280,7 +281,7 @@ class ScanReport:
     models: str
     files: list[FileScan]
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> JsonObject:
         """The scan as `scan --format json` prints it."""
         return {
             "production": self.production,
@@ -489,7 +490,7 @@ def _record_finding(
 # --- review and what blocks -----------------------------------------------------------------
 
 
-def review(ctx: Context, finding_id: str, verdict: str, reason: str) -> dict[str, Any]:
+def review(ctx: Context, finding_id: str, verdict: str, reason: str) -> JsonObject:
     """A person's review: `confirmed` (keeps blocking) or `dismissed` (stops blocking)."""
     if verdict not in ("confirmed", "dismissed"):
         raise ReelproofError(f"unknown review {verdict!r}; expected confirmed or dismissed")
@@ -513,10 +514,10 @@ def review(ctx: Context, finding_id: str, verdict: str, reason: str) -> dict[str
         }
 
 
-def blocking_findings(conn: Connection, sha256s: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+def blocking_findings(conn: Connection, sha256s: Sequence[str]) -> dict[str, list[JsonObject]]:
     """For `check`: every open or confirmed finding of these files, by SHA-256 (files without
     any are absent). Each item is the finding's JSON (id, performer, modality, segments…)."""
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[JsonObject]] = {}
     for f in store.findings(conn, sha256s=sha256s):
         if f.status in core.BLOCKING_STATES:
             out.setdefault(f.sha256, []).append(f.to_json())
@@ -525,6 +526,6 @@ def blocking_findings(conn: Connection, sha256s: Sequence[str]) -> dict[str, lis
 
 def list_findings(
     conn: Connection, production: str | None = None, performer: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[JsonObject]:
     """Findings as `finding list` shows them."""
     return [f.to_json() for f in store.findings(conn, production=production, performer=performer)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from reelproof.adapters.store import events
 from reelproof.adapters.store.db import Connection
@@ -83,9 +82,9 @@ def record_event(
     subject_id: str,
     event: str,
     at: dt.date,
-    data: dict[str, Any],
+    data: JsonObject,
     *,
-    summary: dict[str, Any] | None = None,
+    summary: JsonObject | None = None,
 ) -> int:
     """An event on a held thing (consent revoked, replica transferred…): row + log entry.
     `summary` is copied into the entry itself, for what a log reader must see unaided (a

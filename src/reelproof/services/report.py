@@ -17,6 +17,7 @@ from reelproof.adapters.store import reporting
 from reelproof.adapters.store.documents import require
 from reelproof.adapters.store.log import canonical
 from reelproof.core.documents import OUTCOME_ORDER, AIUseDeclaration, Production
+from reelproof.core.json_types import JsonObject
 from reelproof.services import assets, auditlog, delivery, registry
 from reelproof.services.context import Context
 from reelproof.verify import format_proof
@@ -42,7 +43,7 @@ class Chart:
         )
         return self
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> JsonObject:
         """The chart's numbers, so a script can check the report against the store."""
         return {
             "title": self.title,
@@ -65,7 +66,7 @@ class ReportOutcome:
     entries: int
     pdf_problem: str | None = None
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> JsonObject:
         """The report's paths and charts, as the JSON of `reelproof report`."""
         return {
             "production": self.production,
@@ -79,7 +80,7 @@ class ReportOutcome:
         }
 
 
-def _material_by_stage(rows: list[dict[str, Any]], stages: dict[str, str]) -> Chart:
+def _material_by_stage(rows: list[JsonObject], stages: dict[str, str]) -> Chart:
     counts: Counter[tuple[str, str]] = Counter()
     for a in rows:
         for stage in {stages[k] for k in a["declarations"]} or {"undeclared"}:
@@ -95,7 +96,7 @@ def _material_by_stage(rows: list[dict[str, Any]], stages: dict[str, str]) -> Ch
     )
 
 
-def _cut_share(check: dict[str, Any] | None) -> Chart:
+def _cut_share(check: JsonObject | None) -> Chart:
     seconds = (check or {}).get("seconds_by_classification") or {}
     cats = [c for c in CLASSES if c in seconds]
     return Chart(
@@ -240,7 +241,7 @@ def _table(chart: Chart) -> str:
 def _html(
     production: Production,
     drawn: list[Chart],
-    checks: list[dict[str, Any]],
+    checks: list[JsonObject],
     note: str,
     vkey: str,
     proved: int,

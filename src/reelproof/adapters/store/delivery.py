@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from reelproof.adapters.store import schema
+from reelproof.core.json_types import JsonObject
 
 _BATCH = 500  # bound on bound parameters per statement (SQLite allows 32766, be modest)
 
@@ -22,11 +22,11 @@ def _batches(items: Sequence[str]) -> Iterator[Sequence[str]]:
 
 def stored_provenance(
     conn: Connection, production: str, shas: Iterable[str]
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, JsonObject]:
     """SHA-256 -> the provenance recorded when the asset was registered (inspect JSON)."""
     t = schema.assets
     wanted = sorted(set(shas))
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, JsonObject] = {}
     for batch in _batches(wanted):
         rows = conn.execute(
             sa.select(t.c.sha256, t.c.provenance).where(

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from reelproof.adapters.store import schema
+from reelproof.core.json_types import JsonObject
 from reelproof.core.likeness import BLOCKING_STATES, FINDING_CODE
 
 refs_t = schema.biometric_refs
@@ -40,7 +41,7 @@ class RefRow:
     enrolled_by: str
     log_index: int | None
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> JsonObject:
         """What may be shown: never the embedding."""
         return {
             "ref": self.ref_id,
@@ -127,13 +128,13 @@ class FindingRow:
     performer: str
     modality: str
     classification: str
-    segments: list[dict[str, Any]]
+    segments: list[JsonObject]
     found_at: str
     log_index: int | None
     status: str  # open | confirmed | dismissed
-    review: dict[str, Any] | None
+    review: JsonObject | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The finding as `finding list --format json` prints it."""
         return {
             "id": self.finding_id,
@@ -152,7 +153,7 @@ class FindingRow:
         }
 
 
-def _reviews(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def _reviews(conn: Connection, ids: Sequence[str]) -> dict[str, JsonObject]:
     """The latest review event of each finding."""
     if not ids:
         return {}
@@ -161,7 +162,7 @@ def _reviews(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         .where(events_t.c.subject_kind == FINDING_KIND, events_t.c.subject_id.in_(ids))
         .order_by(events_t.c.pk)
     )
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, JsonObject] = {}
     for e in rows:
         out[e.subject_id] = {
             "status": e.event,
@@ -248,7 +249,7 @@ def productions_of(conn: Connection, sha256: str) -> list[str]:
 
 def declaration_findings(
     conn: Connection, key: str
-) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
+) -> tuple[list[JsonObject], set[tuple[str, str]]]:
     """The finding facts (open or confirmed) of the files linked to a declaration, and the
     read-set keys that make a new or reviewed finding of those files re-decide it."""
     shas = linked_assets(conn, key)

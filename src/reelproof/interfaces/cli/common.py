@@ -18,8 +18,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from reelproof import DocumentError, ReelproofError
 from reelproof.adapters.store.db import Unavailable
-from reelproof.core.errors import DocumentError, ReelproofError
 from reelproof.interfaces import formats
 from reelproof.interfaces.formats import Data
 from reelproof.interfaces.formats.errors import render_error

@@ -9,15 +9,14 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from reelproof.adapters.store import documents as stored
+from reelproof import ConsentStatus, DocumentError, JsonObject, Store
 from reelproof.core.documents import OUTCOME_ORDER, doc_key
-from reelproof.core.errors import DocumentError
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, handle_errors, show
 from reelproof.interfaces.formats import Data
 from reelproof.interfaces.formats.text import make_console, table
@@ -82,12 +81,12 @@ def _styled(value: str, styles: dict[str, str]) -> Text:
     return Text(value, style=styles.get(value, "bold"))
 
 
-def _deciding_rules(decision: dict[str, Any]) -> list[dict[str, Any]]:
+def _deciding_rules(decision: JsonObject) -> list[JsonObject]:
     """The rules whose tier is the decision's tier: the ones that set it."""
     return [r for r in decision.get("rules", []) if r["outcome"] == decision["outcome"]]
 
 
-def _action(o: dict[str, Any], titles: dict[str, str]) -> Text:
+def _action(o: JsonObject, titles: dict[str, str]) -> Text:
     """One thing to do: what, who does it (or receives it), and the rules asking for it."""
     mark = {"missing": ("✗ ", "red"), "covered": ("✓ ", "green")}.get(
         str(o.get("status")), ("• ", "")
@@ -104,10 +103,10 @@ def _action(o: dict[str, Any], titles: dict[str, str]) -> Text:
 
 
 def draw_decision(
-    c: Console, decision: dict[str, Any], status: decisions.Status | None, *, brief: bool
+    c: Console, decision: JsonObject, status: decisions.Status | None, *, brief: bool
 ) -> None:
     """Outcome and the rules that set it first; then (unless brief) every reason, once."""
-    outcome = decision["outcome"]
+    outcome = str(decision["outcome"])
     style = OUTCOME_STYLE.get(outcome, "bold")
     deciding = _deciding_rules(decision)
     under = ", ".join(f"{r['id']} ({r['pack']})" for r in deciding)
@@ -219,9 +218,9 @@ class ProductionSummary:
 
     rows: list[tuple[str, decisions.Status]]
     waiting_for: dict[str, list[str]]  # declaration -> who holds the approver role for it
-    expiring: list[dict[str, Any]]  # Any: consent rows of `_expiring`
+    expiring: list[dict[str, str]]  # consent, performer, expires_at
 
-    def _row(self, key: str, s: decisions.Status) -> dict[str, Any]:
+    def _row(self, key: str, s: decisions.Status) -> JsonObject:
         return {
             "declaration": key,
             "status": s.status,
@@ -446,7 +445,8 @@ def register(app: typer.Typer) -> None:
             keys = decisions.declarations_touching(conn, production=production)
             rows = [(k, decisions.status_of(conn, k, today)) for k in keys]
             approvers = [g for g in roles.held(conn) if g.role == "approver"]
-            consents = stored.list_documents(conn, "Consent")
+        with Store(db) as store:
+            consents = store.consents()
         waiting_for = {
             k: sorted({g.who for g in approvers if g.production in ("", k.split("/")[0])})
             for k, _s in rows
@@ -500,18 +500,14 @@ def _redecided(
 
 
 def _expiring(
-    consents: list[tuple[Any, Any]], production: str | None, today: dt.date
-) -> list[dict[str, Any]]:
+    consents: list[ConsentStatus], production: str | None, today: dt.date
+) -> list[dict[str, str]]:
     """Consents (for the production, when one is named) whose term ends within 30 days."""
     until = today + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
     return [
-        {
-            "consent": c.id,
-            "performer": c.spec.performer,
-            "expires_at": c.spec.expires_at.isoformat(),
-        }
-        for c, _row in consents
-        if c.spec.expires_at is not None
-        and today <= c.spec.expires_at <= until
-        and (production is None or production in c.spec.scope.productions)
+        {"consent": c.id, "performer": c.performer, "expires_at": c.expires_at.isoformat()}
+        for c in consents
+        if c.expires_at is not None
+        and today <= c.expires_at <= until
+        and (production is None or production in c.productions)
     ]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,15 +14,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from reelproof.adapters.store import documents as stored
-from reelproof.core.errors import NotFoundError
+from reelproof import JsonObject, NotFoundError, Revision, Store
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, err_console, handle_errors, show
 from reelproof.interfaces.formats.text import table
 from reelproof.interfaces.formats.yaml import dumps as yaml_text
 from reelproof.services import documents as docsvc
-from reelproof.services.approvals import approvals_listing
 from reelproof.services.context import Context, default_actor
-from reelproof.services.decisions import resolve_declaration
 from reelproof.services.init import init_store
 
 # Above this many documents an apply prints its summary only (and `--format json` the list).
@@ -32,19 +28,18 @@ LIST_AT_MOST = 20
 PROGRESS_FROM = 30
 
 
-def _summary_line(doc: Any) -> str:
-    spec = doc.spec
+def _summary_line(content: JsonObject) -> str:
+    spec = content.get("spec")
     for attr in ("title", "name", "description"):
-        value = getattr(spec, attr, None)
+        value = spec.get(attr) if isinstance(spec, dict) else None
         if value:
             text = str(value)
             return text if len(text) <= 70 else text[:67] + "…"
     return ""
 
 
-def approvals_result(conn: Any, ref: str | None) -> Shown:
-    """Approvals are records of answers, not documents: list them from their table."""
-    rows = approvals_listing(conn, resolve_declaration(conn, ref) if ref else None)
+def approvals_result(rows: list[JsonObject]) -> Shown:
+    """Approvals are records of answers, not documents: a table of their own."""
 
     def draw(c: Console) -> None:
         table(
@@ -69,7 +64,7 @@ def approvals_result(conn: Any, ref: str | None) -> Shown:
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Any]:
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
     """A bar on stderr for long applies, only on a terminal; otherwise a no-op callback."""
     if total < PROGRESS_FROM or not err_console.is_terminal:
         yield None
@@ -218,36 +213,30 @@ def register(app: typer.Typer) -> None:
         fmt: OutOpt = "text",
     ) -> None:
         """Show stored documents: a list of a kind, or one document (latest revision)."""
-        ctx = Context.open(db)
-        real_kind = docsvc.normalise_kind(kind)
-        with ctx.read() as conn:
-            if real_kind == "Approval":
-                result = approvals_result(conn, doc_id)
+        with Store(db) as store:
+            if docsvc.normalise_kind(kind) == "Approval":
+                result = approvals_result(store.approvals(doc_id))
             elif doc_id is None:
-                result = _listing(real_kind, stored.list_documents(conn, real_kind))
+                result = _listing(kind, store.documents(kind))
             else:
-                if real_kind == "AIUseDeclaration":
-                    doc_id = resolve_declaration(conn, doc_id)  # `id` or `production/id`
-                revs = stored.history(conn, real_kind, doc_id)
-                if not revs:
-                    stored.require(conn, real_kind, doc_id)
-                result = _history(revs) if history else _revision(real_kind, doc_id, revs, revision)
+                revs = store.history(kind, doc_id)
+                result = _history(revs) if history else _revision(revs, revision)
         show(result, fmt)
 
 
-def _listing(kind: str, rows: list[tuple[Any, Any]]) -> Shown:
+def _listing(kind: str, rows: list[Revision]) -> Shown:
     def draw(c: Console) -> None:
         table(
             c,
-            f"{kind} ({len(rows)})",
+            f"{docsvc.normalise_kind(kind)} ({len(rows)})",
             ("id", "revision", "summary", "applied"),
-            [(r.key, str(r.revision), _summary_line(d), r.applied_at[:19]) for d, r in rows],
+            [(r.id, str(r.revision), _summary_line(r.content), r.applied_at[:19]) for r in rows],
         )
 
-    return Shown([{**d.content(), "revision": r.revision} for d, r in rows], draw)
+    return Shown([{**r.content, "revision": r.revision} for r in rows], draw)
 
 
-def _history(revs: list[Any]) -> Shown:
+def _history(revs: list[Revision]) -> Shown:
     data = [
         {
             "revision": r.revision,
@@ -271,16 +260,15 @@ def _history(revs: list[Any]) -> Shown:
     return Shown(data, draw)
 
 
-def _revision(kind: str, doc_id: str, revs: list[Any], revision: int | None) -> Shown:
+def _revision(revs: list[Revision], revision: int | None) -> Shown:
     chosen = revs[-1]
     if revision is not None:
         matches = [r for r in revs if r.revision == revision]
         if not matches:
             raise NotFoundError(
-                f"{kind} {doc_id} has revisions 1..{revs[-1].revision}, not {revision}"
+                f"{chosen.kind} {chosen.id} has revisions 1..{chosen.revision}, not {revision}"
             )
         chosen = matches[0]
-    content = json.loads(chosen.content)
 
     def draw(c: Console) -> None:
         c.print(
@@ -289,6 +277,6 @@ def _revision(kind: str, doc_id: str, revs: list[Any], revision: int | None) -> 
                 f"{chosen.applied_by} (log {chosen.log_index})"
             )
         )
-        c.file.write(yaml_text(content))  # a stored document reads best as it was written
+        c.file.write(yaml_text(chosen.content))  # a stored document reads best as written
 
-    return Shown(content, draw)
+    return Shown(chosen.content, draw)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
-from reelproof.core.errors import DocumentError
+from reelproof import DocumentError, JsonObject
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, err_console, handle_errors, show
 from reelproof.interfaces.formats import Data
 from reelproof.interfaces.formats.text import make_console
@@ -136,7 +137,7 @@ class ScanResult:
 class FindingsResult:
     """`finding list|confirm|dismiss`: findings with their segments and review."""
 
-    findings: list[dict[str, Any]]  # Any: JSON rows from the likeness service
+    findings: list[JsonObject]  # rows from the likeness service
 
     def to_data(self) -> Data:
         """The findings as stored."""
@@ -308,7 +309,7 @@ def register(app: typer.Typer) -> None:
             rows = likeness.list_findings(conn, production, performer)
         show(FindingsResult(rows), fmt)
 
-    def _review(verdict: str) -> Any:
+    def _review(verdict: str) -> Callable[..., None]:  # a command: Typer reads its signature
         @handle_errors
         def review(
             finding_id: Annotated[str, typer.Argument(metavar="ID")],

@@ -16,7 +16,7 @@ from typer._click.core import Command, Context  # Typer's own click
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperCommand, TyperGroup
 
-from reelproof._version import __version__
+from reelproof import __version__
 from reelproof.interfaces.cli.commands_registry import COMMANDS
 
 

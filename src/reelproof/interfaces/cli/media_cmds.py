@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
+from reelproof import JsonObject
 from reelproof.adapters.config import config_path, load_config
 from reelproof.adapters.devca import make_dev_ca
 from reelproof.core.provenance import ProvenanceReport
@@ -50,7 +51,7 @@ def with_progress(items: Iterable[T], total: int, what: str, show: bool) -> Iter
             progress.advance(task)
 
 
-def print_report(c: Console, r: ProvenanceReport, extra: dict[str, Any] | None = None) -> None:
+def print_report(c: Console, r: ProvenanceReport, extra: JsonObject | None = None) -> None:
     """One file's provenance; every name in it (file, title, generator) shown literally."""
     state = r.c2pa_state.value
     c.print(

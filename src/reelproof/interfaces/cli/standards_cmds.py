@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
+from reelproof import JsonObject
 from reelproof.adapters.packs import available_pack_files, load_pack_file
 from reelproof.core.standards import CompiledPack, diff_packs
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, fail, handle_errors, plain_lines
@@ -89,7 +90,7 @@ def register(app: typer.Typer) -> None:
         else:
             with ctx.read() as conn:
                 p = stdsvc.find_pack(conn, pack)
-        rules: list[dict[str, Any]] = [
+        rules: list[JsonObject] = [
             {
                 "id": r.id,
                 "title": r.rule.title,
@@ -118,7 +119,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run packs' own test cases (declaration → expected outcome and rules)."""
         packs = _packs_for_test(pack, db)
-        report: list[dict[str, Any]] = []
+        report: list[JsonObject] = []
         failed = 0
         for p in packs:
             results = stdsvc.test_pack(p)
@@ -224,7 +225,7 @@ def _draw_rule_ids(c: Console, indent: str, added: Iterable[str], removed: Itera
         c.print(Text.assemble(indent, (f"- {rid}", "red")))
 
 
-def _draw_pack(c: Console, s: dict[str, Any], rules: list[dict[str, Any]]) -> None:
+def _draw_pack(c: Console, s: JsonObject, rules: list[JsonObject]) -> None:
     """A pack's header, its legal parameters, then each rule with its condition and source."""
     c.print(Text.assemble((f"{s['id']} {s['version']}", "bold"), f" — {s['title']}"))
     until = f" until {s['effective_until']}" if s["effective_until"] else ""

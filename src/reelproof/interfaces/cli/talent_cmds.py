@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from reelproof.core.errors import DocumentError, ReelproofError
+from reelproof import DocumentError, JsonObject, ReelproofError
 from reelproof.interfaces.cli import likeness_cmds
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, handle_errors, show
 from reelproof.interfaces.cli.decide_cmds import STATUS_STYLE
@@ -179,7 +179,7 @@ def register(app: typer.Typer) -> None:
                 for r in registry.replica_records(conn, performer)
             ]
 
-        def state(r: dict[str, Any]) -> Text:
+        def state(r: JsonObject) -> Text:
             if r["destroyed_at"]:
                 return Text("destroyed")
             return Text("past retention", "red") if r["past_retention"] else Text("held")
@@ -223,7 +223,7 @@ def register(app: typer.Typer) -> None:
         replica_id: str,
         event: str,
         at: str | None,
-        data: dict[str, Any],
+        data: JsonObject,
         db: str | None,
         fmt: str,
     ) -> None:
@@ -312,7 +312,7 @@ def register(app: typer.Typer) -> None:
         show(Shown(rows, draw), fmt)
 
 
-def _draw_consent(c: Console, data: dict[str, Any]) -> None:
+def _draw_consent(c: Console, data: JsonObject) -> None:
     for key in (
         "id",
         "performer",
@@ -341,7 +341,7 @@ def _draw_consent(c: Console, data: dict[str, Any]) -> None:
         c.print(Text(f"  {e['at']} {e['event']} by {e['by']} (log {e['log_index']})"))
 
 
-def _draw_replica(c: Console, r: dict[str, Any]) -> None:
+def _draw_replica(c: Console, r: JsonObject) -> None:
     c.print(
         Text.assemble(
             (r["id"], "bold"),
@@ -375,7 +375,7 @@ def _draw_replica(c: Console, r: dict[str, Any]) -> None:
             c.print(Text(f"  {e['at']} {e['event']}{note}"))
 
 
-def _draw_performer(c: Console, view: dict[str, Any]) -> None:
+def _draw_performer(c: Console, view: JsonObject) -> None:
     p = view["performer"]
     c.print(Text.assemble((p["name"], "bold"), f" ({p['id']})"))
     c.print(Text("\nWhere your likeness or voice is used", "bold"))
@@ -412,7 +412,7 @@ def _draw_performer(c: Console, view: dict[str, Any]) -> None:
         c.print(Text(f"  {f['id']} {f['status']}: {f['modality']} in {f['path']} at {segs}"))
 
 
-def _draw_use(c: Console, u: dict[str, Any]) -> None:
+def _draw_use(c: Console, u: JsonObject) -> None:
     """One use of the performer's likeness: its decision, consent, dues and history."""
     c.print(Text.assemble("\n  ", (u["declaration"], "bold"), f" — {u['title']}"))
     kind = f" ({u['replica_type']})" if u["replica_type"] else ""

@@ -7,9 +7,10 @@ message and its `properties.record`, with the file as the artifact location.
 from __future__ import annotations
 
 import json
-from typing import IO, Any
+from typing import IO
 
 from reelproof import __version__
+from reelproof.core.json_types import JsonObject
 from reelproof.interfaces.formats import Gate, Result
 
 name = "sarif"
@@ -26,9 +27,9 @@ def render(result: Result, out: IO[str], *, color: bool) -> None:
     assert isinstance(result, Gate)
     issues = list(result.issues())
     rules = sorted({i.rule for i in issues})
-    results: list[dict[str, Any]] = []
+    results: list[JsonObject] = []
     for i in issues:
-        entry: dict[str, Any] = {
+        entry: JsonObject = {
             "ruleId": i.rule,
             "ruleIndex": rules.index(i.rule),
             "level": "error" if i.level == "error" else "warning",
