@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -442,12 +443,28 @@ class _HashingStream:
     def hexdigest(self) -> str:
         """Finish the digest with whatever the Reader did not read, in bounded chunks."""
         self._raw.seek(self._hashed)
-        buf = bytearray(CHUNK_SIZE)
+        buf = _scratch.chunk
         view = memoryview(buf)
         while n := self._raw.readinto(buf):
             self._sha.update(view[:n])
         self._pos = self._raw.tell()
         return self._sha.hexdigest()
+
+
+class _Scratch:
+    """A worker's reusable read buffers, allocated on first use: fresh multi-MiB buffers
+    per file cost more in page faults than the reads into them."""
+
+    @functools.cached_property
+    def chunk(self) -> bytearray:
+        return bytearray(CHUNK_SIZE)
+
+    @functools.cached_property
+    def windows(self) -> tuple[bytearray, bytearray]:
+        return bytearray(XMP_WINDOW), bytearray(XMP_WINDOW)
+
+
+_scratch = _Scratch()
 
 
 def _size_of(raw: io.FileIO) -> int:
@@ -545,7 +562,7 @@ def _inspect_job(path: str, settings: ProvenanceSettings) -> tuple[JsonObject, _
             stream = _HashingStream(raw)
             validation = _validate(stream, media_type, settings)
             digest = stream.hexdigest()
-        xmp = read_xmp_digital_source_types(path)
+        xmp = read_xmp_digital_source_types(path, buffers=_scratch.windows)
     except (ReelproofError, OSError) as exc:
         error = exc if isinstance(exc, ReelproofError) else _read_error(path, exc)
         return {"error": str(error)}, _Validation(C2paState.ERROR)
