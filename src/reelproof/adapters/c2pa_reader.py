@@ -1041,11 +1041,12 @@ def _run(
     window = 4 * size  # bounded look-ahead: memory does not grow with len(files)
     results: dict[int, _Validation] = {}
     in_flight: dict[int, int] = {}  # job -> estimated reader memory
+    held = 0  # the sum of in_flight
     needs: dict[int, int] = {}  # the next file's estimate, while it waits for memory
     dispatched = 0
 
     def dispatch(pool: _ValidatorPool, upto: int) -> None:
-        nonlocal dispatched
+        nonlocal dispatched, held
         while pool.requeued:  # queued behind a killed job
             worker = pool.idle()
             if worker is None:
@@ -1059,19 +1060,20 @@ def _run(
             if need is None:  # a large file's type decides what the SDK holds: sniff it
                 kind = None if length <= SMALL_FILE else _sniffed(path)
                 need = needs[dispatched] = _reader_memory(length, kind)
-            if in_flight and sum(in_flight.values()) + need > budget:
+            if in_flight and held + need > budget:
                 return  # big files wait for memory; one always runs
             worker = pool.idle()
             if worker is None:
                 return
             pool.submit(worker, dispatched, path, length)
             in_flight[dispatched] = needs.pop(dispatched)
+            held += need
             log.debug(
                 "inspect: %s admitted (%d MiB estimated; %d in flight, %d MiB of %d MiB)",
                 path,
                 need >> 20,
                 len(in_flight),
-                sum(in_flight.values()) >> 20,
+                held >> 20,
                 budget >> 20,
             )
             dispatched += 1
@@ -1089,7 +1091,7 @@ def _run(
                 dispatch(pool, emitted + window)
                 for job, validation in pool.collect(None):
                     results[job] = validation
-                    in_flight.pop(job, None)
+                    held -= in_flight.pop(job, 0)
             ident, media_type = identity(emitted)
             yield _report(files[emitted], media_type, ident, results.pop(emitted))
 
