@@ -93,8 +93,8 @@ READ_FLOOR = 32 << 20
 class ProvenanceSettings:
     """How to validate: trust anchors (PEM text) and whether the network may be used.
 
-    ``timeout_s`` bounds C2PA validation of one file (from when its worker starts on it);
-    hashing is not bounded, since it can't be made to hang by file content.
+    ``timeout_s`` bounds the work on one file (from when its worker starts on it), plus a
+    second per ``READ_FLOOR`` bytes above ``SMALL_FILE``, since the worker reads it all.
     """
 
     trust_anchors_pem: str | None = None
