@@ -74,8 +74,9 @@ _MAX_INGREDIENTS = 10_000  # a hostile store must not make the report unbounded
 # bench/bench_reader_memory.py (peak RSS above the worker's own ~30 MB): PNG, WAV and MP4
 # are read in buffers of up to 256 MiB, two at most in flight (1.02x the file up to 256 MB,
 # 518 MB at 600 MB, 508 MB at 1 GB); JPEG is held whole, twice over (2.0-2.35x the file:
-# 1,030 MB at 600 MB, 2,055 MB at 1 GB). A type not measured is budgeted as JPEG is. The pool admits files while the sum
-# of their estimates fits in half the memory available, so big files run fewer at a time.
+# 1,030 MB at 600 MB, 2,055 MB at 1 GB). A type not measured is budgeted as JPEG is. The
+# pool admits files while the sum of their estimates fits in half the memory available, so
+# big files run fewer at a time.
 SDK_HASH_BUFFER = 256 << 20
 _STREAMED_TYPES = frozenset(
     {"image/png", "audio/wav", "video/mp4", "video/quicktime", "video/x-m4v", "audio/mp4"}
