@@ -89,3 +89,13 @@ def test_a_run_stopped_early_leaves_nothing_for_the_next(large: dict[str, Path])
     again = list(inspect_many([large["tail_xmp"], large["mp4"]], workers=2))
     assert [r.path for r in again] == [str(large["tail_xmp"]), str(large["mp4"])]
     assert [r.sha256 for r in again] == [_sha(large["tail_xmp"]), _sha(large["mp4"])]
+
+
+def test_relative_paths_follow_the_callers_folder_not_the_workers(
+    large: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    list(inspect_many([large["wav"]], workers=1))  # a warm worker, started elsewhere
+    (tmp_path / "here.bin").write_bytes(b"made in the new folder")
+    monkeypatch.chdir(tmp_path)
+    (report,) = inspect_many([Path("here.bin")], workers=1)
+    assert report.path == "here.bin" and report.sha256 == _sha(tmp_path / "here.bin")
