@@ -91,18 +91,11 @@ def test_a_run_stopped_early_leaves_nothing_for_the_next(large: dict[str, Path])
     assert [r.sha256 for r in again] == [_sha(large["tail_xmp"]), _sha(large["mp4"])]
 
 
-def test_a_warm_pool_reads_relative_paths_from_the_current_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_relative_paths_follow_the_callers_folder_not_the_workers(
+    large: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The pool outlives a run; a later run from another directory names files relative to it."""
-    for name in ("first", "second"):
-        folder = tmp_path / name
-        folder.mkdir()
-        blobs = [name.encode() * (SMALL_FILE // len(name) + i) for i in range(3)]
-        for i, blob in enumerate(blobs):
-            (folder / f"f{i}.bin").write_bytes(blob)
-        monkeypatch.chdir(folder)
-        reports = list(inspect_many([Path(f"f{i}.bin") for i in range(3)], workers=2))
-        assert [r.sha256 for r in reports] == [hashlib.sha256(b).hexdigest() for b in blobs], [
-            r.reasons for r in reports
-        ]
+    list(inspect_many([large["wav"]], workers=1))  # a warm worker, started elsewhere
+    (tmp_path / "here.bin").write_bytes(b"made in the new folder")
+    monkeypatch.chdir(tmp_path)
+    (report,) = inspect_many([Path("here.bin")], workers=1)
+    assert report.path == "here.bin" and report.sha256 == _sha(tmp_path / "here.bin")

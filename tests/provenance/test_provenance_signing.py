@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import random
 import stat
+import struct
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -351,10 +354,28 @@ def test_corrupt_and_truncated_files_become_states_not_tracebacks(
         assert len(r.sha256) == 64
 
 
-def test_timeout_kills_the_worker_and_still_hashes(signed: Signed) -> None:
-    # 1 ms is far less than a worker needs to start, so the limit always fires.
+def test_timeout_kills_the_worker_and_still_hashes(signed: Signed, tmp_path: Path) -> None:
+    # 1 ms is far less than a warm worker needs to read, hash and validate 7 MiB, and than
+    # a fresh one needs to start (the job queued behind the killed one gets a fresh one).
+    noise = random.Random(7).randbytes(7 << 20)
+    chunk = struct.pack(">I", len(noise)) + b"rpXx" + noise
+    raw = tmp_path / "big-raw.png"
+    raw.write_bytes(png_bytes(extra_chunks=[chunk + struct.pack(">I", zlib.crc32(chunk[4:]))]))
+    big = tmp_path / "big.png"
+    sign_file(
+        raw,
+        big,
+        digital_source_type="trainedAlgorithmicMedia",
+        software_agent={"name": "ImageGen", "version": "2.1"},
+        reelproof_assertion=CLEARANCE,
+        title="big.png",
+        key_pem=signed.ca.signer_key,
+        chain_pem=signed.ca.chain_pem,
+        alg="es256",
+    )
+    assert big.stat().st_size < c2pa_reader.SMALL_FILE  # its limit is timeout_s alone
     fast = ProvenanceSettings(timeout_s=0.001)
-    reports = list(inspect_many([signed.generated, signed.composite], fast, workers=1))
+    reports = list(inspect_many([big, signed.composite], fast, workers=1))
     assert [r.c2pa_state for r in reports] == [C2paState.ERROR, C2paState.ERROR]
     assert all(r.codes == ("timeout",) for r in reports)
     assert all(len(r.sha256) == 64 for r in reports)

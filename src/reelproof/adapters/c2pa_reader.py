@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -72,9 +73,10 @@ _MAX_INGREDIENTS = 10_000  # a hostile store must not make the report unbounded
 # What a worker holds while the SDK validates a file, measured per type and size with
 # bench/bench_reader_memory.py (peak RSS above the worker's own ~30 MB): PNG, WAV and MP4
 # are read in buffers of up to 256 MiB, two at most in flight (1.02x the file up to 256 MB,
-# 518 MB at 600 MB); JPEG is held whole, twice over (2.0-2.35x the file: 1,030 MB at
-# 600 MB). A type not measured is budgeted as JPEG is. The pool admits files while the sum
-# of their estimates fits in half the memory available, so big files run fewer at a time.
+# 518 MB at 600 MB, 508 MB at 1 GB); JPEG is held whole, twice over (2.0-2.35x the file:
+# 1,030 MB at 600 MB, 2,055 MB at 1 GB). A type not measured is budgeted as JPEG is. The
+# pool admits files while the sum of their estimates fits in half the memory available, so
+# big files run fewer at a time.
 SDK_HASH_BUFFER = 256 << 20
 _STREAMED_TYPES = frozenset(
     {"image/png", "audio/wav", "video/mp4", "video/quicktime", "video/x-m4v", "audio/mp4"}
@@ -92,8 +94,8 @@ READ_FLOOR = 32 << 20
 class ProvenanceSettings:
     """How to validate: trust anchors (PEM text) and whether the network may be used.
 
-    ``timeout_s`` bounds C2PA validation of one file (from when its worker starts on it);
-    hashing is not bounded, since it can't be made to hang by file content.
+    ``timeout_s`` bounds the work on one file (from when its worker starts on it), plus a
+    second per ``READ_FLOOR`` bytes above ``SMALL_FILE``, since the worker reads it all.
     """
 
     trust_anchors_pem: str | None = None
@@ -442,12 +444,28 @@ class _HashingStream:
     def hexdigest(self) -> str:
         """Finish the digest with whatever the Reader did not read, in bounded chunks."""
         self._raw.seek(self._hashed)
-        buf = bytearray(CHUNK_SIZE)
+        buf = _scratch.chunk
         view = memoryview(buf)
         while n := self._raw.readinto(buf):
             self._sha.update(view[:n])
         self._pos = self._raw.tell()
         return self._sha.hexdigest()
+
+
+class _Scratch:
+    """A worker's reusable read buffers, allocated on first use: fresh multi-MiB buffers
+    per file cost more in page faults than the reads into them."""
+
+    @functools.cached_property
+    def chunk(self) -> bytearray:
+        return bytearray(CHUNK_SIZE)
+
+    @functools.cached_property
+    def windows(self) -> tuple[bytearray, bytearray]:
+        return bytearray(XMP_WINDOW), bytearray(XMP_WINDOW)
+
+
+_scratch = _Scratch()
 
 
 def _size_of(raw: io.FileIO) -> int:
@@ -545,7 +563,7 @@ def _inspect_job(path: str, settings: ProvenanceSettings) -> tuple[JsonObject, _
             stream = _HashingStream(raw)
             validation = _validate(stream, media_type, settings)
             digest = stream.hexdigest()
-        xmp = read_xmp_digital_source_types(path)
+        xmp = read_xmp_digital_source_types(path, buffers=_scratch.windows)
     except (ReelproofError, OSError) as exc:
         error = exc if isinstance(exc, ReelproofError) else _read_error(path, exc)
         return {"error": str(error)}, _Validation(C2paState.ERROR)
@@ -683,7 +701,7 @@ class _ValidatorPool:
         if not worker.jobs:
             worker.deadline = time.monotonic() + self._limit(size)
         worker.jobs.append((job, size))
-        # Absolute: a warm worker keeps the directory it started in, not the caller's current one.
+        # Absolute: a warm worker keeps the folder it started in, the caller may have moved.
         where = os.path.abspath(path)
         line = json.dumps({"job": job, "path": where, "settings": self._settings})
         try:
@@ -1026,11 +1044,12 @@ def _run(
     window = 4 * size  # bounded look-ahead: memory does not grow with len(files)
     results: dict[int, _Validation] = {}
     in_flight: dict[int, int] = {}  # job -> estimated reader memory
+    held = 0  # the sum of in_flight
     needs: dict[int, int] = {}  # the next file's estimate, while it waits for memory
     dispatched = 0
 
     def dispatch(pool: _ValidatorPool, upto: int) -> None:
-        nonlocal dispatched
+        nonlocal dispatched, held
         while pool.requeued:  # queued behind a killed job
             worker = pool.idle()
             if worker is None:
@@ -1044,19 +1063,20 @@ def _run(
             if need is None:  # a large file's type decides what the SDK holds: sniff it
                 kind = None if length <= SMALL_FILE else _sniffed(path)
                 need = needs[dispatched] = _reader_memory(length, kind)
-            if in_flight and sum(in_flight.values()) + need > budget:
+            if in_flight and held + need > budget:
                 return  # big files wait for memory; one always runs
             worker = pool.idle()
             if worker is None:
                 return
             pool.submit(worker, dispatched, path, length)
             in_flight[dispatched] = needs.pop(dispatched)
+            held += need
             log.debug(
                 "inspect: %s admitted (%d MiB estimated; %d in flight, %d MiB of %d MiB)",
                 path,
                 need >> 20,
                 len(in_flight),
-                sum(in_flight.values()) >> 20,
+                held >> 20,
                 budget >> 20,
             )
             dispatched += 1
@@ -1074,7 +1094,7 @@ def _run(
                 dispatch(pool, emitted + window)
                 for job, validation in pool.collect(None):
                     results[job] = validation
-                    in_flight.pop(job, None)
+                    held -= in_flight.pop(job, 0)
             ident, media_type = identity(emitted)
             yield _report(files[emitted], media_type, ident, results.pop(emitted))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import re
 import struct
 import zlib
@@ -231,7 +232,7 @@ _NS_RE = re.compile(
 )
 
 
-def parse_xmp_digital_source_types(data: bytes) -> list[str]:
+def parse_xmp_digital_source_types(data: bytes | bytearray) -> list[str]:
     """Every ``Iptc4xmpExt:DigitalSourceType`` value in XMP text, in order, deduplicated.
 
     Regex over bytes rather than an XML parser: the packet comes from an untrusted file,
@@ -284,31 +285,58 @@ def _png_xmp(data: bytes) -> bytes:
     return bytes(out)
 
 
-def read_xmp_digital_source_types(path: Path | str, window: int = XMP_WINDOW) -> list[str]:
+def read_xmp_digital_source_types(
+    path: Path | str, window: int = XMP_WINDOW, buffers: tuple[bytearray, bytearray] | None = None
+) -> list[str]:
     """IPTC digital source types from XMP in the first and last ``window`` bytes of a file.
 
-    Bounded reads: a multi-gigabyte video costs at most two windows, never a full scan.
+    Bounded reads: a multi-gigabyte video costs at most two windows, never a full scan. A
+    caller scanning many large files passes two reusable ``window``-sized ``buffers``:
+    fresh 4 MiB buffers per file cost more in page faults than reading into them.
     """
     p = Path(path)
     try:
-        with open(p, "rb") as fh:
-            head = fh.read(window)
+        with open(p, "rb", buffering=0) as fh:
             size = fh.seek(0, 2)
-            tail = b""
-            if size > window:
-                fh.seek(max(window, size - window))
-                tail = fh.read(window)
+            head: bytes | bytearray
+            tail: bytes | bytearray
+            if buffers is not None and size > 2 * window and all(len(b) == window for b in buffers):
+                head, tail = buffers
+                _fill(fh, head, 0)
+                _fill(fh, tail, size - window)
+            else:
+                fh.seek(0)
+                head, tail = _read_at_most(fh, window), b""
+                if size > window:
+                    fh.seek(max(window, size - window))
+                    tail = _read_at_most(fh, window)
     except OSError as exc:
         raise _open_error(p, exc) from exc
     blobs = [head, tail]
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        blobs.append(_png_xmp(head))
+        blobs.append(_png_xmp(bytes(head)))
     out: list[str] = []
     for blob in blobs:
         for value in parse_xmp_digital_source_types(blob):
             if value not in out:
                 out.append(value)
     return out
+
+
+def _fill(fh: io.FileIO, buf: bytearray, offset: int) -> None:
+    """Read exactly ``len(buf)`` bytes at ``offset`` (the file shrank: the rest is zeros)."""
+    fh.seek(offset)
+    view, got = memoryview(buf), 0
+    while got < len(buf) and (n := fh.readinto(view[got:])):
+        got += n
+    view[got:] = bytes(len(buf) - got)
+
+
+def _read_at_most(fh: io.FileIO, n: int) -> bytes:
+    out = bytearray()
+    while len(out) < n and (chunk := fh.read(n - len(out))):
+        out += chunk
+    return bytes(out)
 
 
 def hash_and_scan(path: Path | str, window: int = XMP_WINDOW) -> tuple[str, list[str]]:
