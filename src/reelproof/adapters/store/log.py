@@ -407,10 +407,12 @@ class LogWriter:
         """Store rows, entries and nodes, move the head, sign a checkpoint if this writer
         holds the key. None when nothing was signed (nothing new, or the signer signs).
 
-        ``commit``: end the transaction too, its COMMIT sent with the last writes (in the same
-        round trip on PostgreSQL); it returns once the commit is durable, and SQLAlchemy's
-        own commit after it finds no transaction left.
+        ``commit``: on PostgreSQL, end the transaction too, its COMMIT sent in the same round
+        trip as the last writes; it returns once the commit is durable, and SQLAlchemy's own
+        commit after it finds no transaction left. (SQLite gains nothing from it: SQLAlchemy
+        commits there, and reports a failed commit as it always did.)
         """
+        commit = commit and self.conn.dialect.name == "postgresql"
         if not self.bodies:
             if commit:
                 run_sql(self.conn, "COMMIT")
