@@ -211,10 +211,10 @@ def read_head(conn: Connection, *, lock: bool) -> Head:
 class _Pipeline(AbstractContextManager[None]):
     """Statements sent together, one round trip: psycopg's pipeline mode on PostgreSQL.
 
-    Why: a write transaction starts with two statements (lock, head) and ends with five to
-    seven whose results nobody reads; on PostgreSQL each would otherwise wait for its own
-    reply. Results and errors arrive when the block ends, still inside the transaction. SQLite
-    runs the statements as they come.
+    Why: a PostgreSQL write transaction starts with three statements (BEGIN, lock, head) and
+    ends with six to eight (rows, entries, nodes, head, checkpoint, COMMIT) whose results
+    nobody reads; each would otherwise wait for its own reply. Results and errors arrive when
+    the block ends. SQLite runs the statements as they come.
     """
 
     def __init__(self, conn: Connection) -> None:
