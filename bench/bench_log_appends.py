@@ -4,6 +4,8 @@ Why: every recorded row costs a log entry, its Merkle nodes and a signed checkpo
 transaction, written in the same durable transaction. This measures what that costs against
 plain inserts of the same rows (same columns, constraints and indexes; same engine and
 durability) measured in the same run, and whether proofs stay under 5 ms at a million entries.
+The plain baselines are the strongest fair ones: the driver itself on a connection kept open
+(a prepared bound-parameter INSERT per transaction; executemany for a batch).
 
 It uses the real code paths: ``Store(url)``, ``init_store``, ``ctx.write()`` units and
 ``unit.log.record_row(schema.documents, ...)`` exactly as ``adapters.store.documents.store``

@@ -5,6 +5,7 @@ edge it left only while nobody else has moved the log."""
 from __future__ import annotations
 
 import gc
+import hashlib
 import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -13,7 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from reelproof.adapters.store import schema
-from reelproof.adapters.store.log import DbNodes
+from reelproof.adapters.store.log import ENTRY_VERSION, DbNodes
+from reelproof.core import canonical as canonical_json
 from reelproof.services.context import Context, Unit
 from tests.helpers import cli, cli_json
 
@@ -61,6 +63,45 @@ def test_a_transaction_reads_each_row_it_recorded(ctx: Context, db_url: str) -> 
         assert sorted(keys) == ["ana", "ben", "cai"]
     entries = cli_json("log", "show", db=db_url)
     assert [e["row"]["pk"] for e in entries[-3:]] == [first[0], first[0] + 1, first[0] + 2]
+    _verified(db_url)
+
+
+def test_a_row_entry_is_the_canonical_form_of_the_whole_entry(db_url: str) -> None:
+    """record_row puts an entry together from canonical parts: it must equal RFC 8785 of the
+    entry as a whole, for an actor, kind and subject that need escaping or exact rules."""
+    assert cli("init", db=db_url).exit_code == 0
+    ctx = Context.open(db_url, actor='Zoë "Z" \\ \U0001f3ac\u2028<z@x>')
+    subject = {
+        "kind": "Perf\u00e9rmer",
+        "id": "a\tb",
+        "score": 0.1,
+        "n": [1e21, -0.0],
+        "\U0001f600": 1,
+    }
+    with ctx.write() as unit:
+        values = {
+            "kind": "Performer",
+            "key": "k\u00e9",
+            "revision": 1,
+            "content": '{"id":"k\u00e9"}',
+            "source": "test",
+            "applied_at": unit.log.time,
+            "applied_by": unit.actor,
+        }
+        pk, index = unit.log.record_row(DOCS, values, 'document."applied"', subject)
+        signed = {c: values[c] for c in schema.SIGNED_COLUMNS["documents"]}
+        digest = "sha256:" + hashlib.sha256(canonical_json.dumps(signed)).hexdigest()
+        expected = {
+            "v": ENTRY_VERSION,
+            "index": index,
+            "kind": 'document."applied"',
+            "actor": unit.actor,
+            "time": unit.log.time,
+            "subject": subject,
+            "row": {"table": "documents", "pk": pk},
+            "digest": digest,
+        }
+        assert unit.log.bodies[-1] == canonical_json.dumps(expected)
     _verified(db_url)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from reelproof.adapters.store import schema
-from reelproof.adapters.store.log import Head, flush_rows_before_statements, read_head, run_sql
+from reelproof.adapters.store.log import Head, flush_rows_before_statements, read_head
 from reelproof.core.errors import ReelproofError
 
 DEFAULT_DIR = ".reelproof"
@@ -128,10 +128,8 @@ def _create_engine(url_text: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
-            # on the DBAPI cursor: SQLAlchemy's statement machinery (and its hooks) cost more
-            # than the BEGIN itself, on every transaction
             mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-            run_sql(conn, f"BEGIN {mode}")
+            conn.exec_driver_sql(f"BEGIN {mode}")  # SQLAlchemy's: its errors say busy / damaged
 
         return engine
     if url.get_backend_name() == "postgresql":

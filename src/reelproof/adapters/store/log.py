@@ -6,6 +6,7 @@ without its entry. A checkpoint is signed at the end of every write transaction.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
@@ -41,6 +42,12 @@ def row_digest(table: str, row: JsonMapping) -> str:
 
 def _digest(signed: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical(signed)).hexdigest()
+
+
+@functools.lru_cache(maxsize=256)
+def _json_text(text: str) -> str:
+    """Canonical JSON of a string the log repeats (an entry kind, a table name), made once."""
+    return canonical(text).decode()
 
 
 def run_sql(  # Any: DBAPI parameters and rows
@@ -208,10 +215,10 @@ def read_head(conn: Connection, *, lock: bool) -> Head:
 class _Pipeline(AbstractContextManager[None]):
     """Statements sent together, one round trip: psycopg's pipeline mode on PostgreSQL.
 
-    Why: a write transaction starts with two statements (lock, head) and ends with five to
-    seven whose results nobody reads; on PostgreSQL each would otherwise wait for its own
-    reply. Results and errors arrive when the block ends, still inside the transaction. SQLite
-    runs the statements as they come.
+    Why: a PostgreSQL write transaction starts with three statements (BEGIN, lock, head) and
+    ends with six to eight (rows, entries, nodes, head, checkpoint, COMMIT) whose results
+    nobody reads; each would otherwise wait for its own reply. Results and errors arrive when
+    the block ends. SQLite runs the statements as they come.
     """
 
     def __init__(self, conn: Connection) -> None:
@@ -324,6 +331,9 @@ class LogWriter:
     def __post_init__(self) -> None:
         self.start, self.prev_checkpoint = self.head.size, self.head.checkpoint
         _WRITERS[self.conn] = self
+        # the same in every entry of the transaction: canonical JSON made once
+        self._actor_json = canonical(self.actor).decode()
+        self._time_json = canonical(self.time).decode()
 
     @property
     def next_index(self) -> int:
@@ -358,7 +368,7 @@ class LogWriter:
         inserted before the transaction's next statement or at ``close()``, whichever comes
         first.
         """
-        index = self.next_index
+        index = self.start + len(self.bodies)
         pk = self._next_pk(table.name)
         signed = {c: values[c] for c in schema.SIGNED_COLUMNS[table.name]}
         insert = self._inserts.get(table.name)
@@ -366,12 +376,25 @@ class LogWriter:
             insert = _Insert.of(self.conn, table, ("pk", *signed, "log_index"))
             self._inserts[table.name] = insert
         self.rows.setdefault(insert, []).append((pk, *signed.values(), index))
-        self.append(
-            kind,
-            subject,
-            {"row": {"table": table.name, "pk": pk}, "digest": _digest(signed)},
-        )
+        self.bodies.append(self._row_entry(index, kind, subject, table.name, pk, signed))
         return pk, index
+
+    def _row_entry(
+        self, index: int, kind: str, subject: JsonMapping, table: str, pk: int, signed: JsonMapping
+    ) -> bytes:
+        """``append(kind, subject, {"row": {"table": table, "pk": pk}, "digest": …})``'s
+        canonical bytes, put together from canonical parts in RFC 8785 key order.
+
+        Why: every recorded row makes one, and canonicalising the whole entry again (its
+        actor, time and the fixed keys) was a third of the Python work of a batched write.
+        ``tests/store/test_log_writes.py`` checks it against ``canonical`` of the entry.
+        """
+        return (
+            f'{{"actor":{self._actor_json},"digest":"{_digest(signed)}","index":{index},'
+            f'"kind":{_json_text(kind)},"row":{{"pk":{pk},"table":{_json_text(table)}}},'
+            f'"subject":{canonical(dict(subject)).decode()},"time":{self._time_json},'
+            f'"v":{ENTRY_VERSION}}}'
+        ).encode()
 
     def _next_pk(self, table: str) -> int:
         pk = self._pks.get(table, self.head.pks.get(table, 0)) + 1
@@ -388,10 +411,12 @@ class LogWriter:
         """Store rows, entries and nodes, move the head, sign a checkpoint if this writer
         holds the key. None when nothing was signed (nothing new, or the signer signs).
 
-        ``commit``: end the transaction too, its COMMIT sent with the last writes (in the same
-        round trip on PostgreSQL); it returns once the commit is durable, and SQLAlchemy's
-        own commit after it finds no transaction left.
+        ``commit``: on PostgreSQL, end the transaction too, its COMMIT sent in the same round
+        trip as the last writes; it returns once the commit is durable, and SQLAlchemy's own
+        commit after it finds no transaction left. (SQLite gains nothing from it: SQLAlchemy
+        commits there, and reports a failed commit as it always did.)
         """
+        commit = commit and self.conn.dialect.name == "postgresql"
         if not self.bodies:
             if commit:
                 run_sql(self.conn, "COMMIT")
