@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,8 @@ def test_a_later_process_reads_the_rules_and_decides_the_same(
     selected = len(first["standards_digests"])
     assert len(compiled) == selected > 3  # only the packs the decision selected
     assert len(_files()) == selected
+    for folder in (_files()[0].parent, _files()[0].parent.parent):  # it holds bytecode
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     compiled.clear()
     assert _decide_in_new_process(ctx) == first
     assert compiled == []  # every selected pack came from the cache

@@ -53,7 +53,8 @@ def write(path: Path, data: bytes) -> bool:
     the folder cannot be written."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folder().mkdir(mode=0o700, parents=True, exist_ok=True)  # only its user: bytecode
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp.write_bytes(data)
         tmp.replace(path)
     except OSError:

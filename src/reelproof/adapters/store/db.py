@@ -268,6 +268,11 @@ class Store:
             exists = conn.execute(sa.select(schema.log_head.c.id)).first()
             if exists is None:
                 conn.execute(schema.log_head.insert().values(id=1, size=0))
+        if self.is_sqlite and not tables:
+            # The new schema goes into the database file itself, not only its WAL, as the
+            # migrations' table copies used to leave it (a damaged file is then seen as such).
+            with self._connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def is_current(self) -> bool:
         """Whether the store exists and has the newest schema."""
