@@ -18,8 +18,12 @@ from reelproof.core.documents import (
     AIUseDeclaration,
     AnyDocument,
     Approval,
+    Contribution,
     Path_,
+    PilotProgramme,
     RawDocument,
+    SatisfactionSurvey,
+    SurveyResponse,
     doc_key,
     read_raw,
     validate,
@@ -37,6 +41,10 @@ APPLY_KINDS = (
     "DigitalReplica",
     "AIUseDeclaration",
     "Approval",
+    "PilotProgramme",
+    "SatisfactionSurvey",
+    "SurveyResponse",
+    "Contribution",
 )
 
 
@@ -175,11 +183,38 @@ def _references(doc: AnyDocument) -> list[tuple[str, str, Path_]]:
         if feature is not None:
             path: Path_ = ("spec", "synthetic_performer", "recognizable_feature_of")
             refs.append(("Performer", feature, path))
+    refs.extend(_pilot_references(doc))
     if doc.kind in ("Consent", "DigitalReplica"):
         refs.append(("Performer", spec.performer, ("spec", "performer")))
     if doc.kind == "DigitalReplica":
         refs.append(("Consent", spec.created_under, ("spec", "created_under")))
     return refs
+
+
+def _pilot_references(doc: AnyDocument) -> list[tuple[str, str, Path_]]:
+    """What pilot programmes, surveys, responses and contribution records name."""
+    if isinstance(doc, PilotProgramme):
+        return [
+            ("Production", p, ("spec", arm, i))
+            for arm in ("productions", "comparison")
+            for i, p in enumerate(getattr(doc.spec, arm))
+        ]
+    if isinstance(doc, SatisfactionSurvey) and doc.spec.pilot is not None:
+        return [("PilotProgramme", doc.spec.pilot, ("spec", "pilot"))]
+    if isinstance(doc, SurveyResponse):
+        return [
+            ("SatisfactionSurvey", doc.spec.survey, ("spec", "survey")),
+            ("Production", doc.spec.production, ("spec", "production")),
+        ]
+    if isinstance(doc, Contribution):
+        refs: list[tuple[str, str, Path_]] = [
+            ("Production", doc.spec.production, ("spec", "production"))
+        ]
+        if doc.spec.declaration is not None:
+            key = f"{doc.spec.production}/{doc.spec.declaration}"
+            refs.append(("AIUseDeclaration", key, ("spec", "declaration")))
+        return refs
+    return []
 
 
 def _check_references(unit: Unit, files: Sequence[ParsedFile]) -> None:
@@ -256,6 +291,10 @@ def normalise_kind(kind: str) -> str:
     aliases.update({"declaration": "AIUseDeclaration", "declarations": "AIUseDeclaration"})
     aliases.update({"replica": "DigitalReplica", "replicas": "DigitalReplica"})
     aliases.update({"pack": "StandardsPack", "packs": "StandardsPack"})
+    aliases.update({"pilot": "PilotProgramme", "pilots": "PilotProgramme"})
+    aliases.update({"survey": "SatisfactionSurvey", "surveys": "SatisfactionSurvey"})
+    aliases.update({"response": "SurveyResponse", "responses": "SurveyResponse"})
+    aliases.update({"contributions": "Contribution"})
     found = aliases.get(kind.lower())
     if found is None:
         raise DocumentError(
