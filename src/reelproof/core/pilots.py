@@ -18,6 +18,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from reelproof.core.documents import SatisfactionSurveySpec, SurveyResponseSpec
 from reelproof.core.json_types import JsonObject
 
 MIN_N = 5
@@ -261,7 +262,8 @@ def redecisions(signatures: Sequence[tuple[str, frozenset[str]]]) -> int:
 
 @dataclass(frozen=True)
 class Answer:
-    """One Likert answer, scaled to 0..1 so scales of different lengths can be averaged."""
+    """One Likert answer on the 1-5 scale (other scales mapped onto it), so questions with
+    scales of different lengths can be averaged and compared with a target such as 4.0."""
 
     respondent: str  # a pseudonym
     role: str
@@ -292,9 +294,9 @@ class GroupResult:
         return self.estimate.text()
 
 
-def scaled(value: int, low: int, high: int) -> float:
-    """A Likert answer on 0..1 (low end 0, high end 1)."""
-    return (value - low) / (high - low)
+def on_five(value: int, low: int, high: int) -> float:
+    """A Likert answer mapped linearly onto 1..5 (low end 1, high end 5)."""
+    return 1 + 4 * (value - low) / (high - low)
 
 
 def satisfaction_groups(
@@ -303,20 +305,63 @@ def satisfaction_groups(
     """Mean satisfaction per group, each respondent's answers averaged first (one person, one
     value); a group of fewer than `k` respondents (never below K_ANONYMITY) is withheld."""
     k = max(k, K_ANONYMITY)
-    per_person: defaultdict[str, defaultdict[str, list[float]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    grouped: defaultdict[str, list[Answer]] = defaultdict(list)
     for a in answers:
-        per_person[key(a)][a.respondent].append(a.value)
+        grouped[key(a)].append(a)
     out = []
-    for group in sorted(per_person):
-        people = per_person[group]
-        if len(people) < k:
-            out.append(GroupResult(group, None))
-            continue
-        means = [sum(v) / len(v) for _, v in sorted(people.items())]
-        out.append(GroupResult(group, estimate(means, min_n=k)))
+    for group, members in sorted(grouped.items()):
+        means = _person_means(members)  # one value per respondent
+        out.append(GroupResult(group, estimate(means, min_n=k) if len(means) >= k else None))
     return out
+
+
+SATISFACTION_GROUPINGS: Mapping[str, Callable[[Answer], str]] = {
+    "arm": lambda a: a.arm,
+    "role": lambda a: a.role,
+    "production": lambda a: a.production,
+    "arm_and_role": lambda a: f"{a.arm}/{a.role}",
+}
+
+
+@dataclass(frozen=True)
+class SatisfactionSummary:
+    """Satisfaction per arm, role, production and arm and role (each group k-anonymous), and
+    pilot minus comparison when both arms have K_ANONYMITY respondents."""
+
+    groups: dict[str, list[GroupResult]]
+    difference: Estimate
+    target: float | None = None
+
+    def to_data(self) -> JsonObject:
+        """Groups under K_ANONYMITY respondents appear only as withheld."""
+        return {
+            "metric": "satisfaction",
+            "unit": "1-5",
+            "target": self.target,
+            "k_anonymity": K_ANONYMITY,
+            "pilot_minus_comparison": self.difference.to_data(),
+            "groups": {g: [r.to_data() for r in rs] for g, rs in self.groups.items()},
+        }
+
+
+def summarise_satisfaction(
+    answers: Sequence[Answer], *, target: float | None = None
+) -> SatisfactionSummary:
+    """Every grouping of the answers, with the k-anonymity threshold applied to each group."""
+    groups = {
+        name: satisfaction_groups(answers, key) for name, key in SATISFACTION_GROUPINGS.items()
+    }
+    arms = {arm: _person_means([a for a in answers if a.arm == arm]) for arm in (PILOT, COMPARISON)}
+    return SatisfactionSummary(
+        groups, difference(arms[PILOT], arms[COMPARISON], min_n=K_ANONYMITY), target
+    )
+
+
+def _person_means(answers: Sequence[Answer]) -> list[float]:
+    people: defaultdict[str, list[float]] = defaultdict(list)
+    for a in answers:
+        people[a.respondent].append(a.value)
+    return [sum(v) / len(v) for _, v in sorted(people.items())]
 
 
 def rules_named(text: str, rule_ids: Iterable[str]) -> list[str]:
@@ -424,3 +469,39 @@ def shares_by_department(
         }
         for d, v in sorted(acc.items())
     }
+
+
+# --- survey responses against their survey ------------------------------------------------
+
+
+def response_problem(
+    survey: SatisfactionSurveySpec, response: SurveyResponseSpec
+) -> tuple[str, str] | None:
+    """(key, problem) for the first answer the survey does not allow, or None: a response
+    answers the survey's own questions, within their scales, from one of its roles."""
+    if response.role not in survey.roles:
+        return (
+            "spec.role",
+            f"{response.role!r} is not among the survey's roles ({', '.join(survey.roles)})",
+        )
+    questions = {q.id: q for q in survey.questions}
+    for qid, value in response.answers.items():
+        q = questions.get(qid)
+        where = f"spec.answers.{qid}"
+        if q is None:
+            return (
+                where,
+                f"the survey has no question {qid!r}; expected one of {', '.join(questions)}",
+            )
+        if q.type == "free_text":
+            if not isinstance(value, str):
+                return where, f"question {qid!r} takes free text, got {value!r}"
+            continue
+        scale = q.likert
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not scale.min <= value <= scale.max
+        ):
+            return where, f"got {value!r}; expected a whole number from {scale.min} to {scale.max}"
+    return None

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from reelproof.adapters.store import documents as rows
+from reelproof.adapters.store.db import Connection
 from reelproof.adapters.store.documents import StoredDocument
 from reelproof.adapters.store.log import canonical
 from reelproof.core.documents import (
@@ -28,7 +29,8 @@ from reelproof.core.documents import (
     read_raw,
     validate,
 )
-from reelproof.core.errors import DocumentError
+from reelproof.core.errors import DocumentError, NotFoundError
+from reelproof.core.pilots import response_problem
 from reelproof.services import approvals, decisions
 from reelproof.services.context import Context, Unit
 from reelproof.services.decisions import StoredDecision
@@ -238,6 +240,32 @@ def _check_references(unit: Unit, files: Sequence[ParsedFile]) -> None:
                     )
 
 
+def survey_of(
+    conn: Connection, survey_id: str, present: Sequence[AnyDocument] = ()
+) -> SatisfactionSurvey:
+    """The survey, from this apply or the store."""
+    for doc in present:
+        if isinstance(doc, SatisfactionSurvey) and doc.id == survey_id:
+            return doc
+    found = rows.latest(conn, "SatisfactionSurvey", survey_id)
+    if not isinstance(found, SatisfactionSurvey):
+        raise NotFoundError(f"no SatisfactionSurvey with id {survey_id!r} in the store")
+    return found
+
+
+def _check_responses(conn: Connection, files: Sequence[ParsedFile]) -> None:
+    """Every SurveyResponse answers its survey's questions, within their scales."""
+    present = [d for f in files for d, _raw in f.documents]
+    for f in files:
+        for doc, raw in f.documents:
+            if isinstance(doc, SurveyResponse):
+                survey = survey_of(conn, doc.spec.survey, present)
+                problem = response_problem(survey.spec, doc.spec)
+                if problem is not None:
+                    key, text = problem
+                    raise DocumentError(f.name, raw.line_of(key.split(".")), key, text)
+
+
 def apply_documents(
     ctx: Context,
     files: Sequence[ParsedFile],
@@ -263,6 +291,7 @@ def apply_in(
     """`apply_documents` inside a transaction the caller holds (`decide FILE` decides in it)."""
     result = result or ApplyResult([f.name for f in files])
     _check_references(unit, files)
+    _check_responses(unit.conn, files)
     for f in files:
         for doc, _raw in f.documents:
             if not isinstance(doc, Approval):
