@@ -998,12 +998,14 @@ class RawDocument:
 
 
 def doc_key(doc: AnyDocument) -> str:
-    """The key a document is stored under: declarations are per production; each version of a
-    standards pack is its own document."""
+    """The key a document is stored under: declarations and contribution records are per
+    production; each version of a standards pack is its own document."""
     if isinstance(doc, AIUseDeclaration):
         return doc.key
     if isinstance(doc, StandardsPack):
         return f"{doc.id}@{doc.spec.version}"
+    if isinstance(doc, Contribution):
+        return f"{doc.spec.production}/{doc.id}"
     return doc.id
 
 

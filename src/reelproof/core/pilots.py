@@ -57,7 +57,12 @@ class Estimate:
         """`0.42 [0.31, 0.55] (n=8)`, or `too few (n=3, need 5)`."""
         if self.mean is None or self.low is None or self.high is None:
             return f"too few (n={self.n}, need {self.need})"
-        return f"{self.mean:.3g}{unit} [{self.low:.3g}, {self.high:.3g}] (n={self.n})"
+        return f"{_num(self.mean)}{unit} [{_num(self.low)}, {_num(self.high)}] (n={self.n})"
+
+
+def _num(value: float) -> str:
+    """Three significant digits, without an exponent for hours in the thousands."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def _r(value: float | None) -> float | None:
@@ -381,7 +386,7 @@ class RuleAnswer:
     verdict: str  # approved | rejected
     conditions: bool
     hours: float  # from the declaration's first decision to the answer
-    rule_outcome: str
+    decision_outcome: str  # the tier of the decision answered, from every rule that fired
 
 
 @dataclass
@@ -408,10 +413,11 @@ class RuleFeedback:
 
     @property
     def overridden(self) -> int:
-        """Refusals where the rule itself asked no more than a review (tier escalate or lower):
-        the approver was stricter than the rule."""
-        lenient = ("proceed", "inform", "escalate")
-        return sum(a.verdict == "rejected" and a.rule_outcome in lenient for a in self.answers)
+        """Refusals of decisions that asked only for a review (tier `escalate`, no rule requiring
+        written approval): the approver was stricter than the standards."""
+        return sum(
+            a.verdict == "rejected" and a.decision_outcome == "escalate" for a in self.answers
+        )
 
     @property
     def friction(self) -> int:

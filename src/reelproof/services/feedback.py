@@ -92,7 +92,7 @@ def _rows(conn: Connection, pack: str | None) -> dict[tuple[str, str], core.Rule
                             a.verdict,
                             bool((a.conditions or "").strip()),
                             _hours(history[0].decided_at, a.at),
-                            str(r.get("outcome")),
+                            answered.outcome,
                         )
                     )
     return found

@@ -21,6 +21,7 @@ from reelproof.interfaces.cli.common import (
     fail,
     handle_errors,
 )
+from reelproof.interfaces.cli.pilot_cmds import register_feedback
 from reelproof.services import decisions
 from reelproof.services import standards as stdsvc
 from reelproof.services.context import Context
@@ -47,9 +48,11 @@ def _packs_for_test(target: str | None, db: str | None) -> list[CompiledPack]:
 
 def register(app: typer.Typer) -> None:
     std = typer.Typer(
-        help="Standards packs: list, show, test, diff, impact, publish.", no_args_is_help=True
+        help="Standards packs: list, show, test, diff, impact, publish, feedback.",
+        no_args_is_help=True,
     )
     app.add_typer(std, name="standards")
+    register_feedback(std)
 
     @std.command("list")
     @handle_errors
