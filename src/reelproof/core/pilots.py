@@ -18,7 +18,6 @@ from itertools import pairwise
 
 import numpy as np
 
-from reelproof.core.documents import SatisfactionSurveySpec, SurveyResponseSpec
 from reelproof.core.json_types import JsonObject
 
 MIN_N = 5
@@ -475,39 +474,3 @@ def shares_by_department(
         }
         for d, v in sorted(acc.items())
     }
-
-
-# --- survey responses against their survey ------------------------------------------------
-
-
-def response_problem(
-    survey: SatisfactionSurveySpec, response: SurveyResponseSpec
-) -> tuple[str, str] | None:
-    """(key, problem) for the first answer the survey does not allow, or None: a response
-    answers the survey's own questions, within their scales, from one of its roles."""
-    if response.role not in survey.roles:
-        return (
-            "spec.role",
-            f"{response.role!r} is not among the survey's roles ({', '.join(survey.roles)})",
-        )
-    questions = {q.id: q for q in survey.questions}
-    for qid, value in response.answers.items():
-        q = questions.get(qid)
-        where = f"spec.answers.{qid}"
-        if q is None:
-            return (
-                where,
-                f"the survey has no question {qid!r}; expected one of {', '.join(questions)}",
-            )
-        if q.type == "free_text":
-            if not isinstance(value, str):
-                return where, f"question {qid!r} takes free text, got {value!r}"
-            continue
-        scale = q.likert
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or not scale.min <= value <= scale.max
-        ):
-            return where, f"got {value!r}; expected a whole number from {scale.min} to {scale.max}"
-    return None

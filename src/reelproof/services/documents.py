@@ -30,7 +30,7 @@ from reelproof.core.documents import (
     validate,
 )
 from reelproof.core.errors import DocumentError, NotFoundError
-from reelproof.core.pilots import response_problem
+from reelproof.core.surveys import response_problem
 from reelproof.services import approvals, decisions
 from reelproof.services.context import Context, Unit
 from reelproof.services.decisions import StoredDecision

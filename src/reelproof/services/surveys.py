@@ -29,7 +29,7 @@ from reelproof.core.documents import (
     validate,
 )
 from reelproof.core.errors import DocumentError
-from reelproof.core.pilots import response_problem
+from reelproof.core.surveys import response_problem
 from reelproof.services import documents as docsvc
 from reelproof.services.context import Context
 
