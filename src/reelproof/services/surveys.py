@@ -29,6 +29,7 @@ from reelproof.core.documents import (
     validate,
 )
 from reelproof.core.errors import DocumentError
+from reelproof.core.json_types import JsonObject
 from reelproof.core.surveys import response_problem
 from reelproof.services import documents as docsvc
 from reelproof.services.context import Context
@@ -59,7 +60,7 @@ class ImportResult:
     survey: str
     documents: list[StoredDocument]
 
-    def to_data(self) -> dict[str, object]:
+    def to_data(self) -> JsonObject:
         """Counts by status and the pseudonymous ids; never a respondent's name."""
         return {
             "file": self.file,
