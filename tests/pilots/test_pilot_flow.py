@@ -297,3 +297,49 @@ def test_the_pilot_demo(tmp_path: Path) -> None:
     assert "withheld" in html  # the sound recordists are fewer than five
     assert "ci95" not in html and "95% interval" in html
     assert "rules by friction" in result.stdout.lower()
+
+
+def test_the_bundled_example_applies_after_the_example_production(tmp_path: Path) -> None:
+    from reelproof.services.demo import example_path
+
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    assert cli("init", db=db).exit_code == 0
+    applied = cli("apply", str(example_path()), str(example_path("pilot-programme.yaml")), db=db)
+    assert applied.exit_code == 0, applied.output
+    [record] = cli_json("get", "contributions", db=db)
+    assert record["metadata"]["id"] == "sh042-stadium-fall"
+    m = cli_json("pilot", "metrics", "genai-pilot-2027q1", db=db)
+    assert m["satisfaction"]["groups"]["arm"] == [
+        {"group": "pilot", "shown": False, "reason": "fewer than 5"}
+    ]
+
+
+def test_effort_recorded_afterwards_keeps_the_approval(store: str, tmp_path: Path) -> None:
+    records = "---\n".join(
+        f"""apiVersion: reelproof/v1
+kind: EffortRecord
+metadata: {{id: use-1-shot-{n}}}
+spec:
+  production: pilot-a
+  declaration: use-1
+  asset: "{sha * 64}"
+  estimate_without_ai: {{hours: 10.0}}
+  actual_with_ai: {{hours: {hours}}}
+"""
+        for n, sha, hours in ((1, "a", 2.0), (2, "b", 4.0))
+    )
+    (tmp_path / "effort.yaml").write_text(records)
+    applied = cli("apply", str(tmp_path / "effort.yaml"), db=store)
+    assert applied.exit_code == 0, applied.output
+    status = cli_json("status", "pilot-a", "--fail-on", "never", db=store)
+    assert {r["declaration"]: r["status"] for r in status}["pilot-a/use-1"] == "cleared"
+    m = cli_json("pilot", "metrics", "trial", db=store)
+    hours = next(s for s in m["metrics"] if s["metric"] == "hours_saved")
+    # use-1 is now 20 hours without AI and 6 with it (0.7), the rest as before.
+    assert hours["arms"]["pilot"]["mean"] == pytest.approx((0.7 + 0.4 + 0.3 + 0.2 + 0.1) / 5)
+    cost = next(s for s in m["metrics"] if s["metric"] == "cost_saved")
+    assert cost["arms"]["pilot"]["n"] == 4  # the records give no cost: use-1 has none now
+    half = tmp_path / "half.yaml"
+    half.write_text(records.split("---\n")[0].replace("{hours: 10.0}", "{hours: 10.0, cost: 5.0}"))
+    bad = cli("apply", str(half), db=store)
+    assert bad.exit_code == 2 and "half.yaml" in bad.stderr and "cost" in bad.stderr

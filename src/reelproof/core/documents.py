@@ -417,6 +417,15 @@ class Effort(_Strict):
         return self
 
 
+class EffortRecordSpec(Effort):
+    """Effort recorded after the fact, for a use or one asset of it, without editing the
+    declaration (an edit would put an approved use back into review)."""
+
+    production: Id
+    declaration: Id
+    asset: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
 class AIUseDeclarationSpec(_Strict):
     """The declared AI use: the facts every rule pack decides on."""
 
@@ -880,6 +889,14 @@ class PilotProgramme(_Envelope):
     spec: PilotProgrammeSpec
 
 
+class EffortRecord(_Envelope):
+    """A use's (or one asset's) effort without and with AI, applied after the declaration."""
+
+    kind: Literal["EffortRecord"]
+    metadata: Metadata
+    spec: EffortRecordSpec
+
+
 class SatisfactionSurvey(_Envelope):
     """A survey of creative satisfaction, per role."""
 
@@ -914,6 +931,7 @@ AnyDocument = (
     | StandardsPack
     | StandardsPackTests
     | PilotProgramme
+    | EffortRecord
     | SatisfactionSurvey
     | SurveyResponse
     | Contribution
@@ -928,6 +946,7 @@ KINDS: dict[str, type[_Envelope]] = {
     "StandardsPack": StandardsPack,
     "StandardsPackTests": StandardsPackTests,
     "PilotProgramme": PilotProgramme,
+    "EffortRecord": EffortRecord,
     "SatisfactionSurvey": SatisfactionSurvey,
     "SurveyResponse": SurveyResponse,
     "Contribution": Contribution,
@@ -998,13 +1017,13 @@ class RawDocument:
 
 
 def doc_key(doc: AnyDocument) -> str:
-    """The key a document is stored under: declarations and contribution records are per
-    production; each version of a standards pack is its own document."""
+    """The key a document is stored under: declarations, effort and contribution records are
+    per production; each version of a standards pack is its own document."""
     if isinstance(doc, AIUseDeclaration):
         return doc.key
     if isinstance(doc, StandardsPack):
         return f"{doc.id}@{doc.spec.version}"
-    if isinstance(doc, Contribution):
+    if isinstance(doc, Contribution | EffortRecord):
         return f"{doc.spec.production}/{doc.id}"
     return doc.id
 

@@ -20,6 +20,7 @@ from reelproof.core.documents import (
     AnyDocument,
     Approval,
     Contribution,
+    EffortRecord,
     Path_,
     PilotProgramme,
     RawDocument,
@@ -44,6 +45,7 @@ APPLY_KINDS = (
     "AIUseDeclaration",
     "Approval",
     "PilotProgramme",
+    "EffortRecord",
     "SatisfactionSurvey",
     "SurveyResponse",
     "Contribution",
@@ -208,7 +210,7 @@ def _pilot_references(doc: AnyDocument) -> list[tuple[str, str, Path_]]:
             ("SatisfactionSurvey", doc.spec.survey, ("spec", "survey")),
             ("Production", doc.spec.production, ("spec", "production")),
         ]
-    if isinstance(doc, Contribution):
+    if isinstance(doc, Contribution | EffortRecord):
         refs: list[tuple[str, str, Path_]] = [
             ("Production", doc.spec.production, ("spec", "production"))
         ]
@@ -323,7 +325,7 @@ def normalise_kind(kind: str) -> str:
     aliases.update({"pilot": "PilotProgramme", "pilots": "PilotProgramme"})
     aliases.update({"survey": "SatisfactionSurvey", "surveys": "SatisfactionSurvey"})
     aliases.update({"response": "SurveyResponse", "responses": "SurveyResponse"})
-    aliases.update({"contributions": "Contribution"})
+    aliases.update({"contributions": "Contribution", "efforts": "EffortRecord"})
     found = aliases.get(kind.lower())
     if found is None:
         raise DocumentError(

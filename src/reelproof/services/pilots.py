@@ -19,6 +19,9 @@ from reelproof.adapters.store.documents import declaration_keys, list_documents,
 from reelproof.core import pilots as core
 from reelproof.core.documents import (
     AIUseDeclaration,
+    Effort,
+    EffortRecord,
+    EffortRecordSpec,
     PilotProgramme,
     SatisfactionSurvey,
     SurveyResponse,
@@ -72,6 +75,8 @@ class PilotData:
     answers: list[core.Answer] = field(default_factory=list)
     comments: list[tuple[str, list[str]]] = field(default_factory=list)  # (text, rules)
     open_findings: list[tuple[str, dt.date]] = field(default_factory=list)  # (production, day)
+    # production/declaration -> EffortRecords applied after it (they replace `spec.effort`)
+    efforts: dict[str, list[EffortRecordSpec]] = field(default_factory=dict)
 
     def arm(self, production: str) -> str | None:
         """`pilot`, `comparison`, or None for a production outside the programme."""
@@ -83,6 +88,23 @@ class PilotData:
 
 def _arms(programme: PilotProgramme) -> list[str]:
     return [*programme.spec.productions, *programme.spec.comparison]
+
+
+def _totals(
+    efforts: Sequence[Effort],
+) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+    """(without, with) hours and cost over a use's effort records (one per asset, say); cost
+    only when every record gives it."""
+    if not efforts:
+        return None, None
+    hours = (
+        sum(e.estimate_without_ai.hours for e in efforts),
+        sum(e.actual_with_ai.hours for e in efforts),
+    )
+    costs = [(e.estimate_without_ai.cost, e.actual_with_ai.cost) for e in efforts]
+    if any(a is None or b is None for a, b in costs):
+        return hours, None
+    return hours, (sum(a or 0.0 for a, _ in costs), sum(b or 0.0 for _, b in costs))
 
 
 def _use(
@@ -98,12 +120,12 @@ def _use(
     arm = data.arm(production)
     if arm is None or declared is None or not period.start <= declared <= period.end:
         return None
-    effort = decl.spec.effort
-    hours = cost = None
-    if effort is not None:
-        hours = (effort.estimate_without_ai.hours, effort.actual_with_ai.hours)
-        if effort.estimate_without_ai.cost is not None and effort.actual_with_ai.cost is not None:
-            cost = (effort.estimate_without_ai.cost, effort.actual_with_ai.cost)
+    recorded = data.efforts.get(key)
+    efforts: list[Effort] = list(recorded) if recorded else []
+    if not efforts and decl.spec.effort is not None:
+        efforts = [decl.spec.effort]
+    hours, cost = _totals(efforts)
+    department = next((e.department for e in efforts if e.department), decl.spec.stage)
     latest = history[-1] if history else None
     needs = latest is not None and latest.outcome in NEEDS_APPROVAL
     signatures = [
@@ -116,7 +138,7 @@ def _use(
         production,
         arm,
         decl.spec.stage,
-        (effort.department if effort and effort.department else decl.spec.stage),
+        department,
         declared,
         hours,
         cost,
@@ -167,6 +189,10 @@ def collect(conn: Connection, pilot_id: str) -> PilotData:
     programme = require(conn, "PilotProgramme", pilot_id)
     assert isinstance(programme, PilotProgramme)
     data = PilotData(programme)
+    for doc, _row in list_documents(conn, "EffortRecord"):
+        if isinstance(doc, EffortRecord):
+            key = f"{doc.spec.production}/{doc.spec.declaration}"
+            data.efforts.setdefault(key, []).append(doc.spec)
     productions = _arms(programme)
     log = list(pilot_rows.log_events(conn, productions))
     for production in productions:
