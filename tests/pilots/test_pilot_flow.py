@@ -120,6 +120,9 @@ def test_survey_import_is_all_or_nothing_and_pseudonymous(store: str, tmp_path: 
     wrong = cli("survey", "import", str(bad), "--survey", "feel", db=store)
     assert wrong.exit_code == 2 and "bad.csv:3" in wrong.stderr and "q1" in wrong.stderr
     assert "from 1 to 5" in wrong.stderr and "Traceback" not in wrong.output
+    bad.write_text("\ufeff" + HEADER + "a@x,writer,pilot-a,4,\nA@X ,editor,pilot-a,2,\n")
+    twice = cli("survey", "import", str(bad), "--survey", "feel", db=store)
+    assert twice.exit_code == 2 and "bad.csv:3" in twice.stderr and "line 2" in twice.stderr
     assert cli_json("get", "responses", db=store) == []  # nothing half-stored
 
     rows = [

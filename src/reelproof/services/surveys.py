@@ -102,7 +102,8 @@ def import_csv(ctx: Context, path: Path, survey_id: str) -> ImportResult:
     """Store one SurveyResponse per CSV row; any bad row stores nothing and names its line and
     column. Columns: respondent, role, production, then one per question id."""
     source = docsvc.SourceFile.read(path)
-    reader = csv.DictReader(io.StringIO(source.text, newline=""))
+    # A spreadsheet's UTF-8 export starts with a byte-order mark; it is not part of a column.
+    reader = csv.DictReader(io.StringIO(source.text.removeprefix("\ufeff"), newline=""))
     header = reader.fieldnames or []
     with ctx.write() as unit:
         survey = docsvc.survey_of(unit.conn, survey_id)
