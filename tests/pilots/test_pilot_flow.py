@@ -284,6 +284,12 @@ def test_contributions_and_the_reports(store: str, tmp_path: Path) -> None:
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "<svg" in html and "too few" in html
     assert all(Path(f["pdf"]).read_bytes().startswith(b"%PDF") for f in files)
+    # Hours saved, totals by quarter: pilot uses save 10 - (4 + n) hours for n = 1..5.
+    saved = files[1]["charts"]["hours_saved_by_quarter"]
+    assert saved["categories"] == ["2027-Q1"]
+    assert saved["series"] == {"pilot": [5.0 + 4 + 3 + 2 + 1], "comparison": [5 * 1.0]}
+    risk = files[1]["charts"]["risk_by_quarter"]["series"]
+    assert risk["blocked delivery checks"] == [0.0]
     creators = cli_json("pilot", "creators", "--out", str(out), db=store)
     page = Path(creators[0]["html"]).read_text()
     assert "Sam &lt;b&gt;Writer&lt;/b&gt;" in page and "not literary material" in page
