@@ -148,6 +148,9 @@ def plain_table(md: sa.MetaData) -> sa.Table:
     return t
 
 
+PLAIN_COLUMNS = [c.name for c in schema.documents.columns if c.name != "pk"]
+
+
 @dataclass
 class Db:
     label: str
@@ -155,10 +158,23 @@ class Db:
     ctx: Context
     plain: sa.Table
     path: Path | None  # SQLite file
+    # The baselines' own DBAPI connection, opened once by the same engine (so with the same
+    # PRAGMAs / URL options) and kept open: no pool checkout, no ping, no SQLAlchemy per row.
+    pooled: Any = None  # Any: the pool's proxy, holding the connection out of the pool
+    insert_sql: str = ""
+
+    @property
+    def raw(self) -> Any:  # Any: a sqlite3 or psycopg connection
+        return self.pooled.dbapi_connection
 
     @property
     def is_sqlite(self) -> bool:
         return self.store.is_sqlite
+
+    def close(self) -> None:
+        if self.pooled is not None:
+            self.pooled.close()
+        self.store.dispose()
 
 
 def open_db(label: str, url: str, key_path: Path) -> Db:
@@ -168,7 +184,14 @@ def open_db(label: str, url: str, key_path: Path) -> Db:
     md = sa.MetaData()
     plain = plain_table(md)
     md.create_all(store.engine)
-    return Db(label, store, ctx, plain, store.sqlite_path)
+    mark = "?" if store.is_sqlite else "%s"
+    quote = store.engine.dialect.identifier_preparer.quote
+    insert_sql = (
+        f"INSERT INTO {plain.name} ({', '.join(quote(c) for c in PLAIN_COLUMNS)}) "
+        f"VALUES ({', '.join([mark] * len(PLAIN_COLUMNS))})"
+    )
+    pooled = store.engine.raw_connection()
+    return Db(label, store, ctx, plain, store.sqlite_path, pooled, insert_sql)
 
 
 @contextmanager
@@ -178,7 +201,7 @@ def sqlite_db(label: str, workdir: Path, name: str) -> Iterator[Db]:
     try:
         yield db
     finally:
-        db.store.dispose()
+        db.close()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
@@ -209,7 +232,7 @@ def pg_db(label: str, admin_url: str, workdir: Path, name: str) -> Iterator[Db]:
         yield db
     finally:
         if db is not None:
-            db.store.dispose()
+            db.close()
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
         admin.dispose()
@@ -244,23 +267,43 @@ def log_tx(db: Db, rows: Sequence[DocRow]) -> None:
             )
 
 
+def plain_params(rows: Sequence[DocRow]) -> list[tuple[Any, ...]]:
+    now = iso(utc_now())
+    extra = {"applied_at": now, "applied_by": ACTOR, "log_index": 0}
+    return [tuple({**v, **extra}[c] for c in PLAIN_COLUMNS) for v, _ in rows]
+
+
+def plain_tx(db: Db, write: Callable[[Any], None]) -> None:
+    """One durable transaction on the baselines' kept-open DBAPI connection."""
+    cursor = db.raw.cursor()
+    try:
+        if db.is_sqlite:  # the Store's connections run in autocommit: BEGIN is explicit
+            cursor.execute("BEGIN")
+        write(cursor)
+        db.raw.commit()
+    finally:
+        cursor.close()
+
+
 def plain_bound_tx(db: Db, rows: Sequence[DocRow]) -> None:
-    """Plain rows with the INSERT built once and the values bound, each returning its pk."""
-    t = db.plain
-    stmt = t.insert().returning(t.c.pk)
-    with db.store.engine.connect() as conn, conn.begin():
-        now = iso(utc_now())
-        for values, _ in rows:
-            row = {**values, "applied_at": now, "applied_by": ACTOR, "log_index": 0}
-            conn.execute(stmt, row).scalar_one()
+    """The strongest plain baseline for one row: a prepared, bound-parameter INSERT …
+    RETURNING pk on a connection kept open, in its own transaction."""
+    sql = f"{db.insert_sql} RETURNING pk"
+    params = plain_params(rows)
+
+    def write(cursor: Any) -> None:
+        for row in params:
+            cursor.execute(sql, row, **({} if db.is_sqlite else {"prepare": True}))
+            cursor.fetchone()
+
+    plain_tx(db, write)
 
 
 def plain_many_tx(db: Db, rows: Sequence[DocRow]) -> None:
-    """The strongest plain baseline for a batch: one executemany in one transaction."""
-    now = iso(utc_now())
-    params = [{**v, "applied_at": now, "applied_by": ACTOR, "log_index": 0} for v, _ in rows]
-    with db.store.engine.connect() as conn, conn.begin():
-        conn.execute(db.plain.insert(), params)
+    """The strongest plain baseline for a batch: the driver's executemany of the same rows
+    in one transaction (SQLite: its C loop; psycopg: pipelined, prepared)."""
+    params = plain_params(rows)
+    plain_tx(db, lambda cursor: cursor.executemany(db.insert_sql, params))
 
 
 # --- measuring -------------------------------------------------------------------------------

@@ -239,6 +239,7 @@ class Store:
 
     @property
     def actor(self) -> str:
+        """Who acts: recorded on every log entry and approval this store writes."""
         return self._ctx.actor
 
     def init(self) -> Store:

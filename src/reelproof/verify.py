@@ -437,12 +437,15 @@ class Note:
     verified_by: tuple[NoteVerifier, ...] = field(default=())
 
 
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")  # every control character but newline
+
+
 def _text_problem(text: str) -> str | None:
     if not text.endswith("\n"):
         return "does not end with a newline"
-    for i, c in enumerate(text):
-        if c < " " and c != "\n":
-            return f"contains control character {c!r} at offset {i}"
+    found = _CONTROL.search(text)
+    if found is not None:
+        return f"contains control character {found.group()!r} at offset {found.start()}"
     return None
 
 
@@ -504,14 +507,21 @@ def verify_note(text: str, verifiers: Iterable[NoteVerifier]) -> Note:
     return Note(note.body, note.signatures, tuple(verified))
 
 
-def sign_note(body: str, name: str, private_key: Ed25519PrivateKey) -> str:
-    """Sign ``body`` (must end in a newline) with an Ed25519 key, returning the note text."""
+def sign_note(
+    body: str, name: str, private_key: Ed25519PrivateKey, *, key_id: bytes | None = None
+) -> str:
+    """Sign ``body`` (must end in a newline) with an Ed25519 key, returning the note text.
+
+    ``key_id``: the key's ID under ``name``, when the caller keeps it (a writer signs every
+    transaction; deriving the public key for it is a scalar multiplication each time).
+    """
     problem = _text_problem(body) or _name_problem(name)
     if problem:
         raise ValueError(f"cannot sign note: {problem}")
-    public = private_key.public_key().public_bytes_raw()
+    if key_id is None:
+        key_id = ed25519_key_id(name, private_key.public_key().public_bytes_raw())
     signature = private_key.sign(body.encode("utf-8"))
-    return f"{body}\n{_SIG_PREFIX}{name} {_b64(ed25519_key_id(name, public) + signature)}\n"
+    return f"{body}\n{_SIG_PREFIX}{name} {_b64(key_id + signature)}\n"
 
 
 # --------------------------------------------------------------------------------------------

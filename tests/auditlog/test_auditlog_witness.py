@@ -171,6 +171,24 @@ def test_two_witnesses_over_http(
     assert cli("log", "witness", "sync").exit_code == 1  # still refused: 422, inconsistent
 
 
+def test_roll_back_then_write_on_is_refused_by_the_witness(
+    tmp_path: Path, thread_witness: Running
+) -> None:
+    """A fork of the cosigned history: the last transaction undone, new writes on top. The log
+    is consistent in itself, but the witness cosigns nothing that does not extend what it saw."""
+    one = ["--witness", thread_witness.vkey]
+    assert cli("log", "witness", "add", thread_witness.url, thread_witness.vkey).exit_code == 0
+    _apply(tmp_path, "Harbour, season 1")
+    _apply(tmp_path, "Harbour, season one")
+    assert cli("log", "verify", *one).exit_code == 0
+    roll_back(f"sqlite:///{tmp_path / '.reelproof' / 'reelproof.db'}", 1)
+    _apply(tmp_path, "Harbour, the rolled-back season")
+    assert cli("log", "verify").exit_code == 0  # without a witness: nothing to tell
+    result = cli("log", "verify", *one)
+    assert result.exit_code == 1
+    assert "witness policy: 0 of the 1 required cosignatures" in result.stdout
+
+
 def test_quorum_when_a_witness_is_down(
     tmp_path: Path, thread_witness: Running, process_witness: Running
 ) -> None:

@@ -110,8 +110,23 @@ def test_gating_exit_codes_for_decide_and_status(db_url: str, tmp_path: Path) ->
     lines = [line for line in status.stdout.splitlines() if "harbour-s1/star-voice\t" in line]
     assert lines and lines[0].split("\t")[2] == "blocked"
     assert cli("status", "--fail-on", "never", db=db_url).exit_code == 0
-    rows = yaml.safe_load(cli("status", "-o", "yaml", db=db_url).stdout)
+    summary = yaml.safe_load(cli("status", "-o", "yaml", db=db_url).stdout)
+    assert summary == cli_json("status", db=db_url)  # one object, the same in both formats
+    assert list(summary) == [
+        "count",
+        "by_status",
+        "by_tier",
+        "blocks_delivery",
+        "waiting",
+        "consents_expiring",
+        "declarations",
+    ]
+    rows = summary["declarations"]
+    assert summary["count"] == len(rows) == sum(summary["by_status"].values())
     assert {r["declaration"]: r["status"] for r in rows}["harbour-s1/star-voice"] == "blocked"
+    assert [r["declaration"] for r in summary["blocks_delivery"]] == ["harbour-s1/star-voice"]
+    assert summary["by_tier"]["prohibited"] == 1
+    assert all(r["status"] in ("awaiting_approval", "needs_review") for r in summary["waiting"])
     brief = cli("decide", "star-voice", "--brief", db=db_url).stdout
     full = cli("decide", "star-voice", db=db_url).stdout
     assert len(brief.splitlines()) < len(full.splitlines())
@@ -201,7 +216,7 @@ def test_a_new_declaration_from_the_template_then_withdrawn(db_url: str, tmp_pat
     assert cli("apply", str(tmp_path / "use.yaml"), db=db_url).exit_code == 0
     gone = cli_json("declaration", "withdraw", "oops", "--reason", "declared twice", db=db_url)
     assert gone["status"] == "withdrawn"
-    row = cli_json("status", db=db_url)[0]
+    row = cli_json("status", db=db_url)["declarations"][0]
     assert row["status"] == "withdrawn" and "declared twice" in row["reason"]
     again = cli("declaration", "withdraw", "oops", "--reason", "again", db=db_url)
     assert again.exit_code == 2 and "already withdrawn" in again.stderr
@@ -210,4 +225,4 @@ def test_a_new_declaration_from_the_template_then_withdrawn(db_url: str, tmp_pat
     # a new revision brings it back
     (tmp_path / "use.yaml").write_text(template.stdout.replace("one line", "one line, v2"))
     assert cli("apply", str(tmp_path / "use.yaml"), db=db_url).exit_code == 0
-    assert cli_json("status", db=db_url)[0]["status"] != "withdrawn"
+    assert cli_json("status", db=db_url)["declarations"][0]["status"] != "withdrawn"

@@ -9,7 +9,7 @@ from typing import Any
 
 from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.devca import DevCA
-from reelproof.adapters.timelines import write_otio
+from reelproof.adapters.timelines import ADAPTERS, write_otio
 from tests.provenance.makers import png_bytes
 
 RATE = 24
@@ -41,3 +41,19 @@ def write_cut(
     """An OTIO cut starting at 01:00:00:00: (clip name, media path, frames) in order;
     `meta` puts metadata on the named clips."""
     return write_otio(path, "locked cut", [(n, t, f, meta.get(n, {})) for n, t, f in shots], RATE)
+
+
+def convert_cut(cut: Path, suffix: str) -> Path:
+    """The same cut written by an OTIO adapter (`.fcpxml`, `.aaf`), as an editing system
+    would export it: the samples the corpus lacks. Writers need each media's range, and AAF a
+    mob id per clip, which a cut made outside Avid doesn't have."""
+    import opentimelineio as otio
+
+    timeline = otio.adapters.read_from_file(str(cut))
+    for clip in timeline.find_clips():
+        if clip.media_reference.available_range is None:
+            clip.media_reference.available_range = clip.source_range
+    out = cut.with_suffix(suffix)
+    options = {"use_empty_mob_ids": True} if suffix == ".aaf" else {}
+    otio.adapters.write_to_file(timeline, str(out), adapter_name=ADAPTERS[suffix], **options)
+    return out

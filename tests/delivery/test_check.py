@@ -14,7 +14,7 @@ from reelproof.adapters.devca import DevCA
 from reelproof.adapters.store import likeness as likeness_store
 from reelproof.services.context import Context
 from reelproof.services.demo import example_path
-from tests.delivery.cuts import signed_png, write_cut
+from tests.delivery.cuts import convert_cut, signed_png, write_cut
 from tests.helpers import cli, cli_json
 
 P = "stranger-tides-s1"
@@ -130,6 +130,24 @@ def test_uncleared_shot_blocks_in_every_format_then_clears(
     checks = [e for e in log if e["kind"] == "delivery.checked"]
     assert [c["subject"]["verdict"] for c in checks] == ["blocked"] * 5 + ["clear"]
     assert checks[-1]["subject"]["timeline_sha256"] == json.loads(out)["timeline"]["sha256"]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "record"),
+    # The FCPXML writer drops the sequence's start timecode, so its cut starts at zero.
+    [(".aaf", SHOT), (".fcpxml", "00:00:02:00-00:00:03:00")],
+)
+def test_fcpxml_and_aaf_cuts_block_the_uncleared_shot(
+    delivery: tuple[str, Path, Path], suffix: str, record: str
+) -> None:
+    db, root, cut = delivery
+    code, out = _check(db, root, convert_cut(cut, suffix))
+    data = json.loads(out)
+    assert code == 1 and data["verdict"] == "blocked"
+    [uncleared] = [i for i in data["issues"] if i["rule"] == "uncleared-ai-material"]
+    assert uncleared["record"] == record and uncleared["location"] == "shots/double.png"
+    assert not [i for i in data["issues"] if i["rule"] == "unmapped-clip"]
+    assert data["timeline"]["seconds_by_classification"] == {"ai_generated": 1.0, "human": 2.0}
 
 
 def test_law_in_force_at_each_release_date(
@@ -248,3 +266,33 @@ def _report_shows_the_store(db: str, out: Path) -> None:
             verify.parse_proof("".join(f"{line}\n" for line in proofs["entries"][0]["proof"])),
             checkpoint.root,
         )
+
+
+def test_a_withdrawn_declaration_clears_nothing(
+    delivery: tuple[str, Path, Path], tmp_path: Path
+) -> None:
+    """Withdrawing the only declaration of a cleared shot puts the shot back to uncleared, and
+    a file of unknown provenance it covered is unknown again."""
+    db, root, cut = delivery
+    mystery = root / "shots" / "mystery.bin"
+    mystery.write_bytes(b"no provenance at all")
+    added = cli_json(
+        "asset", "add", str(mystery), "--production", P, "--declaration", DOUBLE, db=db
+    )
+    assert added[0]["classification"] == "unknown"
+    assert cli("approve", DOUBLE, "--by", "counsel", db=db).exit_code == 0
+    assert cli("disclose", P, "--out", str(tmp_path / "disc"), db=db).exit_code == 0
+    code, out = _check(db, root, cut)
+    assert code == 0 and json.loads(out)["verdict"] == "clear", out
+
+    withdrawn = cli("declaration", "withdraw", DOUBLE, "--reason", "declared by mistake", db=db)
+    assert withdrawn.exit_code == 0, withdrawn.output
+    code, out = _check(db, root, cut)
+    data = json.loads(out)
+    assert code == 1 and data["verdict"] == "blocked", out
+    [uncleared] = [i for i in data["issues"] if i["rule"] == "uncleared-ai-material"]
+    assert uncleared["record"] == SHOT and "withdrawn" in uncleared["message"]
+    unknown = [i["location"] for i in data["issues"] if i["rule"] == "unknown-provenance"]
+    assert unknown == ["shots/mystery.bin"], data["issues"]
+    code, text = _check(db, root, cut, "text")
+    assert code == 1 and "BLOCKED" in text and f"uncleared-ai-material [{SHOT}]" in text

@@ -8,7 +8,7 @@ import pytest
 
 from reelproof.adapters.timelines import TimelineError, read_cut
 from tests.conftest import CORPORA
-from tests.delivery.cuts import write_cut
+from tests.delivery.cuts import convert_cut, write_cut
 
 OTIO = CORPORA / "otio"
 SAMPLES = (
@@ -75,3 +75,27 @@ def test_record_timecodes_and_sha_metadata(tmp_path: Path) -> None:
         "01:00:01:12",
     )
     assert a.target == "x/a.png" and b.sha256 == sha and b.seconds == 0.25
+
+
+@pytest.mark.parametrize("suffix", [".fcpxml", ".aaf"])
+def test_fcpxml_and_aaf_exports_import_with_their_clips(tmp_path: Path, suffix: str) -> None:
+    shots = [("plate", "plates/plate.png", 48), ("sh010-double", "shots/double.png", 24)]
+    original = read_cut(write_cut(tmp_path / "cut.otio", shots))
+    cut = read_cut(convert_cut(tmp_path / "cut.otio", suffix))
+    assert len(cut.digest) == 64 and cut.digest != original.digest
+    assert [(c.name, c.target, c.seconds) for c in cut.clips] == [
+        ("plate", "plates/plate.png", 2.0),
+        ("sh010-double", "shots/double.png", 1.0),
+    ]
+    assert cut.duration_s == original.duration_s == 3.0
+    first, second = cut.clips
+    assert first.record_out == second.record_in  # placed one after the other
+    if suffix == ".aaf":  # AAF keeps the programme's start; the FCPXML writer drops it
+        assert [c.region for c in cut.clips] == [c.region for c in original.clips]
+
+
+def test_a_file_url_read_as_a_host_keeps_its_first_folder(tmp_path: Path) -> None:
+    cut = read_cut(write_cut(tmp_path / "c.otio", [("a", "file://plates/a%20b.png", 24)]))
+    assert cut.clips[0].target == "plates/a b.png"
+    cut = read_cut(write_cut(tmp_path / "d.otio", [("a", "file:///abs/a.png", 24)]))
+    assert cut.clips[0].target == "/abs/a.png"

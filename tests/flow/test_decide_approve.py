@@ -9,7 +9,10 @@ from tests.helpers import cli, cli_json
 
 
 def _status(db: str) -> dict[str, str]:
-    return {r["declaration"].split("/")[1]: r["status"] for r in cli_json("status", db=db)}
+    return {
+        r["declaration"].split("/")[1]: r["status"]
+        for r in cli_json("status", db=db)["declarations"]
+    }
 
 
 def test_example_outcomes_are_what_a_studio_lawyer_expects(example_db: str) -> None:

@@ -54,7 +54,9 @@ def test_revocation_flips_use_to_needs_review_and_log_says_why(example_db: str) 
         db=example_db,
     )
     assert result["needs_review"] == ["stranger-tides-s1/vfx-stadium-fall"]
-    status = {r["declaration"]: r["status"] for r in cli_json("status", db=example_db)}
+    status = {
+        r["declaration"]: r["status"] for r in cli_json("status", db=example_db)["declarations"]
+    }
     assert status["stranger-tides-s1/vfx-stadium-fall"] == "needs_review"
     entries = cli_json("log", "show", db=example_db)
     revoked = next(e for e in entries if e["kind"] == "consent.revoked")
@@ -167,7 +169,7 @@ def test_revocation_needs_review_even_without_an_earlier_approval(example_db: st
         "consent", "revoke", "jane-doe-stadium-double", "--note", "withdrawn", db=example_db
     )
     assert result["needs_review"] == ["stranger-tides-s1/vfx-stadium-fall"]
-    status = {r["declaration"]: r for r in cli_json("status", db=example_db)}
+    status = {r["declaration"]: r for r in cli_json("status", db=example_db)["declarations"]}
     row = status["stranger-tides-s1/vfx-stadium-fall"]
     assert row["status"] == "needs_review"
     assert "consent jane-doe-stadium-double revoked" in row["reason"]

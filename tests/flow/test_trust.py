@@ -96,7 +96,7 @@ def _last_trigger(db: str, use: str) -> str:
 
 
 def _status(db: str) -> dict[str, str]:
-    return {r["declaration"]: r["status"] for r in cli_json("status", db=db)}
+    return {r["declaration"]: r["status"] for r in cli_json("status", db=db)["declarations"]}
 
 
 @pytest.fixture

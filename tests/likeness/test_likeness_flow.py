@@ -203,3 +203,43 @@ def test_the_models_are_detector_plugins(tmp_path: Path) -> None:
     (voices,) = reelproof.detect(line, detectors=["voices"])
     assert voices.detections and all(d.kind == "voice" for d in voices.detections)
     assert voices.detections[0].start_s is not None and voices.detections[0].start_s < 1.0
+
+
+def test_scanned_swap_blocks_the_delivery_check_and_a_rescan_resumes(
+    store: str, tmp_path: Path
+) -> None:
+    cli_json("performer", "enroll", "ana-lima", "--face", str(photo(DONOR)), db=store)
+    delivery = tmp_path / "delivery"
+    delivery.mkdir()
+    swap = clip(delivery / "swap.mp4", [(photo(HOST), 2.0), (photo(SWAPPED), 1.0)])
+    added = cli(
+        "asset",
+        "add",
+        str(swap),
+        "--production",
+        "harbour-s1",
+        "--declaration",
+        "crowd-2",
+        db=store,
+    )
+    assert added.exit_code == 0, added.output
+    first = cli_json("scan", str(delivery), "--production", "harbour-s1", db=store)
+    assert [f["cached"] for f in first["files"]] == [False] and len(first["findings"]) == 1
+    reads = [e for e in cli_json("log", "show", db=store) if e["kind"] == "biometric.read"]
+    assert reads and reads[-1]["subject"]["id"] == "ana-lima"
+
+    # The real finding, not one written for the test, blocks the check of the delivery.
+    checked = cli(
+        "check", str(delivery), "--production", "harbour-s1", "--format", "json", db=store
+    )
+    assert checked.exit_code == 1, checked.output
+    issues = json.loads(checked.stdout)["issues"]
+    [blocking] = [i for i in issues if i["rule"] == "likeness-finding-open"]
+    assert "ana-lima" in blocking["message"] and blocking["location"] == "swap.mp4"
+
+    # A second clip lands in the folder: the rescan computes only that one.
+    clip(delivery / "other.mp4", [(photo("messi5.jpg"), 1.0)])
+    again = cli_json("scan", str(delivery), "--production", "harbour-s1", db=store)
+    cached = {Path(f["path"]).name: f["cached"] for f in again["files"]}
+    assert cached == {"swap.mp4": True, "other.mp4": False}
+    assert again["findings"] == []  # the open finding is not raised twice

@@ -340,7 +340,7 @@ spec:
     (tmp_path / "effort.yaml").write_text(records)
     applied = cli("apply", str(tmp_path / "effort.yaml"), db=store)
     assert applied.exit_code == 0, applied.output
-    status = cli_json("status", "pilot-a", "--fail-on", "never", db=store)
+    status = cli_json("status", "pilot-a", "--fail-on", "never", db=store)["declarations"]
     assert {r["declaration"]: r["status"] for r in status}["pilot-a/use-1"] == "cleared"
     m = cli_json("pilot", "metrics", "trial", db=store)
     hours = next(s for s in m["metrics"] if s["metric"] == "hours_saved")

@@ -369,7 +369,7 @@ def test_dead_worker_is_reported_not_raised(signed: Signed) -> None:
         assert worker is not None
         worker.proc.kill()
         worker.proc.wait()
-        pool.submit(worker, 0, signed.generated, "image/png")
+        pool.submit(worker, 0, signed.generated, signed.generated.stat().st_size)
         deadline = time.monotonic() + 10
         done: list[tuple[int, c2pa_reader._Validation]] = []
         while not done and time.monotonic() < deadline:

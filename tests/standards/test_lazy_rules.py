@@ -23,8 +23,8 @@ def test_only_selected_packs_compile_their_rules_and_the_decision_is_unchanged()
     got = decide(decl, prod, [], lazy, TODAY)
     assert got.to_json() == decide(decl, prod, [], eager, TODAY).to_json()
     assert got.outcome == "escalate" and [r.id for r in got.rules] == ["N-1"]
-    compiled = [p.id for p in lazy if "rules" in vars(p)]
+    compiled = [p.id for p in lazy if "ruleset" in vars(p)]
     assert compiled == ["netflix"]  # the EU pack was not selected: its rules never compiled
     in_eu = production(territories=["FR"])
     assert decide(decl, in_eu, [], lazy, TODAY).outcome == "prohibited"
-    assert [p.id for p in lazy if "rules" in vars(p)] == ["netflix", "eu"]
+    assert [p.id for p in lazy if "ruleset" in vars(p)] == ["netflix", "eu"]

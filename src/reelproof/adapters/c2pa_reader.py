@@ -10,39 +10,42 @@ Design points (see DESIGN.md "Provenance, classification and the cut"):
   that are killed when a file exceeds ``timeout_s`` or when they die; the file then reads
   ``error`` with code ``timeout`` / ``worker.crashed``. A thread can't be killed, and
   multiprocessing's spawn/forkserver re-import the caller's ``__main__`` in each worker.
-* Each file is read once where it can be: a worker reads a small file (up to 8 MiB) into
-  memory, hashes, sniffs and scans it and hands the same bytes to the c2pa Reader. A larger
-  file is hashed by the parent's threads (hashlib releases the GIL) while a worker validates
-  it. Our reads are bounded; the SDK itself buffers hashed ranges of up to 256 MiB, which
-  the pool budgets for.
+* Each file is read once, by its worker: a small file (up to 8 MiB) is read into memory,
+  hashed, sniffed and scanned, and the same bytes go to the c2pa Reader; a larger one is
+  streamed to the Reader through a stream that hashes what the Reader reads, so only what
+  the Reader skips is read again (plus two XMP windows). Our reads are bounded; the SDK
+  itself buffers what it hashes, which the pool budgets for.
 * Every manifest and ingredient is walked: a broken ingredient does not change the
   top-level state, so each ingredient gets its own state and codes.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import io
 import json
+import logging
 import os
 import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reelproof.adapters.media import (
+    CHUNK_SIZE,
     OCTET_STREAM,
     XMP_WINDOW,
     hash_and_scan,
+    read_xmp_digital_source_types,
     scan_bytes,
     sniff_media_type,
     sniff_stream,
@@ -59,20 +62,30 @@ from reelproof.core.provenance import (
     classify,
 )
 
+log = logging.getLogger(__name__)
 TIMEOUT_CODE = "timeout"
 CRASH_CODE = "worker.crashed"
 IO_CODE = "io.error"
 _TRUST_FAILURE_SUFFIX = ".untrusted"
 _SUCCESS_SUFFIXES = (".validated", ".match", ".trusted", ".insideValidity", ".skipped")
 _MAX_INGREDIENTS = 10_000  # a hostile store must not make the report unbounded
-# c2pa-rs reads hashed ranges in buffers of up to 256 MiB (two in flight were measured:
-# ~560 MB peak for any signed file >= ~800 MB). The pool keeps the sum of in-flight
-# estimates under this budget so N workers on N huge files can't take N x 560 MB.
+# What a worker holds while the SDK validates a file, measured per type and size with
+# bench/bench_reader_memory.py (peak RSS above the worker's own ~30 MB): PNG, WAV and MP4
+# are read in buffers of up to 256 MiB, two at most in flight (1.02x the file up to 256 MB,
+# 518 MB at 600 MB); JPEG is held whole, twice over (2.0-2.35x the file: 1,030 MB at
+# 600 MB). A type not measured is budgeted as JPEG is. The pool admits files while the sum
+# of their estimates fits in half the memory available, so big files run fewer at a time.
 SDK_HASH_BUFFER = 256 << 20
-READER_MEMORY_BUDGET = 2 << 30
-# Files up to this size are read once, by the worker, which hashes, sniffs and scans them
-# too; bigger ones are hashed by the parent's threads while a worker validates them.
+_STREAMED_TYPES = frozenset(
+    {"image/png", "audio/wav", "video/mp4", "video/quicktime", "video/x-m4v", "audio/mp4"}
+)
+_READER_SLACK = 16 << 20  # the SDK's own working set on top of its buffers
+# Files up to this size are read into the worker's memory at once and handed to the Reader;
+# bigger ones are streamed to it (and hashed as it reads them).
 SMALL_FILE = 2 * XMP_WINDOW
+# A worker reads the whole file, so its time limit grows by a second per this many bytes:
+# a slow disk must not time out a big file, while a hang is still bounded.
+READ_FLOOR = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -361,11 +374,8 @@ def _context(settings: ProvenanceSettings) -> Any:  # Any: c2pa.Context
     return ctx
 
 
-def _validate(
-    path: str, media_type: str, settings: ProvenanceSettings, data: bytes | None = None
-) -> _Validation:
-    """Run the c2pa Reader on one file (or its bytes, already read). Never raises: failures
-    become a state."""
+def _validate(stream: Any, media_type: str, settings: ProvenanceSettings) -> _Validation:
+    """Run the c2pa Reader on an open binary stream. Never raises: failures become a state."""
     try:
         import c2pa
 
@@ -374,18 +384,74 @@ def _validate(
         # The format comes from our content sniffing, never the extension; a type the SDK
         # doesn't know is left to its own detection (which then says NotSupported).
         fmt = media_type if media_type in _supported else None
-        with io.BytesIO(data) if data is not None else open(path, "rb") as fh:
-            reader = c2pa.Reader.try_create(fmt, fh, None, _context(settings))
-            if reader is None:
-                return _Validation(C2paState.NO_MANIFEST)
-            with reader:
-                store = json.loads(reader.json())  # get_validation_state() would re-parse it
+        reader = c2pa.Reader.try_create(fmt, stream, None, _context(settings))
+        if reader is None:
+            return _Validation(C2paState.NO_MANIFEST)
+        with reader:
+            store = json.loads(reader.json())  # get_validation_state() would re-parse it
         store = _dict(store)
         return _store_validation(store, _str(store.get("validation_state")))
     except OSError as exc:
         return _Validation(C2paState.ERROR, (IO_CODE,), (f"Cannot read the file: {exc}",))
     except Exception as exc:  # C2paError and anything a hostile file provokes
         return _error_validation(exc)
+
+
+class _HashingStream:
+    """A file as the c2pa Reader reads it, feeding SHA-256 with every byte it reads in order.
+
+    c2pa-rs reads a signed file's hashed ranges front to back (a 40 MB WAV in one 40 MB
+    read), so the file's own SHA-256 costs no second read: bytes are hashed from the
+    Reader's buffer while they pass the hash frontier, and ``hexdigest`` reads only what
+    the Reader skipped. The digest is also of exactly the bytes that were validated.
+    """
+
+    def __init__(self, raw: io.FileIO) -> None:
+        self._raw = raw
+        self._sha = hashlib.sha256()
+        self._pos = 0
+        self._hashed = 0  # bytes [0, _hashed) are in the digest
+
+    def readinto(self, buf: Any) -> int:  # Any: a writable buffer from ctypes
+        start = self._pos
+        n = self._raw.readinto(buf) or 0
+        if start <= self._hashed < start + n:
+            with memoryview(buf) as view:
+                self._sha.update(view[self._hashed - start : n])
+            self._hashed = start + n
+        self._pos = start + n
+        return n
+
+    def read(self, size: int = -1) -> bytes:
+        buf = bytearray(size if size >= 0 else max(0, _size_of(self._raw) - self._pos))
+        return bytes(buf[: self.readinto(buf)])
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._pos = self._raw.seek(offset, whence)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def write(self, data: bytes) -> int:
+        raise io.UnsupportedOperation("read-only")
+
+    def flush(self) -> None:
+        """Nothing to flush: the Stream protocol asks for it, a reader never writes."""
+
+    def hexdigest(self) -> str:
+        """Finish the digest with whatever the Reader did not read, in bounded chunks."""
+        self._raw.seek(self._hashed)
+        buf = bytearray(CHUNK_SIZE)
+        view = memoryview(buf)
+        while n := self._raw.readinto(buf):
+            self._sha.update(view[:n])
+        self._pos = self._raw.tell()
+        return self._sha.hexdigest()
+
+
+def _size_of(raw: io.FileIO) -> int:
+    return os.fstat(raw.fileno()).st_size
 
 
 # --------------------------------------------------------------------------- wire format
@@ -460,28 +526,42 @@ def _validation_from_json(d: JsonObject) -> _Validation:
     )
 
 
-def _identify_small(path: str) -> tuple[dict[str, Any], bytes | None]:
-    """Read a small file once: its SHA-256, XMP and media type, and the bytes for the c2pa
-    Reader (so the file is not read again by the parent, nor twice in all)."""
+def _inspect_job(path: str, settings: ProvenanceSettings) -> tuple[JsonObject, _Validation]:
+    """Identify and validate one file with one read: its SHA-256, XMP and media type and
+    the Reader's verdict. A small file is read into memory and handed to the Reader; a
+    large one is streamed to it through ``_HashingStream``."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(SMALL_FILE + 1)
-    except OSError as exc:
-        return {"error": str(ReelproofError(f"{path}: cannot read ({exc.strerror or exc})"))}, None
-    if len(data) > SMALL_FILE:  # grew since the parent looked: the streaming path
-        try:
-            digest, xmp = hash_and_scan(path)
-            with open(path, "rb") as fh:
-                media_type = sniff_stream(fh)
-        except (ReelproofError, OSError) as exc:
-            return {"error": str(exc)}, None
-        return {"sha256": digest, "xmp": xmp, "media_type": media_type}, None
-    identity = {
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "xmp": scan_bytes(data),
-        "media_type": sniff_stream(io.BytesIO(data)),
-    }
-    return identity, data
+        with open(path, "rb", buffering=0) as raw:
+            if _size_of(raw) <= SMALL_FILE:
+                data = _read_upto(raw, SMALL_FILE + 1)
+                if len(data) <= SMALL_FILE:  # else it grew since stat: stream it
+                    media_type = sniff_stream(io.BytesIO(data))
+                    validation = _validate(io.BytesIO(data), media_type, settings)
+                    digest, xmp = hashlib.sha256(data).hexdigest(), scan_bytes(data)
+                    return {"sha256": digest, "xmp": xmp, "media_type": media_type}, validation
+                raw.seek(0)
+            media_type = sniff_stream(raw)
+            raw.seek(0)
+            stream = _HashingStream(raw)
+            validation = _validate(stream, media_type, settings)
+            digest = stream.hexdigest()
+        xmp = read_xmp_digital_source_types(path)
+    except (ReelproofError, OSError) as exc:
+        error = exc if isinstance(exc, ReelproofError) else _read_error(path, exc)
+        return {"error": str(error)}, _Validation(C2paState.ERROR)
+    return {"sha256": digest, "xmp": xmp, "media_type": media_type}, validation
+
+
+def _read_upto(raw: io.FileIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes, however short the reads the file system gives."""
+    out = bytearray()
+    while len(out) < limit and (chunk := raw.read(limit - len(out))):
+        out += chunk
+    return bytes(out)
+
+
+def _read_error(path: str, exc: OSError) -> ReelproofError:
+    return ReelproofError(f"{path}: cannot read ({exc.strerror or exc})")
 
 
 def _worker_main() -> None:
@@ -500,13 +580,7 @@ def _worker_main() -> None:
         if job is None:
             return
         settings = ProvenanceSettings(**job["settings"])
-        identity = None
-        if job.get("identify"):
-            identity, data = _identify_small(job["path"])
-            media_type = identity.get("media_type") or OCTET_STREAM
-            result = _validate(job["path"], media_type, settings, data)
-        else:
-            result = _validate(job["path"], job["media_type"], settings)
+        identity, result = _inspect_job(job["path"], settings)
         msg = {"job": job["job"], "validation": _validation_to_json(result), "identity": identity}
         out.write(json.dumps(msg))
         out.write("\n")
@@ -528,27 +602,42 @@ def _worker_command() -> tuple[list[str], dict[str, str]]:
 class _Worker:
     proc: subprocess.Popen[bytes]
     buffer: bytearray = field(default_factory=bytearray)
-    jobs: deque[int] = field(default_factory=deque)  # sent, in order; the head is running
-    deadline: float = 0.0  # for the head job only
+    jobs: deque[tuple[int, int]] = field(default_factory=deque)  # (job, file size), in order
+    deadline: float = 0.0  # for the head job (the one running) only
 
 
 class _ValidatorPool:
     """Worker processes that can each be killed on its own when a file overruns its time.
 
     Each worker gets up to ``QUEUE_DEPTH`` jobs so it never idles waiting for the parent;
-    the time limit starts when a job reaches the head of its worker's queue. Jobs queued
-    behind a killed job are handed back through ``requeued`` to run elsewhere.
+    the time limit starts when a job reaches the head of its worker's queue and grows with
+    the file's size, since the worker reads all of it. Jobs queued behind a killed job are
+    handed back through ``requeued`` to run elsewhere.
     """
 
     QUEUE_DEPTH = 2
 
     def __init__(self, size: int, settings: ProvenanceSettings) -> None:
+        self._workers: list[_Worker] = []
+        self.pid = os.getpid()
+        self.reuse(size, settings)
+
+    def reuse(self, size: int, settings: ProvenanceSettings) -> None:
+        """Start a new run on the workers already started (fewer if ``size`` shrank)."""
         self._size = max(1, size)
         self._settings = _settings_to_json(settings)
         self._timeout = settings.timeout_s
-        self._workers: list[_Worker] = []
-        self.requeued: deque[int] = deque()
-        self.identities: dict[int, tuple[_Identity, str]] = {}  # small files: from the worker
+        self.requeued: deque[tuple[int, int]] = deque()
+        self.identities: dict[int, tuple[_Identity, str]] = {}  # from the workers
+        for i, w in reversed(list(enumerate(self._workers))):
+            if i >= self._size or w.proc.poll() is not None:  # surplus, or died while idle
+                self._retire(w)
+
+    def settle(self) -> None:
+        """End a run: a worker still holding jobs (the caller stopped early) is retired,
+        so a later run never reads a stale result."""
+        for w in [w for w in self._workers if w.jobs]:
+            self._retire(w)
 
     def __enter__(self) -> _ValidatorPool:
         return self
@@ -586,20 +675,15 @@ class _ValidatorPool:
     def busy(self) -> bool:
         return any(w.jobs for w in self._workers)
 
-    def submit(self, worker: _Worker, job: int, path: Path, media_type: str | None) -> None:
-        """Queue a job; without a media type the worker identifies the (small) file itself."""
+    def _limit(self, size: int) -> float:
+        return self._timeout + max(0, size - SMALL_FILE) / READ_FLOOR
+
+    def submit(self, worker: _Worker, job: int, path: Path, size: int) -> None:
+        """Queue a job: the worker identifies (hashes, sniffs, scans) and validates the file."""
         if not worker.jobs:
-            worker.deadline = time.monotonic() + self._timeout
-        worker.jobs.append(job)
-        line = json.dumps(
-            {
-                "job": job,
-                "path": str(path),
-                "media_type": media_type,
-                "identify": media_type is None,
-                "settings": self._settings,
-            }
-        )
+            worker.deadline = time.monotonic() + self._limit(size)
+        worker.jobs.append((job, size))
+        line = json.dumps({"job": job, "path": str(path), "settings": self._settings})
         try:
             assert worker.proc.stdin is not None
             worker.proc.stdin.write(line.encode("utf-8") + b"\n")
@@ -619,7 +703,7 @@ class _ValidatorPool:
 
     def _fail_head(self, worker: _Worker, result: _Validation) -> tuple[int, _Validation]:
         """Kill a worker: its running job gets ``result``; the jobs behind it are requeued."""
-        head = worker.jobs.popleft()
+        head, _ = worker.jobs.popleft()
         self.requeued.extend(worker.jobs)
         worker.jobs.clear()
         self._retire(worker)
@@ -642,10 +726,11 @@ class _ValidatorPool:
                 identity = _identity_from_json(msg.get("identity"))
             except (ValueError, KeyError, TypeError) as exc:
                 raise EOFError from exc  # garbage on the wire: treat the worker as lost
-            if not worker.jobs or worker.jobs[0] != job:
+            if not worker.jobs or worker.jobs[0][0] != job:
                 raise EOFError  # out of order: the worker can't be trusted
             worker.jobs.popleft()
-            worker.deadline = time.monotonic() + self._timeout
+            if worker.jobs:
+                worker.deadline = time.monotonic() + self._limit(worker.jobs[0][1])
             if identity is not None:
                 self.identities[job] = identity
             out.append((job, result))
@@ -678,6 +763,7 @@ class _ValidatorPool:
         return done
 
     def close(self) -> None:
+        """Let idle workers exit on EOF (briefly), kill the rest."""
         for w in self._workers:
             with contextlib.suppress(OSError, ValueError):
                 assert w.proc.stdin is not None
@@ -688,6 +774,46 @@ class _ValidatorPool:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     w.proc.wait(max(0.0, end - time.monotonic()))
             self._retire(w)
+
+
+_warm_pool: _ValidatorPool | None = None
+_warm_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _pool(size: int, settings: ProvenanceSettings) -> Iterator[_ValidatorPool]:
+    """The process's warm pool when it is free, else a pool of its own for this run.
+
+    Starting a worker (Python, then the C2PA library) costs more than validating a 100 MB
+    file, so workers outlive a run and serve the next one, as a connection pool does; they
+    exit when this process does (EOF on their stdin) or is forked (the child starts anew).
+    """
+    global _warm_pool
+    if not _warm_lock.acquire(blocking=False):  # another thread's run, or a nested one
+        with _ValidatorPool(size, settings) as own:
+            yield own
+        return
+    try:
+        if _warm_pool is None or _warm_pool.pid != os.getpid():
+            _warm_pool = _ValidatorPool(size, settings)
+            atexit.register(_warm_pool.close)
+        else:
+            _warm_pool.reuse(size, settings)
+        try:
+            yield _warm_pool
+        finally:
+            _warm_pool.settle()
+    finally:
+        _warm_lock.release()
+
+
+def _forget_warm_pool() -> None:
+    """In a forked child: the parent's workers are not ours to use or close."""
+    global _warm_pool, _warm_lock
+    _warm_pool, _warm_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_warm_pool)
 
 
 def _crashed(exitcode: int | None) -> _Validation:
@@ -732,7 +858,7 @@ def _identity_from_json(d: Any) -> tuple[_Identity, str] | None:
 
 
 def _identify(path: Path) -> _Identity:
-    """Hash then scan XMP; runs on a thread while a worker validates the same file."""
+    """Hash then scan XMP here, for a file whose worker died or ran out of time."""
     try:
         digest, xmp = hash_and_scan(path)
         return _Identity(digest, tuple(xmp))
@@ -806,11 +932,14 @@ def inspect_many(
     paths: Iterable[Path | str],
     settings: ProvenanceSettings | None = None,
     workers: int | None = None,
+    memory_budget: int | None = None,
 ) -> Iterator[ProvenanceReport]:
     """Inspect files in parallel; reports come back in input order.
 
-    ``workers`` validator processes run the c2pa Reader while as many threads hash;
-    a bounded look-ahead keeps memory independent of the number of paths.
+    ``workers`` processes each hash, scan and validate a file; a bounded look-ahead keeps
+    memory independent of the number of paths, and files are admitted while what the SDK
+    will hold for them fits ``memory_budget`` bytes (default: half the memory available),
+    so four 1 GB JPEGs run one or two at a time, not four. One file always runs.
     """
     settings = settings or ProvenanceSettings()
     check_settings(settings)
@@ -820,7 +949,15 @@ def inspect_many(
     if not files:
         return
     size = max(1, min(workers or os.cpu_count() or 1, len(files)))
-    yield from _run(files, settings, size)
+    budget = memory_budget if memory_budget is not None else available_memory() // 2
+    yield from _run(files, settings, size, budget)
+
+
+def _sniffed(path: Path) -> str:
+    try:
+        return sniff_media_type(path)
+    except ReelproofError:
+        return OCTET_STREAM
 
 
 def _size(path: Path) -> int:
@@ -830,75 +967,110 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _reader_memory(size: int) -> int:
-    """Peak memory the SDK needs to validate a file (measured: about 2 x min(size, 256 MiB)),
-    plus the file itself for a small file the worker holds in memory."""
-    return 2 * min(size, SDK_HASH_BUFFER) + (size if size <= SMALL_FILE else 0)
+def _reader_memory(size: int, media_type: str | None = None) -> int:
+    """Peak memory a worker needs for a file (see ``SDK_HASH_BUFFER``), plus the file itself
+    when it is small enough to be held in memory. Without a type: budgeted as a JPEG."""
+    held = size if size <= SMALL_FILE else 0
+    if media_type in _STREAMED_TYPES:
+        return min(size, 2 * SDK_HASH_BUFFER) + _READER_SLACK + held
+    return 2 * size + _READER_SLACK + held
 
 
-def _run(files: list[Path], settings: ProvenanceSettings, size: int) -> Iterator[ProvenanceReport]:
+def available_memory() -> int:
+    """Bytes this process can still use: ``MemAvailable``, or less under a cgroup v2
+    memory limit (a container), so the pool is sized by what the machine really has."""
+    found: list[int] = []
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        meminfo = Path("/proc/meminfo").read_text()
+        found.append(int(meminfo.split("MemAvailable:")[1].split()[0]) * 1024)
+    found.extend(_cgroup_headroom())
+    if not found:  # not Linux: physical memory, else a modest guess
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    return max(0, min(found)) if found else 2 << 30
+
+
+def _cgroup_headroom() -> list[int]:
+    """Limit minus usage of this process's memory cgroup (v2 ``memory.max``, v1
+    ``memory.limit_in_bytes``); none when unlimited or unreadable."""
+    out: list[int] = []
+    with contextlib.suppress(OSError):
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+        for line in lines:
+            _, controllers, rel = line.split(":", 2)
+            if controllers == "":
+                group, files = Path("/sys/fs/cgroup"), ("memory.max", "memory.current")
+            elif "memory" in controllers.split(","):
+                group, files = (
+                    Path("/sys/fs/cgroup/memory"),
+                    (
+                        "memory.limit_in_bytes",
+                        "memory.usage_in_bytes",
+                    ),
+                )
+            else:
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                where = group / rel.lstrip("/")
+                limit = (where / files[0]).read_text().strip()
+                if limit != "max" and int(limit) < 1 << 60:  # v1 says "unlimited" so
+                    out.append(int(limit) - int((where / files[1]).read_text()))
+    return out
+
+
+def _run(
+    files: list[Path], settings: ProvenanceSettings, size: int, budget: int
+) -> Iterator[ProvenanceReport]:
     window = 4 * size  # bounded look-ahead: memory does not grow with len(files)
-    media: dict[int, str] = {}  # large files: sniffed here
-    idents: dict[int, Future[_Identity]] = {}  # large files: hashed on threads here
-    small: set[int] = set()  # read once, by the worker, which identifies them too
     results: dict[int, _Validation] = {}
     in_flight: dict[int, int] = {}  # job -> estimated reader memory
+    needs: dict[int, int] = {}  # the next file's estimate, while it waits for memory
     dispatched = 0
 
-    def dispatch(pool: _ValidatorPool, hashers: ThreadPoolExecutor, upto: int) -> None:
+    def dispatch(pool: _ValidatorPool, upto: int) -> None:
         nonlocal dispatched
-        while pool.requeued:  # queued behind a killed job: already sniffed and hashing
+        while pool.requeued:  # queued behind a killed job
             worker = pool.idle()
             if worker is None:
                 return
-            job = pool.requeued.popleft()
-            pool.submit(worker, job, files[job], media.get(job))
+            job, length = pool.requeued.popleft()
+            pool.submit(worker, job, files[job], length)
         while dispatched < min(len(files), upto):
             path = files[dispatched]
             length = _size(path)
-            need = _reader_memory(length)
-            if in_flight and sum(in_flight.values()) + need > READER_MEMORY_BUDGET:
+            need = needs.get(dispatched)
+            if need is None:  # a large file's type decides what the SDK holds: sniff it
+                kind = None if length <= SMALL_FILE else _sniffed(path)
+                need = needs[dispatched] = _reader_memory(length, kind)
+            if in_flight and sum(in_flight.values()) + need > budget:
                 return  # big files wait for memory; one always runs
             worker = pool.idle()
             if worker is None:
                 return
-            if length <= SMALL_FILE:
-                small.add(dispatched)
-                pool.submit(worker, dispatched, path, None)
-            else:
-                try:
-                    media[dispatched] = sniff_media_type(path)
-                except ReelproofError:
-                    media[dispatched] = OCTET_STREAM
-                idents[dispatched] = hashers.submit(_identify, path)
-                pool.submit(worker, dispatched, path, media[dispatched])
-            in_flight[dispatched] = need
+            pool.submit(worker, dispatched, path, length)
+            in_flight[dispatched] = needs.pop(dispatched)
+            log.debug(
+                "inspect: %s admitted (%d MiB estimated; %d in flight, %d MiB of %d MiB)",
+                path,
+                need >> 20,
+                len(in_flight),
+                sum(in_flight.values()) >> 20,
+                budget >> 20,
+            )
             dispatched += 1
 
     def identity(job: int) -> tuple[_Identity, str]:
-        if job not in small:
-            return idents.pop(job).result(), media.pop(job)
-        small.discard(job)
         found = pool.identities.pop(job, None)
         if found is not None:
             return found
         # The worker died or timed out on it: identify it here (hashing is safe).
-        try:
-            media_type = sniff_media_type(files[job])
-        except ReelproofError:
-            media_type = OCTET_STREAM
-        return _identify(files[job]), media_type
+        return _identify(files[job]), _sniffed(files[job])
 
-    with (
-        ThreadPoolExecutor(size, thread_name_prefix="sha256") as hashers,
-        _ValidatorPool(size, settings) as pool,
-    ):
+    with _pool(size, settings) as pool:
         for emitted in range(len(files)):
-            while emitted not in results or (emitted not in small and not idents[emitted].done()):
-                dispatch(pool, hashers, emitted + window)
-                if emitted in results:  # only its hash is missing; keep serving workers
-                    wait_futures([idents[emitted]], timeout=0.05 if pool.busy() else None)
-                for job, validation in pool.collect(None if emitted not in results else 0):
+            while emitted not in results:
+                dispatch(pool, emitted + window)
+                for job, validation in pool.collect(None):
                     results[job] = validation
                     in_flight.pop(job, None)
             ident, media_type = identity(emitted)

@@ -12,11 +12,13 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reelproof.adapters.c2pa_reader import ProvenanceSettings
 from reelproof.core.errors import DocumentError
 from reelproof.core.json_types import JsonObject
+
+if TYPE_CHECKING:
+    from reelproof.adapters.c2pa_reader import ProvenanceSettings
 
 DEFAULT_PATH = Path(".reelproof") / "config.toml"
 
@@ -75,6 +77,8 @@ class Config:
 
     def provenance(self) -> ProvenanceSettings:
         """The settings for reading provenance, with the trust anchors read from their file."""
+        from reelproof.adapters.c2pa_reader import ProvenanceSettings  # provenance commands only
+
         pem = None
         if self.trust_anchors is not None:
             try:

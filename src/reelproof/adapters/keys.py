@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from reelproof.core.errors import ReelproofError
-from reelproof.verify import make_vkey
+from reelproof.verify import ed25519_key_id, make_vkey
 
 
 class KeyUnavailable(ReelproofError):
@@ -29,6 +30,11 @@ class LogKey:
     def vkey(self) -> str:
         """The verifier key (C2SP note format) an auditor pins to check the log."""
         return make_vkey(self.name, self.private_key.public_key())
+
+    @cached_property
+    def key_id(self) -> bytes:
+        """The key ID in every signature line, derived once: writers sign each transaction."""
+        return ed25519_key_id(self.name, self.private_key.public_key().public_bytes_raw())
 
 
 def create_key_file(path: Path) -> Ed25519PrivateKey:

@@ -15,6 +15,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
+from reelproof.adapters.pack_cache import PackFile
+from reelproof.core.disclosure import LabelTable, parse_label_table
 from reelproof.core.documents import PackTest, StandardsPackTests, parse_documents
 from reelproof.core.errors import DocumentError, ReelproofError
 from reelproof.core.standards import CompiledPack, load_pack_text
@@ -85,8 +87,11 @@ def _read(path: Path) -> str:
 
 
 def load_pack_file(path: Path) -> CompiledPack:
-    """Compile a pack file; a bad condition is an error naming the file, rule and position."""
-    return load_pack_text(_read(path), str(path))
+    """Compile a pack file; a bad condition is an error naming the file, rule and position.
+    Rules an earlier process compiled from exactly this pack come from the compiled-pack
+    cache (`init` reads the same bundled packs every time)."""
+    text = _read(path)
+    return load_pack_text(text, str(path), cache=PackFile(text, str(path)))
 
 
 def tests_file(pack: CompiledPack) -> Path | None:
@@ -122,3 +127,22 @@ def read_test_file(pack: CompiledPack, name: str) -> str:
     """A test's `file:`, relative to the tests file (or to the pack when it has none)."""
     base = tests_file(pack) or Path(pack.file)
     return _read(base.parent / name)
+
+
+def label_table_file() -> Path:
+    """The bundled label wording (pack data beside the packs, not a pack itself)."""
+    return _bundled_folder() / "disclosure" / "labels.yaml"
+
+
+def load_label_table(path: Path | None = None) -> LabelTable:
+    """Per-territory label wording with its rule-catalogue citations."""
+    import yaml
+
+    path = path or label_table_file()
+    try:
+        data = yaml.safe_load(_read(path))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise DocumentError(str(path), line, None, f"not YAML: {exc}") from None
+    return parse_label_table(data, str(path))

@@ -54,11 +54,14 @@ class CutClip:
 
     @property
     def region(self) -> str:
+        """Record in-out timecodes: where an issue about this clip sits in the cut."""
         return f"{self.record_in}-{self.record_out}"
 
 
 @dataclass(frozen=True, slots=True)
 class Cut:
+    """A locked cut as read from its timeline file: the clips the delivery check places."""
+
     path: str
     name: str
     digest: str  # SHA-256 of the timeline file: what the check's log entry names
@@ -112,7 +115,10 @@ def _target(ref: Any, otio: Any) -> str | None:
     url = str(ref.target_url)
     parsed = urlparse(url)
     if parsed.scheme == "file":
-        return unquote(parsed.path)
+        # `file://plates/a.png` (what the AAF adapter writes for a relative path) parses
+        # with `plates` as a host: a host other than this one is the path's first folder.
+        host = parsed.netloc if parsed.netloc not in ("", "localhost") else ""
+        return unquote(host + parsed.path)
     return None if parsed.scheme and len(parsed.scheme) > 1 else url
 
 

@@ -60,7 +60,7 @@ class UseFacts:
     title: str
     phase: str
     in_final_deliverable: bool
-    status: str  # cleared | awaiting_approval | blocked | needs_review | rejected
+    status: str  # cleared | awaiting_approval | blocked | needs_review | rejected | withdrawn
     reason: str
     blocking: tuple[Mapping[str, Any], ...] = ()
     requirements: tuple[Requirement, ...] = ()
@@ -78,11 +78,14 @@ class Placement:
 
     @property
     def region(self) -> str:
+        """Record in-out timecodes, as JUnit and SARIF report the issue's place."""
         return f"{self.record_in}-{self.record_out}"
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveredFile:
+    """One delivered asset as the gate judges it: provenance, uses, placements, findings."""
+
     path: str  # relative to the delivery root ("" when only the cut names the asset)
     sha256: str
     classification: str
@@ -97,6 +100,8 @@ class DeliveredFile:
 
 @dataclass(frozen=True, slots=True)
 class CheckIssue:
+    """One problem the gate found, with the rule id and the place a person fixes it."""
+
     rule: str
     level: str
     message: str
@@ -105,6 +110,7 @@ class CheckIssue:
     declaration: str | None = None
 
     def to_data(self) -> dict[str, Any]:
+        """The issue as the JSON of `check`, its record timecodes under `record`."""
         return {
             "rule": self.rule,
             "level": self.level,
@@ -117,6 +123,8 @@ class CheckIssue:
 
 @dataclass(frozen=True, slots=True)
 class UnmappedClip:
+    """A clip of the cut that no delivered asset could be matched to, and why."""
+
     clip: str
     track: str
     record_in: str
@@ -207,6 +215,7 @@ def judge(files: Iterable[DeliveredFile], disclosed: Iterable[tuple[str, str]]) 
     for f in files:
         ai = f.classification in AI_MATERIAL
         cleared = [u for u in f.uses if u.status == "cleared"]
+        live = [u for u in f.uses if u.status != "withdrawn"]  # withdrawn: covers nothing
         if ai and not f.uses:
             c.add(
                 "undeclared-ai-material",
@@ -222,7 +231,7 @@ def judge(files: Iterable[DeliveredFile], disclosed: Iterable[tuple[str, str]]) 
                 f"{f.classification.replace('_', '-')} material not cleared: {states}",
                 f.uses[0].key,
             )
-        for u in f.uses:
+        for u in live:
             _judge_use(c, f, u, done, ai)
         for finding in f.findings:
             c.add("likeness-finding-open", f, finding)
@@ -235,7 +244,7 @@ def judge(files: Iterable[DeliveredFile], disclosed: Iterable[tuple[str, str]]) 
                 else f"ingredients failing validation: {', '.join(f.bad_ingredients)}"
             )
             c.add("invalid-c2pa-on-ai-material", f, f"AI material with broken provenance: {what}")
-        if f.classification == Classification.UNKNOWN.value and not f.uses:
+        if f.classification == Classification.UNKNOWN.value and not live:
             c.add(
                 "unknown-provenance",
                 f,
@@ -252,6 +261,7 @@ def judge(files: Iterable[DeliveredFile], disclosed: Iterable[tuple[str, str]]) 
 
 
 def unmapped_issues(clips: Sequence[UnmappedClip]) -> list[CheckIssue]:
+    """Every clip the gate could not judge is an issue: unjudged material never passes."""
     return [
         CheckIssue(
             "unmapped-clip",
@@ -265,4 +275,5 @@ def unmapped_issues(clips: Sequence[UnmappedClip]) -> list[CheckIssue]:
 
 
 def blocked(issues: Iterable[CheckIssue]) -> bool:
+    """Whether any issue blocks delivery (errors do; warnings do not)."""
     return any(i.level == "error" for i in issues)

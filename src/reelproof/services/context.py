@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reelproof.adapters import signer, witness
 from reelproof.adapters.config import Config, load_config
 from reelproof.adapters.keys import KeyUnavailable, LogKey, load_key_file
 from reelproof.adapters.store import meta
@@ -18,6 +18,9 @@ from reelproof.adapters.store.db import DEFAULT_DIR, Connection, Store
 from reelproof.adapters.store.log import Head, LogWriter, origin
 from reelproof.core.errors import ReelproofError
 from reelproof.core.merkle import NodeKey
+
+if TYPE_CHECKING:
+    from reelproof.adapters.witness import Target
 
 
 def default_key_path(store: Store) -> Path:
@@ -52,6 +55,15 @@ def utc_now() -> dt.datetime:
 def iso(ts: dt.datetime) -> str:
     """A timestamp as the log records it: UTC, microseconds, `Z`."""
     return ts.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _witnesses(configured: str | None) -> list[Target]:
+    """The witnesses to ask after a new checkpoint (the HTTP client loads only if any)."""
+    if configured is None:
+        return []
+    from reelproof.adapters import witness
+
+    return witness.targets(configured)
 
 
 class _RolledBack(Exception):
@@ -130,6 +142,8 @@ class Context:
             try:
                 key: LogKey | None = self.key(conn)
             except KeyUnavailable:  # a team's writer: the separate signer holds the key
+                from reelproof.adapters import signer  # the HTTP client: only for such writers
+
                 signer_url = signer.configured_url(conn)
                 if signer_url is None:
                     raise
@@ -137,13 +151,18 @@ class Context:
             log = LogWriter(conn, key, self.actor, iso(now), head, self._edge_at(head))
             unit = Unit(conn, log, now)
             yield unit
-            made = log.close()
-            targets = witness.targets(head.witnesses) if made is not None else []
+            configured = _witnesses(head.witnesses)  # before the commit: it may raise
+            made = log.close(commit=True)
+            targets = configured if made is not None else []
         if log.signed_note is not None:  # committed: the next write may start from its edge
             self._edge = (log.start, log.signed_note, log.edge)
         if targets:  # after the commit: a witness must never cosign what might roll back
+            from reelproof.adapters import witness
+
             witness.submit_latest(self.store, targets)
         if signer_url is not None and unit.log.appended:
+            from reelproof.adapters import signer
+
             signer.request(signer_url)
 
     def _edge_at(self, head: Head) -> Mapping[NodeKey, bytes]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reelproof._version import __version__
-from reelproof.adapters import agreement_cache
+from reelproof.adapters import agreement_cache, pack_cache
 from reelproof.adapters.store import approvals as approval_rows
 from reelproof.adapters.store import decisions as rows
 from reelproof.adapters.store import events
@@ -58,7 +58,8 @@ _compiled: dict[int, tuple[str, standards.CompiledPack]] = {}
 def stored_packs(conn: Connection) -> list[standards.CompiledPack]:
     """Newest revision of every stored pack version, compiled once per process per row.
 
-    The rules were checked when the pack was published: they compile when first selected.
+    The rules were checked when the pack was published: they compile when first selected,
+    or are read back from the compiled-pack cache when an earlier process compiled this pack.
     """
     packs = []
     with agreement_cache.persisted():
@@ -71,7 +72,8 @@ def stored_packs(conn: Connection) -> list[standards.CompiledPack]:
                 data["spec"].pop("tests", None)  # stores from 0.1 kept test cases inside packs
                 doc = parse_one(data, source)
                 assert isinstance(doc, StandardsPack)
-                hit = (digest, standards.compile_pack(doc, source, lazy_rules=True))
+                cache = pack_cache.PackFile(content, source)
+                hit = (digest, standards.compile_pack(doc, source, lazy_rules=True, cache=cache))
                 _compiled[pk] = hit
             packs.append(hit[1])
     return packs

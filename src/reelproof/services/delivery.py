@@ -58,10 +58,12 @@ class CheckOutcome:
 
     @property
     def blocked(self) -> bool:
+        """Whether anything blocks delivery (`check` exits 1)."""
         return gate.blocked(self.issues)
 
     @property
     def verdict(self) -> str:
+        """`blocked` or `clear`, as the JSON and the log entry name it."""
         return "blocked" if self.blocked else "clear"
 
     def ai_seconds(self) -> dict[str, float]:
@@ -73,6 +75,7 @@ class CheckOutcome:
         return dict(out)
 
     def to_data(self) -> dict[str, Any]:
+        """The check as the JSON of `reelproof check`: counts, timeline, issues."""
         counts = Counter(i.level for i in self.issues)
         return {
             "production": self.production,
@@ -227,6 +230,7 @@ def requirements(
 
 
 def use_facts(unit: Unit, key: str, production: Production) -> gate.UseFacts:
+    """A declaration as the gate needs it, re-decided first so no stale status clears."""
     status = decisions.current_status(unit, key, "delivery check")
     decl = require(unit.conn, "AIUseDeclaration", key)
     assert isinstance(decl, AIUseDeclaration)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reelproof.adapters import packs
 from reelproof.adapters.c2pa_signer import sign_file
 from reelproof.adapters.config import Config
 from reelproof.adapters.store.db import Connection
@@ -27,6 +28,8 @@ MASTER_SOURCE_TYPE = "compositeWithTrainedAlgorithmicMedia"
 
 @dataclass
 class DisclosureOutcome:
+    """What `disclose` wrote and recorded: credits, labels, notices, files."""
+
     production: str
     title: str
     medium: str
@@ -38,6 +41,7 @@ class DisclosureOutcome:
     log_index: int | None = None
 
     def to_data(self) -> dict[str, Any]:
+        """The disclosures as the JSON of `reelproof disclose`."""
         return {
             "production": self.production,
             "credits": self.credits,
@@ -128,7 +132,7 @@ def disclose(
             for c in contributions.listing(conn, production_id)
             if c.spec.declaration and f"{production_id}/{c.spec.declaration}" in disclosed
         ]
-    labels = words.territory_labels(uses)
+    labels = words.territory_labels(uses, packs.load_label_table())
     credit_lines = words.credits(medium, uses) + contributions.credit_lines(recorded)
     out.mkdir(parents=True, exist_ok=True)
     files = {

@@ -75,6 +75,7 @@ class SourceFile:
 
     @classmethod
     def read(cls, path: Path) -> SourceFile:
+        """Read a file within the size limit, naming it readably even when not UTF-8."""
         name = readable_name(path)
         try:
             size = path.stat().st_size

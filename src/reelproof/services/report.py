@@ -36,12 +36,14 @@ class Chart:
     svg: str = field(repr=False, default="")
 
     def draw(self) -> Chart:
+        """Render the SVG once the numbers are in; returns the chart for chaining."""
         self.svg = charts.stacked_bars(
             self.title, self.categories, self.series, self.unit, salt=self.name
         )
         return self
 
     def to_data(self) -> dict[str, Any]:
+        """The chart's numbers, so a script can check the report against the store."""
         return {
             "title": self.title,
             "unit": self.unit,
@@ -52,6 +54,8 @@ class Chart:
 
 @dataclass
 class ReportOutcome:
+    """Where the report, its PDF and its proofs were written."""
+
     production: str
     html: Path
     pdf: Path | None
@@ -62,6 +66,7 @@ class ReportOutcome:
     pdf_problem: str | None = None
 
     def to_data(self) -> dict[str, Any]:
+        """The report's paths and charts, as the JSON of `reelproof report`."""
         return {
             "production": self.production,
             "html": str(self.html),

@@ -22,8 +22,7 @@ from reelproof.core.errors import ConflictError, NotFoundError
 from reelproof.core.json_types import JsonObject
 from reelproof.core.law import legal_parameters
 from reelproof.core.replicas import ReplicaRecord, past_retention
-from reelproof.services import assets as assetsvc
-from reelproof.services import decisions, likeness, registry
+from reelproof.services import decisions, registry
 from reelproof.services.context import Context, Unit
 
 
@@ -100,9 +99,16 @@ def revoke_consent(ctx: Context, consent_id: str, at: dt.date, note: str) -> Cas
             )
         index = registry.record_event(unit, "Consent", consent_id, "revoked", at, {"note": note})
         trigger = f"consent {consent_id} revoked on {at}"
-        if likeness.ENROLMENT_USE in rec.consent.spec.scope.uses:
-            likeness.after_consent_change(unit, rec.performer, trigger)
+        _rescan_enrolment(unit, rec, trigger)
         return _cascade(unit, "Consent", consent_id, rec.performer, trigger, index)
+
+
+def _rescan_enrolment(unit: Unit, rec: ConsentRecord, trigger: str) -> None:
+    """A consent covering likeness enrolment changed: the scanner's enrolment follows it."""
+    from reelproof.services import likeness  # media libraries load only when this happens
+
+    if likeness.ENROLMENT_USE in rec.consent.spec.scope.uses:
+        likeness.after_consent_change(unit, rec.performer, trigger)
 
 
 def sweep_consents(ctx: Context) -> list[tuple[str, CascadeResult]]:
@@ -121,8 +127,7 @@ def sweep_consents(ctx: Context) -> list[tuple[str, CascadeResult]]:
             expired_on = rec.consent.spec.expires_at or unit.today
             index = registry.record_event(unit, "Consent", rec.id, "expired", expired_on, {})
             trigger = f"consent {rec.id} expired"
-            if likeness.ENROLMENT_USE in rec.consent.spec.scope.uses:
-                likeness.after_consent_change(unit, rec.performer, trigger)
+            _rescan_enrolment(unit, rec, trigger)
             out.append((rec.id, _cascade(unit, "Consent", rec.id, rec.performer, trigger, index)))
     return out
 
@@ -250,6 +255,9 @@ def replicas_past_retention(ctx: Context) -> list[JsonObject]:
 
 def performer_view(conn: Connection, performer_id: str, today: dt.date) -> JsonObject:
     """Every use of a performer's likeness or voice, the consent behind it and what is owed."""
+    from reelproof.services import likeness  # media libraries: for this view only
+    from reelproof.services.assets import production_assets
+
     performer = require(conn, "Performer", performer_id)
     assert isinstance(performer, Performer)
     consents = registry.consent_records(conn)
@@ -307,7 +315,7 @@ def performer_view(conn: Connection, performer_id: str, today: dt.date) -> JsonO
                     ],
                     "assets": [
                         a
-                        for a in assetsvc.production_assets(conn, doc.metadata.production)
+                        for a in production_assets(conn, doc.metadata.production)
                         if row.key in a["declarations"]
                     ],
                 }

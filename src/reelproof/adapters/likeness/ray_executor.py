@@ -71,6 +71,7 @@ class RayExecutor:
             yield [o for part in ray.get(rs) for o in part]
 
     def close(self) -> None:
+        """Shut down the Ray instance only if this executor started it (never a shared cluster)."""
         import ray
 
         if self._started and ray.is_initialized():

@@ -121,7 +121,8 @@ class ScanExecutor(Protocol):
         """Observations per group of tasks (one group per file), in order."""
         ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the workers; called once the scan is over, even when it failed."""
 
 
 def default_workers() -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from reelproof.adapters.store import schema
-from reelproof.adapters.store.log import Head, flush_rows_before_statements, read_head
+from reelproof.adapters.store.log import Head, flush_rows_before_statements, read_head, run_sql
 from reelproof.core.errors import ReelproofError
 
 DEFAULT_DIR = ".reelproof"
@@ -127,20 +128,50 @@ def _create_engine(url_text: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
+            # on the DBAPI cursor: SQLAlchemy's statement machinery (and its hooks) cost more
+            # than the BEGIN itself, on every transaction
             mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            run_sql(conn, f"BEGIN {mode}")
 
         return engine
     if url.get_backend_name() == "postgresql":
         # Added to the URL's own libpq options (a search_path, say), never replacing them.
         options = f"{url.query.get('options', '')} -c lock_timeout={int(lock_timeout_s() * 1000)}"
         url = url.update_query_dict({"options": options.strip()})
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        engine = sa.create_engine(url)
         flush_rows_before_statements(engine)
+        _ping_when_idle(engine)
         return engine
     raise StoreError(
         f"unsupported database {url.get_backend_name()!r} in --db; use sqlite or postgresql"
     )
+
+
+PING_IDLE_S = 1.0  # a pooled PostgreSQL connection idle this long is pinged before use
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle for ``PING_IDLE_S``.
+
+    Why: ``pool_pre_ping`` costs a round trip on every checkout, a quarter of a one-row write
+    transaction. A connection back in the pool a moment ago is alive unless the server went
+    away in that moment (the statement then fails and the command says so); one that sat idle
+    may have been dropped by a restart or a firewall, and is replaced without an error.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:  # Any: pool internals
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:  # Any: pool internals
+        since = record.info.get("idle_since")  # none: connected just now
+        if since is None or time.monotonic() - since < PING_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError(str(exc)) from exc  # the pool reconnects
 
 
 # The newest migration; a test checks it against the migration scripts. Knowing it here
@@ -156,6 +187,44 @@ def _alembic_config() -> Any:  # alembic.config.Config, imported only to migrate
         "script_location", str(resources.files("reelproof.adapters.store") / "migrations")
     )
     return cfg
+
+
+@contextmanager
+def _own_begin(conn: Connection) -> Iterator[None]:
+    """A PostgreSQL transaction whose BEGIN we send, with the statements after it.
+
+    Why: psycopg sends its own BEGIN and waits for the reply before the first statement, a
+    round trip of its own on every write. With the driver in autocommit for the transaction,
+    ``read_head`` sends BEGIN in the same pipeline as the lock and the head; the driver's
+    commit and rollback still end the transaction it finds open. Autocommit is turned off
+    again once the transaction is over, or the connection is not reused.
+    """
+    driver: Any = conn.connection.driver_connection  # Any: a psycopg connection
+    driver.autocommit = True
+    try:
+        yield
+    finally:
+        if driver.closed or driver.info.transaction_status.name != "IDLE":
+            conn.invalidate()
+        else:
+            driver.autocommit = False
+
+
+# Alembic's own record of the newest migration applied, as Alembic creates it.
+_VERSION = sa.Table(
+    "alembic_version",
+    sa.MetaData(),
+    sa.Column("version_num", sa.String(32), nullable=False),
+    sa.PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
+
+
+def _stamp(conn: Connection, tables: set[str]) -> str | None:
+    """The store's migration, or None when it has none."""
+    if _VERSION.name not in tables:
+        return None
+    current: str | None = conn.execute(sa.select(_VERSION.c.version_num)).scalar()
+    return current
 
 
 class Store:
@@ -177,16 +246,27 @@ class Store:
         return self.engine.url.render_as_string(hide_password=True)
 
     def migrate(self) -> None:
-        """Create or upgrade the schema to the newest migration."""
+        """Create or upgrade the schema to the newest migration.
+
+        Alembic (and the template engine it imports) costs a third of `init`, so it runs only
+        for a store that has an older schema: an empty database gets the newest tables
+        straight from `schema` (a test checks they equal what the migrations build) and the
+        migration stamp; a current store is left as it is."""
         path = self.sqlite_path
         if path is not None:
             _create_private(path)
-        from alembic import command
-
-        cfg = _alembic_config()
         with self._connect() as conn, conn.begin():
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            tables = set(sa.inspect(conn).get_table_names())
+            if not tables:
+                schema.metadata.create_all(conn)
+                _VERSION.create(conn)
+                conn.execute(_VERSION.insert().values(version_num=SCHEMA_HEAD))
+            elif _stamp(conn, tables) != SCHEMA_HEAD:
+                from alembic import command
+
+                cfg = _alembic_config()
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
             exists = conn.execute(sa.select(schema.log_head.c.id)).first()
             if exists is None:
                 conn.execute(schema.log_head.insert().values(id=1, size=0))
@@ -197,10 +277,7 @@ class Store:
         if path is not None and not path.exists():
             return False
         with self._connect() as conn:
-            if not sa.inspect(conn).has_table("alembic_version"):
-                return False
-            current = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        return current == SCHEMA_HEAD
+            return _stamp(conn, set(sa.inspect(conn).get_table_names())) == SCHEMA_HEAD
 
     def require_ready(self) -> None:
         """Checked once per Store: reading the migration scripts costs milliseconds."""
@@ -267,9 +344,11 @@ class Store:
         this transaction ends."""
         with self._connect() as conn:
             if self.is_sqlite:
-                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-            with conn.begin():
-                yield conn, read_head(conn, lock=not self.is_sqlite)
+                with conn.execution_options(sqlite_begin="IMMEDIATE").begin():
+                    yield conn, read_head(conn, lock=False)
+                return
+            with _own_begin(conn), conn.begin():
+                yield conn, read_head(conn, lock=True)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

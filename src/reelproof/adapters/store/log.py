@@ -16,6 +16,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from reelproof.adapters.keys import LogKey
 from reelproof.adapters.store import schema
@@ -61,6 +62,9 @@ def run_sql(  # Any: DBAPI parameters and rows
         else:
             cursor.execute(sql, params)
         return list(cursor.fetchall()) if cursor.description else []
+    except conn.dialect.loaded_dbapi.Error as exc:
+        # As SQLAlchemy would raise it, so a busy or damaged store reads the same either way.
+        raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error) from exc
     finally:
         cursor.close()
 
@@ -169,22 +173,26 @@ class Head:
 
 
 def read_head(conn: Connection, *, lock: bool) -> Head:
-    """The log head; ``lock`` first takes the row lock that serialises PostgreSQL writers.
+    """The log head; ``lock`` first begins the transaction and takes the row lock that
+    serialises PostgreSQL writers (see ``Store.write_at_head``).
 
-    Two statements, sent together: a ``FOR UPDATE`` that waited for another writer sees that
-    writer's row but not, in its subqueries, what else it committed. The next statement of a
-    READ COMMITTED transaction sees all of it.
+    Three statements, sent together: BEGIN, then a ``FOR UPDATE`` that waited for another
+    writer sees that writer's row but not, in its subqueries, what else it committed. The next
+    statement of a READ COMMITTED transaction sees all of it.
     """
-    locking, reading = conn.connection.cursor(), conn.connection.cursor()
-    try:
-        with _Pipeline(conn):
-            if lock:
-                locking.execute("SELECT id FROM log_head WHERE id = 1 FOR UPDATE")
-            reading.execute(_HEAD_SQL[conn.dialect.name])
-        rows = reading.fetchall()
-    finally:
-        locking.close()
-        reading.close()
+    if not lock:
+        rows = run_sql(conn, _HEAD_SQL[conn.dialect.name])
+    else:
+        cursors = [conn.connection.cursor() for _ in range(3)]
+        try:
+            with _Pipeline(conn):
+                cursors[0].execute("BEGIN")
+                cursors[1].execute("SELECT id FROM log_head WHERE id = 1 FOR UPDATE")
+                cursors[2].execute(_HEAD_SQL[conn.dialect.name])
+            rows = list(cursors[2].fetchall())
+        finally:
+            for cursor in cursors:
+                cursor.close()
     if not rows:  # a store whose log was never started: nothing to lock or hand out yet
         return Head(0, 0, None, None, {})
     size, checkpoint, note, witnesses, *pks = rows[0]
@@ -376,10 +384,17 @@ class LogWriter:
         for insert, params in rows.items():
             insert.run(self.conn, params)
 
-    def close(self) -> Checkpoint | None:
+    def close(self, *, commit: bool = False) -> Checkpoint | None:
         """Store rows, entries and nodes, move the head, sign a checkpoint if this writer
-        holds the key. None when nothing was signed (nothing new, or the signer signs)."""
+        holds the key. None when nothing was signed (nothing new, or the signer signs).
+
+        ``commit``: end the transaction too, its COMMIT sent with the last writes (in the same
+        round trip on PostgreSQL); it returns once the commit is durable, and SQLAlchemy's
+        own commit after it finds no transaction left.
+        """
         if not self.bodies:
+            if commit:
+                run_sql(self.conn, "COMMIT")
             return None
         leaves = [leaf_hash(b) for b in self.bodies]
         reader = _Remembered(DbNodes(self.conn), self.edge)
@@ -398,6 +413,8 @@ class LogWriter:
             self._move_head(size)
             if signed is not None:
                 store_checkpoint(conn, size, signed[1], self.time)
+            if commit:
+                run_sql(conn, "COMMIT")
         self.edge = {k: reader.known[k] for k in merkle.edge_keys(size)}
         self.appended = True
         self.bodies = []
@@ -431,10 +448,11 @@ def sign(key: LogKey, size: int, root: bytes, prev: int) -> tuple[Checkpoint, st
     checkpoint before it, so deleting an older checkpoint leaves a visible gap.
     """
     cp = Checkpoint(key.name, size, root, (f"{PREV_EXTENSION}{prev}",))
-    return cp, sign_note(cp.body(), key.name, key.private_key)
+    return cp, sign_note(cp.body(), key.name, key.private_key, key_id=key.key_id)
 
 
 def store_checkpoint(conn: Connection, size: int, note: str, time: str) -> None:
+    """Keep a signed checkpoint, so verifiers can later check consistency against it."""
     run_sql(
         conn,
         "INSERT INTO checkpoints (size, note, created_at) VALUES (?, ?, ?)",

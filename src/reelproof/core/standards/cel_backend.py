@@ -45,19 +45,29 @@ class Program:
 
     __slots__ = ("_expr", "names", "source")
 
-    def __init__(self, source: str, names: frozenset[str]) -> None:
+    def __init__(self, source: str, names: frozenset[str], *, checked: bool = False) -> None:
+        """Compiles now, raising CelCompileError; `checked=True` (a condition this CEL library
+        compiled before, read back from the compiled-pack cache) defers it to the first run."""
         self.source = source
         self.names = names
+        self._expr: Any = None  # Any: cel.Expression, compiled on first use when checked
+        if not checked:
+            self._expr = self._compile()
+
+    def _compile(self) -> Any:  # Any: cel.Expression
         try:
-            self._expr = _env(names).compile(source)
+            return _env(self.names).compile(self.source)
         except RuntimeError as exc:
             raise _compile_error(str(exc)) from None
 
     def run(self, activation: Any) -> bool | str:  # Any: cel.Activation
         """The condition's value over the facts: True or False, else the error text to report
         (a fact the library cannot hold, a non-boolean result), never an exception."""
+        expr = self._expr
+        if expr is None:
+            expr = self._expr = self._compile()
         try:
-            value = self._expr.eval(activation).value()
+            value = expr.eval(activation).value()
         except RuntimeError as exc:  # a fact value the library cannot hold (e.g. a lone surrogate)
             return f"the CEL library could not read the facts: {exc}"
         if value is True or value is False:

@@ -30,7 +30,7 @@ from reelproof.core.standards.pack import (
     CompiledRule,
     version_key,
 )
-from reelproof.core.standards.prefilter import PackFilter, compile_pack_filter
+from reelproof.core.standards.prefilter import PackFilter
 from reelproof.core.standards.schema import RULE_SCOPE, SELECTION_SCOPE, TALENT_RULE_SCOPE
 from reelproof.core.territories import resolve
 
@@ -203,16 +203,7 @@ class _PackPlan:
 
 
 def _plan(pack: CompiledPack, prefilter: bool) -> _PackPlan:
-    def node(r: CompiledRule) -> x.Node | None:
-        on = prefilter and r.prefilter_off is None
-        return r.node if on else None  # None: always asks CEL
-
-    general = [
-        (i, node(r)) for i, r in enumerate(pack.rules) if not r.per_talent and not r.aggregate
-    ]
-    talent = [(i, node(r)) for i, r in enumerate(pack.rules) if r.per_talent]
-    general_fn = compile_pack_filter(general, per_talent=False)
-    talent_fn = compile_pack_filter(talent, per_talent=True) if talent else None
+    general_fn, talent_fn = pack.filters(prefilter)
     return _PackPlan(
         pack,
         general_fn,

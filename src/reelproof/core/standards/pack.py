@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from typing import Protocol
 
 from reelproof.core.documents import (
     ObligationTemplate,
@@ -26,7 +27,13 @@ from reelproof.core.standards import agreement
 from reelproof.core.standards import expr as x
 from reelproof.core.standards.cel_backend import CelCompileError, Program
 from reelproof.core.standards.check import Checker, CheckError
-from reelproof.core.standards.prefilter import UNKNOWN, Guard, compile_guard
+from reelproof.core.standards.prefilter import (
+    UNKNOWN,
+    Guard,
+    PackFilter,
+    compile_guard,
+    compile_pack_filter,
+)
 from reelproof.core.standards.schema import RULE_SCOPE, SELECTION_SCOPE, TALENT_RULE_SCOPE
 from reelproof.core.standards.templates import Template, TemplateError, parse_template
 
@@ -96,6 +103,46 @@ class CompiledRule:
 
 
 @dataclass(frozen=True, eq=False)
+class RuleSet:
+    """A pack's compiled rules and its two prefilter functions (plain rules, per-talent
+    rules): everything a decision needs from the pack, and what the compiled-pack cache keeps."""
+
+    rules: tuple[CompiledRule, ...]
+    general: PackFilter
+    per_talent: PackFilter | None
+
+
+def rule_filters(
+    rules: Sequence[CompiledRule], prefilter: bool
+) -> tuple[PackFilter, PackFilter | None]:
+    """One generated prefilter function for the plain rules and one for the per-talent rules;
+    with `prefilter=False`, or where the agreement check turned a rule's off, CEL decides."""
+
+    def node(r: CompiledRule) -> x.Node | None:
+        return r.node if prefilter and r.prefilter_off is None else None  # None: asks CEL
+
+    general = [(i, node(r)) for i, r in enumerate(rules) if not r.per_talent and not r.aggregate]
+    talent = [(i, node(r)) for i, r in enumerate(rules) if r.per_talent]
+    return (
+        compile_pack_filter(general, per_talent=False),
+        compile_pack_filter(talent, per_talent=True) if talent else None,
+    )
+
+
+class RuleCache(Protocol):
+    """Compiled rules kept between processes for one pack (an adapter: a file in the user's
+    cache). Neither method raises: a cache that cannot be used is simply not used."""
+
+    def load(self, doc: StandardsPack) -> RuleSet | None:
+        """The rules an earlier process compiled from exactly this pack, else None."""
+        ...
+
+    def save(self, doc: StandardsPack, ruleset: RuleSet) -> None:
+        """Keep the rules compiled from this pack for the next process."""
+        ...
+
+
+@dataclass(frozen=True, eq=False)
 class CompiledPack:
     """A StandardsPack with every condition compiled; immutable and shareable."""
 
@@ -104,11 +151,23 @@ class CompiledPack:
     applies: Program
     applies_node: x.Node
     applies_reason: Template | None
-    compile_rules: Callable[[], tuple[CompiledRule, ...]] = field(repr=False)
+    compile_rules: Callable[[], RuleSet] = field(repr=False)
 
     @cached_property
-    def rules(self) -> tuple[CompiledRule, ...]:
+    def ruleset(self) -> RuleSet:
+        """The rules and prefilters, compiled (or read from the cache) on first use."""
         return self.compile_rules()
+
+    @property
+    def rules(self) -> tuple[CompiledRule, ...]:
+        """The compiled rules, in pack order."""
+        return self.ruleset.rules
+
+    def filters(self, prefilter: bool) -> tuple[PackFilter, PackFilter | None]:
+        """The prefilter functions for the engine (see `rule_filters`); made once per pack."""
+        if prefilter:
+            return self.ruleset.general, self.ruleset.per_talent
+        return rule_filters(self.rules, prefilter=False)
 
     @property
     def id(self) -> str:
@@ -258,13 +317,20 @@ def _citation(doc: StandardsPack, rule: Rule, where: _Where, path: list[str | in
 
 
 def compile_pack(
-    doc: StandardsPack, file: str, *, raw: RawDocument | None = None, lazy_rules: bool = False
+    doc: StandardsPack,
+    file: str,
+    *,
+    raw: RawDocument | None = None,
+    lazy_rules: bool = False,
+    cache: RuleCache | None = None,
 ) -> CompiledPack:
     """Compile every `when`, the pack's `applies_when` and every template, once.
 
     `raw` (the parsed YAML document) lets errors name the line; without it they name the key.
     `lazy_rules` (for packs already checked when they were published) compiles the rules when
     a decision first selects the pack: a process pays only for the packs its productions use.
+    `cache` gives the rules an earlier process compiled from this very pack; otherwise they
+    are compiled and handed to it.
     """
     where = _Where(file, raw)
     spec = doc.spec
@@ -295,11 +361,22 @@ def compile_pack(
             f"effective_from {spec.effective_from}",
         )
 
-    build = partial(_compile_rules, doc, where)
+    build = partial(_ruleset, doc, where, cache)
     if lazy_rules:
         return CompiledPack(doc, file, applies, applies_node, applies_reason, build)
     rules = build()
     return CompiledPack(doc, file, applies, applies_node, applies_reason, lambda: rules)
+
+
+def _ruleset(doc: StandardsPack, where: _Where, cache: RuleCache | None) -> RuleSet:
+    kept = cache.load(doc) if cache is not None else None
+    if kept is not None:
+        return kept
+    rules = _compile_rules(doc, where)
+    ruleset = RuleSet(rules, *rule_filters(rules, prefilter=True))
+    if cache is not None:
+        cache.save(doc, ruleset)
+    return ruleset
 
 
 def _compile_rules(doc: StandardsPack, where: _Where) -> tuple[CompiledRule, ...]:
@@ -394,8 +471,9 @@ def _compile_rules(doc: StandardsPack, where: _Where) -> tuple[CompiledRule, ...
     return tuple(rules)
 
 
-def load_pack_text(text: str, file: str) -> CompiledPack:
-    """Parse one StandardsPack document from YAML/JSON text and compile it (no file I/O)."""
+def load_pack_text(text: str, file: str, *, cache: RuleCache | None = None) -> CompiledPack:
+    """Parse one StandardsPack document from YAML/JSON text and compile it (no file I/O);
+    `cache` as for `compile_pack`."""
     raws = read_raw(text, file)
     packs = [(raw, validate(raw)) for raw in raws]
     found = [(raw, doc) for raw, doc in packs if isinstance(doc, StandardsPack)]
@@ -403,4 +481,4 @@ def load_pack_text(text: str, file: str) -> CompiledPack:
         raise DocumentError(file, None, None, f"expected one StandardsPack, found {len(found)}")
     raw, doc = found[0]
     assert isinstance(doc, StandardsPack)
-    return compile_pack(doc, file, raw=raw)
+    return compile_pack(doc, file, raw=raw, cache=cache)

@@ -250,6 +250,7 @@ class Shapes:
         self._nodes: dict[int, tuple[x.Node, int]] = {}
 
     def of(self, n: x.Node) -> int:
+        """A small integer for the node's shape: equal shapes share one prefilter entry."""
         hit = self._nodes.get(id(n))
         if hit is not None:
             return hit[1]

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Entry:
+    """Where a command lives and its help: enough to list it without importing it."""
+
     module: str  # under reelproof.interfaces.cli
     help: str  # shown in `reelproof --help` without importing the module
 

@@ -7,45 +7,36 @@ one-line message (JSON on stderr under `--format json`) and exit 2, never a trac
 
 from __future__ import annotations
 
-import enum
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import IO, Annotated, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from reelproof.adapters.store.db import Unavailable
 from reelproof.core.errors import DocumentError, ReelproofError
 from reelproof.interfaces import formats
 from reelproof.interfaces.formats import Data
+from reelproof.interfaces.formats.errors import render_error
 from reelproof.interfaces.formats.text import make_console
 from reelproof.verify import VerificationError
 
 
-class OutputFormat(enum.StrEnum):
-    """The formats of commands that still print for themselves (see `show` for the rest)."""
-
-    text = "text"
-    json = "json"
-
-
 def _known_format(name: str) -> str:
     if name not in formats.names():
-        raise typer.BadParameter(f"{name!r}; expected one of: {', '.join(formats.names())}")
+        raise typer.BadParameter(
+            f"unknown output format {name!r}; expected one of: {', '.join(formats.names())}"
+        )
     return name
 
 
 FORMAT_HELP = "Output: text for people; json or yaml for scripts; or a plugin format's name."
-FormatOpt = Annotated[
-    OutputFormat, typer.Option("--format", "-o", help="Output format: text or json.")
-]
-# Commands that build result objects take any format module, built-in or plugin.
+# Every command builds a result object, so each takes any format module, built-in or plugin.
 OutOpt = Annotated[str, typer.Option("--format", "-o", help=FORMAT_HELP, callback=_known_format)]
 DbOpt = Annotated[
     str | None,
@@ -64,6 +55,7 @@ class Settings:
     color: bool | None = None  # None: colour when stdout is a terminal and NO_COLOR is unset
 
     def use_color(self, out: IO[str]) -> bool:
+        """Colour only for a terminal, unless --no-color or NO_COLOR says otherwise."""
         if self.color is not None:
             return self.color
         return not os.environ.get("NO_COLOR") and out.isatty()
@@ -71,8 +63,7 @@ class Settings:
 
 settings = Settings()
 
-# Never emoji codes (`:ghost:` in an id), never guessed highlighting of user text.
-console = Console(soft_wrap=True, emoji=False, highlight=False)
+# Progress bars and warnings: never emoji codes (`:ghost:` in an id), never guessed highlights.
 err_console = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
 
 P = ParamSpec("P")
@@ -87,10 +78,22 @@ class Shown:
         self.draw = draw
 
     def to_data(self) -> Data:
+        """The data given, as JSON and YAML write it."""
         return self.data
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
+        """Draw on a safe console (no markup in user text, no emoji codes)."""
         self.draw(make_console(out, color))
+
+
+def plain_lines(*lines: str) -> Callable[[Console], None]:
+    """Text that is all user data (ids, keys, paths, URLs): drawn literally, line by line."""
+
+    def draw(c: Console) -> None:
+        for line in lines:
+            c.print(Text(line))
+
+    return draw
 
 
 def show(result: formats.Result, fmt: str) -> None:
@@ -99,23 +102,14 @@ def show(result: formats.Result, fmt: str) -> None:
     formats.render(result, fmt, out, color=settings.use_color(out))
 
 
-def emit_json(data: Any) -> None:
-    """Print machine-readable output: stable keys, UTF-8, one document."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
 def fail(
     message: str, code: int = 2, *, fmt: str = "text", error: Exception | None = None
 ) -> NoReturn:
     """The message on stderr (a JSON object under a machine format) and the exit code."""
-    if fmt != "text":
-        data: dict[str, Any] = {"message": message, "exit_code": code}
-        if isinstance(error, DocumentError):
-            data.update(file=error.file, line=error.line, key=error.key, problem=error.problem)
-        text = json.dumps({"error": data}, ensure_ascii=False)
-        sys.stderr.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
-    else:
-        err_console.print(f"[bold red]error:[/] {escape(message)}")
+    details: dict[str, Data] = {"exit_code": code}
+    if isinstance(error, DocumentError):
+        details.update(file=error.file, line=error.line, key=error.key, problem=error.problem)
+    render_error(fmt, message, details, sys.stderr, color=settings.use_color(sys.stderr))
     raise typer.Exit(code)
 
 

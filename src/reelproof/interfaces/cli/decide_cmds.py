@@ -197,10 +197,12 @@ class DecisionsShown:
     dry_run: bool
 
     def to_data(self) -> Data:
+        """One decision as an object, several as a list, each with its status."""
         data = [{**d.to_json(), "status": s.status, "dry_run": self.dry_run} for d, s in self.made]
         return data[0] if len(data) == 1 else data
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
+        """Each decision explained; a full explanation goes through the pager."""
         c = make_console(out, color)
         with c.pager(styles=False) if c.is_terminal and not self.brief else nullcontext():
             for i, (d, s) in enumerate(self.made):
@@ -211,48 +213,79 @@ class DecisionsShown:
                 c.print(Text("\ndry run: nothing was stored or logged", style="yellow"))
 
 
-def _summary(
-    rows: list[tuple[str, decisions.Status]],
-    waiting_for: dict[str, list[str]],
-    expiring: list[dict[str, Any]],
-) -> Shown:
-    data = [
-        {
-            "declaration": k,
+@dataclass
+class ProductionSummary:
+    """`status`: one screen a producer reads top-down, and one object a script reads by key."""
+
+    rows: list[tuple[str, decisions.Status]]
+    waiting_for: dict[str, list[str]]  # declaration -> who holds the approver role for it
+    expiring: list[dict[str, Any]]  # Any: consent rows of `_expiring`
+
+    def _row(self, key: str, s: decisions.Status) -> dict[str, Any]:
+        return {
+            "declaration": key,
             "status": s.status,
             "reason": s.reason,
             "outcome": s.decision.outcome if s.decision else None,
-            "waiting_for": waiting_for.get(k, []),
+            "waiting_for": self.waiting_for.get(key, []),
         }
-        for k, s in rows
-    ]
 
-    def draw(c: Console) -> None:
-        by_status = Counter(s.status for _k, s in rows)
-        by_tier = Counter(s.decision.outcome if s.decision else "undecided" for _k, s in rows)
+    @property
+    def blocked(self) -> list[tuple[str, decisions.Status]]:
+        """What blocks delivery: blocked and rejected uses (withdrawn ones block nothing)."""
+        return [(k, s) for k, s in self.rows if s.status in STATUS_FAIL_ON["blocked"]]
+
+    @property
+    def waiting(self) -> list[tuple[str, decisions.Status]]:
+        """Uses a person must answer: awaiting approval or review."""
+        return [(k, s) for k, s in self.rows if s.status in ("awaiting_approval", "needs_review")]
+
+    def _by_status(self) -> Counter[str]:
+        return Counter(s.status for _k, s in self.rows)
+
+    def _by_tier(self) -> Counter[str]:
+        return Counter(s.decision.outcome if s.decision else "undecided" for _k, s in self.rows)
+
+    def to_data(self) -> Data:
+        """The screen's sections by key; `declarations` lists every use, as text's table does."""
+        return {
+            "count": len(self.rows),
+            "by_status": dict(self._by_status().most_common()),
+            "by_tier": dict(self._by_tier().most_common()),
+            "blocks_delivery": [self._row(k, s) for k, s in self.blocked],
+            "waiting": [self._row(k, s) for k, s in self.waiting],
+            "consents_expiring": self.expiring,
+            "declarations": [self._row(k, s) for k, s in self.rows],
+        }
+
+    def render_text(self, out: IO[str], *, color: bool) -> None:
+        """Counts, then what blocks delivery, who must answer, what expires, every use."""
+        c = make_console(out, color)
+        rows = self.rows
         c.print(Text(f"{len(rows)} declarations", style="bold"))
+        by_status, by_tier = self._by_status(), self._by_tier()
         c.print(Text("  by status: " + ", ".join(f"{n} {k}" for k, n in by_status.most_common())))
         c.print(Text("  by tier:   " + ", ".join(f"{n} {k}" for k, n in by_tier.most_common())))
-        blocked = [(k, s) for k, s in rows if s.status in STATUS_FAIL_ON["blocked"]]
+        blocked = self.blocked
         c.print(
             Text(f"\nBlocks delivery ({len(blocked)})", style="bold red" if blocked else "bold")
         )
         for k, s in blocked:
             c.print(Text.assemble("  ", (k, "bold"), "  ", _styled(s.status, STATUS_STYLE)))
             c.print(Text(f"      {s.reason}"))
-        waiting = [(k, s) for k, s in rows if s.status in ("awaiting_approval", "needs_review")]
+        waiting = self.waiting
         c.print(Text(f"\nWaiting ({len(waiting)})", style="bold"))
         for k, s in waiting:
-            who = ", ".join(waiting_for.get(k, [])) or "no approver holds the role yet"
+            who = ", ".join(self.waiting_for.get(k, [])) or "no approver holds the role yet"
             c.print(Text.assemble("  ", (k, "bold"), "  ", _styled(s.status, STATUS_STYLE)))
             c.print(Text(f"      {s.reason}; approver: {who}"))
         c.print(
             Text(
-                f"\nConsents expiring within {EXPIRING_WITHIN_DAYS} days ({len(expiring)})",
+                f"\nConsents expiring within {EXPIRING_WITHIN_DAYS} days ({len(self.expiring)})",
                 style="bold",
             )
         )
-        for e in expiring:
+        for e in self.expiring:
             c.print(Text(f"  {e['consent']}  {e['performer']}  expires {e['expires_at']}"))
         if rows:
             c.print()
@@ -271,10 +304,10 @@ def _summary(
                 ],
             )
 
-    return Shown(data, draw)
-
 
 def register(app: typer.Typer) -> None:
+    """`decide`, `approve`, `reject`, `status` and `declaration withdraw`."""
+
     @app.command()
     @handle_errors
     def decide(
@@ -418,7 +451,7 @@ def register(app: typer.Typer) -> None:
             k: sorted({g.who for g in approvers if g.production in ("", k.split("/")[0])})
             for k, _s in rows
         }
-        show(_summary(rows, waiting_for, _expiring(consents, production, today)), fmt)
+        show(ProductionSummary(rows, waiting_for, _expiring(consents, production, today)), fmt)
         if any(s.status in STATUS_FAIL_ON[fail_on] for _k, s in rows):
             raise typer.Exit(1)
 
@@ -472,7 +505,11 @@ def _expiring(
     """Consents (for the production, when one is named) whose term ends within 30 days."""
     until = today + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
     return [
-        {"consent": c.id, "performer": c.spec.performer, "expires_at": c.spec.expires_at}
+        {
+            "consent": c.id,
+            "performer": c.spec.performer,
+            "expires_at": c.spec.expires_at.isoformat(),
+        }
         for c, _row in consents
         if c.spec.expires_at is not None
         and today <= c.spec.expires_at <= until

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import IO, Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from reelproof.adapters.config import load_config
-from reelproof.interfaces import formats
-from reelproof.interfaces.cli.common import DbOpt, err_console, fail, handle_errors
+from reelproof.interfaces.cli.common import DbOpt, OutOpt, err_console, handle_errors, show
 from reelproof.interfaces.formats import Data, Issue
+from reelproof.interfaces.formats.text import make_console
 from reelproof.services import delivery, disclosure, report
 from reelproof.services.context import Context
 
@@ -27,22 +26,27 @@ class CheckResult:
     outcome: delivery.CheckOutcome
 
     def gate_name(self) -> str:
+        """The suite name in JUnit and the gate in SARIF."""
         return f"reelproof check {self.outcome.production}"
 
     def subjects(self) -> Iterable[str]:
+        """Every file and clip checked, so JUnit lists passing ones too."""
         seen = [f.path or f"sha256:{f.sha256}" for f in self.outcome.files]
         seen += [i.location for i in self.outcome.issues]
         return dict.fromkeys(seen)
 
     def issues(self) -> Iterable[Issue]:
+        """The gate's issues in the shape every format module reads."""
         for i in self.outcome.issues:
             yield Issue(i.rule, i.level, i.message, i.location, i.region)
 
     def to_data(self) -> Data:
+        """The check outcome as the service reports it."""
         return self.outcome.to_data()
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
-        console = Console(file=out, force_terminal=color, no_color=not color, soft_wrap=True)
+        """The verdict first, then one line per issue with its timecodes."""
+        console = make_console(out, color)
         o = self.outcome
         d = o.to_data()
         head = Text()
@@ -70,13 +74,17 @@ class CheckResult:
 
 @dataclass
 class DiscloseResult:
+    """`disclose`: the wording and files a producer hands on."""
+
     outcome: disclosure.DisclosureOutcome
 
     def to_data(self) -> Data:
+        """The disclosures as the service reports them."""
         return self.outcome.to_data()
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
-        console = Console(file=out, force_terminal=color, no_color=not color, soft_wrap=True)
+        """Credits, labels by territory, union notices, then the files written."""
+        console = make_console(out, color)
         o = self.outcome
         console.print(Text(f"Disclosures for {o.title}", "bold"))
         console.print(Text("Credits:", "bold"))
@@ -99,13 +107,17 @@ class DiscloseResult:
 
 @dataclass
 class ReportResult:
+    """`report`: where the report and its proofs are."""
+
     outcome: report.ReportOutcome
 
     def to_data(self) -> Data:
+        """The report as the service reports it."""
         return self.outcome.to_data()
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
-        console = Console(file=out, force_terminal=color, no_color=not color, soft_wrap=True)
+        """The paths to open, and why a PDF is missing when it is."""
+        console = make_console(out, color)
         o = self.outcome
         console.print(Text(f"report   {o.html}"))
         console.print(Text(f"pdf      {o.pdf}" if o.pdf else f"pdf      {o.pdf_problem}"))
@@ -114,19 +126,9 @@ class ReportResult:
         )
 
 
-def _format(fmt: str) -> None:
-    if fmt not in formats.names():
-        fail(
-            f"--format: unknown output format {fmt!r}; expected one of {', '.join(formats.names())}"
-        )
-
-
-def _emit(result: formats.Result, fmt: str) -> None:
-    out = typer.get_text_stream("stdout")
-    formats.render(result, fmt, out, color=fmt == "text" and out.isatty())
-
-
 def register(app: typer.Typer) -> None:
+    """`check`, `disclose` and `report`."""
+
     @app.command()
     @handle_errors
     def check(
@@ -144,13 +146,10 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="YAML: clip or reel name -> asset path (in FOLDER) or SHA-256."),
         ] = None,
         db: DbOpt = None,
-        fmt: Annotated[
-            str, typer.Option("--format", help="text, json, yaml, junit or sarif.")
-        ] = "text",
+        fmt: OutOpt = "text",
     ) -> None:
         """The delivery gate: every file and clip of the cut against its declarations,
         consents, provenance and the law at each territory's release date."""
-        _format(fmt)
         ctx = Context.open(db)
         ctx.store.require_ready()
         columns = (
@@ -174,7 +173,7 @@ def register(app: typer.Typer) -> None:
                 tick=lambda: progress.advance(task),
                 listed=lambda n: progress.update(task, total=n),
             )
-        _emit(CheckResult(outcome), fmt)
+        show(CheckResult(outcome), fmt)
         if outcome.blocked:
             raise typer.Exit(1)
 
@@ -190,17 +189,16 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="Master file to sign with the AI material as C2PA ingredients."),
         ] = None,
         db: DbOpt = None,
-        fmt: Annotated[str, typer.Option("--format", help="text, json or yaml.")] = "text",
+        fmt: OutOpt = "text",
     ) -> None:
         """Credits wording, each territory's AI label at its release date, union notices, an
         audience disclosure page and the master's C2PA manifest; recorded for `check`."""
-        _format(fmt)
         ctx = Context.open(db)
         ctx.store.require_ready()
         result = disclosure.disclose(
             ctx, production, out or Path("disclosures") / production, ctx.config(), master
         )
-        _emit(DiscloseResult(result), fmt)
+        show(DiscloseResult(result), fmt)
 
     @app.command("report")
     @handle_errors
@@ -210,12 +208,11 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="Folder for the report (default: report/ID).")
         ] = None,
         db: DbOpt = None,
-        fmt: Annotated[str, typer.Option("--format", help="text, json or yaml.")] = "text",
+        fmt: OutOpt = "text",
     ) -> None:
         """Compliance report, HTML and PDF, with charts from the store and the audit-log
         checkpoint and inclusion proofs to verify it offline."""
-        _format(fmt)
         ctx = Context.open(db)
         ctx.store.require_ready()
         result = report.build(ctx, production, out or Path("report") / production)
-        _emit(ReportResult(result), fmt)
+        show(ReportResult(result), fmt)

@@ -10,7 +10,6 @@ from importlib import resources
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -20,6 +19,7 @@ from reelproof.adapters.store import documents as stored
 from reelproof.core.errors import NotFoundError
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, err_console, handle_errors, show
 from reelproof.interfaces.formats.text import table
+from reelproof.interfaces.formats.yaml import dumps as yaml_text
 from reelproof.services import documents as docsvc
 from reelproof.services.approvals import approvals_listing
 from reelproof.services.context import Context, default_actor
@@ -81,6 +81,7 @@ def _progress(total: int) -> Iterator[Any]:
 
 
 def apply_result(result: docsvc.ApplyResult) -> Shown:
+    """What an apply stored, listed when short and summed up in one line always."""
     data = [
         {
             "file": d.source,
@@ -124,6 +125,8 @@ def apply_result(result: docsvc.ApplyResult) -> Shown:
 
 
 def register(app: typer.Typer) -> None:
+    """`init`, `apply`, `get` and `new`."""
+
     @app.command()
     @handle_errors
     def init(db: DbOpt = None, fmt: OutOpt = "text") -> None:
@@ -286,6 +289,6 @@ def _revision(kind: str, doc_id: str, revs: list[Any], revision: int | None) -> 
                 f"{chosen.applied_by} (log {chosen.log_index})"
             )
         )
-        c.file.write(yaml.safe_dump(content, sort_keys=False, allow_unicode=True))
+        c.file.write(yaml_text(content))  # a stored document reads best as it was written
 
     return Shown(content, draw)

@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.text import Text
 
 from reelproof.core.errors import DocumentError
-from reelproof.interfaces import formats
-from reelproof.interfaces.cli.common import (
-    DbOpt,
-    FormatOpt,
-    OutputFormat,
-    err_console,
-    handle_errors,
-)
+from reelproof.interfaces.cli.common import DbOpt, OutOpt, err_console, handle_errors, show
+from reelproof.interfaces.formats import Data
+from reelproof.interfaces.formats.text import make_console
 from reelproof.services import likeness
 from reelproof.services.assets import expand
 from reelproof.services.context import Context
 
 
 class Executor(StrEnum):
+    """Where a scan's work runs: `--executor` choices."""
+
     local = "local"
     ray = "ray"
 
@@ -35,121 +31,142 @@ class Executor(StrEnum):
 REVIEW_STYLE = {"open": "yellow", "confirmed": "red", "dismissed": "dim"}
 
 
-def _console(out: IO[str], color: bool) -> Console:
-    return Console(
-        file=out, force_terminal=color, no_color=not color, soft_wrap=True, highlight=False
-    )
-
-
-def _emit(result: formats.Result, fmt: OutputFormat) -> None:
-    formats.render(result, fmt.value, sys.stdout, color=sys.stdout.isatty())
-
-
 @dataclass(frozen=True)
 class EnrolResult:
+    """`performer enroll`: the references added, and those already held."""
+
     enrolled: likeness.Enrolled
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> Data:
+        """The enrolment as the service reports it."""
         return self.enrolled.to_data()
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
-        c = _console(out, color)
+        """One line per reference, each with its audit-log entry."""
+        c = make_console(out, color)
         e = self.enrolled
-        c.print(f"enrolled {escape(e.performer)} under consent {escape(e.consent)}")
+        c.print(Text(f"enrolled {e.performer} under consent {e.consent}"))
         for a in e.added:
             c.print(
-                f"  + {a['modality']} {escape(a['ref'])} from {escape(a['source'])} "
-                f"[dim](audit log entry {a['log_index']})[/]"
+                Text.assemble(
+                    f"  + {a['modality']} {a['ref']} from {a['source']} ",
+                    (f"(audit log entry {a['log_index']})", "dim"),
+                )
             )
         for ref in e.unchanged:
-            c.print(f"  = {escape(ref)} already enrolled")
+            c.print(Text(f"  = {ref} already enrolled"))
 
 
 @dataclass(frozen=True)
 class ForgetResult:
+    """`performer forget`: the biometric references deleted."""
+
     performer: str
     refs: list[str]
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> Data:
+        """The performer and the references deleted."""
         return {"performer": self.performer, "deleted": self.refs}
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
-        c = _console(out, color)
+        """How many were deleted (or that there were none)."""
+        c = make_console(out, color)
         if not self.refs:
-            c.print(f"{escape(self.performer)} has no biometric references")
+            c.print(Text(f"{self.performer} has no biometric references"))
             return
         c.print(
-            f"deleted {len(self.refs)} biometric reference(s) of {escape(self.performer)} "
-            "and the scan cache (logged)"
+            Text(
+                f"deleted {len(self.refs)} biometric reference(s) of {self.performer} "
+                "and the scan cache (logged)"
+            )
         )
 
 
 @dataclass(frozen=True)
 class ScanResult:
+    """`scan`: every file's faces and voices, matches, verdicts and new findings."""
+
     report: likeness.ScanReport
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> Data:
+        """The scan report as the service builds it."""
         return self.report.to_data()
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
-        c = _console(out, color)
+        """The thresholds first, so a reader can judge each score against them."""
+        c = make_console(out, color)
         r = self.report
         c.print(
-            f"thresholds: face distance ≤ {r.thresholds.face}, voice similarity ≥ "
-            f"{r.thresholds.voice}"
+            Text(
+                f"thresholds: face distance ≤ {r.thresholds.face}, voice similarity ≥ "
+                f"{r.thresholds.voice}"
+            )
         )
         for f in r.files:
-            cached = " [dim](cached)[/]" if f.cached else ""
             c.print(
-                f"[bold]{escape(f.path)}[/]{cached}: {f.faces} face(s), {f.unknown_faces} "
-                f"unknown; {f.voice_segments} voice segment(s), {f.unknown_voices} unknown"
+                Text.assemble(
+                    (f.path, "bold"),
+                    (" (cached)", "dim") if f.cached else "",
+                    f": {f.faces} face(s), {f.unknown_faces} unknown; {f.voice_segments} "
+                    f"voice segment(s), {f.unknown_voices} unknown",
+                )
             )
             for m in f.matches:
                 c.print(
-                    f"  {m['modality']} [bold]{escape(m['performer'])}[/] {m['timecode']} "
-                    f"{m['metric']} {m['score']} (threshold {m['threshold']})"
-                    + (escape(f" box {m['box']}") if m["box"] else "")
+                    Text.assemble(
+                        f"  {m['modality']} ",
+                        (m["performer"], "bold"),
+                        f" {m['timecode']} {m['metric']} {m['score']} (threshold {m['threshold']})",
+                        f" box {m['box']}" if m["box"] else "",
+                    )
                 )
                 for prod, v in m["verdicts"].items():
-                    style = "red" if v["finding"] else "green"
-                    c.print(
-                        f"    {escape(prod)}: [{style}]{'finding' if v['finding'] else 'ok'}[/]"
-                        f" — {escape(v['reason'])}"
-                    )
+                    verdict = ("finding", "red") if v["finding"] else ("ok", "green")
+                    c.print(Text.assemble(f"    {prod}: ", verdict, f" — {v['reason']}"))
             for fid in f.findings:
                 c.print(
-                    f"  [red]new finding {fid}[/]: review it with `reelproof finding "
-                    f"confirm|dismiss {fid} --reason …`"
+                    Text.assemble(
+                        (f"  new finding {fid}", "red"),
+                        f": review it with `reelproof finding confirm|dismiss {fid} --reason …`",
+                    )
                 )
 
 
 @dataclass(frozen=True)
 class FindingsResult:
-    findings: list[dict[str, Any]]
+    """`finding list|confirm|dismiss`: findings with their segments and review."""
 
-    def to_data(self) -> list[dict[str, Any]]:
+    findings: list[dict[str, Any]]  # Any: JSON rows from the likeness service
+
+    def to_data(self) -> Data:
+        """The findings as stored."""
         return self.findings
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
-        c = _console(out, color)
+        """One block per finding: who, where, each segment's score, the review."""
+        c = make_console(out, color)
         if not self.findings:
             c.print("no likeness findings")
         for f in self.findings:
-            style = REVIEW_STYLE.get(f["status"], "bold")
             c.print(
-                f"[bold]{f['id']}[/] [{style}]{f['status']}[/] {escape(f['performer'])} "
-                f"({f['modality']}) in {escape(f['path'])} ({f['classification']}), "
-                f"production {escape(f['production'])}"
+                Text.assemble(
+                    (f["id"], "bold"),
+                    " ",
+                    (f["status"], REVIEW_STYLE.get(f["status"], "bold")),
+                    f" {f['performer']} ({f['modality']}) in {f['path']} "
+                    f"({f['classification']}), production {f['production']}",
+                )
             )
             for s in f["segments"]:
                 c.print(
-                    f"    {s['timecode']} {s['metric']} {s['score']} (threshold {s['threshold']})"
+                    Text(
+                        f"    {s['timecode']} {s['metric']} {s['score']} "
+                        f"(threshold {s['threshold']})"
+                    )
                 )
             if f.get("review"):
                 rv = f["review"]
-                c.print(
-                    f"    {rv['status']} by {escape(rv['by'])}: {escape(str(rv.get('reason')))}"
-                )
+                c.print(Text(f"    {rv['status']} by {rv['by']}: {rv.get('reason')}"))
 
 
 def register_performer(performer: typer.Typer) -> None:
@@ -166,11 +183,11 @@ def register_performer(performer: typer.Typer) -> None:
             list[Path] | None, typer.Option("--voice", help="Reference recording.")
         ] = None,
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Enrol face and voice references (needs a consent for biometric_enrollment)."""
         ctx = Context.open(db)
-        _emit(EnrolResult(likeness.enroll(ctx, performer_id, face or [], voice or [])), fmt)
+        show(EnrolResult(likeness.enroll(ctx, performer_id, face or [], voice or [])), fmt)
 
     @performer.command("forget")
     @handle_errors
@@ -183,16 +200,18 @@ def register_performer(performer: typer.Typer) -> None:
             str, typer.Option("--reason", help="Why (logged).")
         ] = "performer's request",
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Delete what reelproof holds of a performer that they may ask back (--biometrics)."""
         if not biometrics:
             raise DocumentError("<command line>", None, "--biometrics", "say what to forget")
         ctx = Context.open(db)
-        _emit(ForgetResult(performer_id, likeness.forget(ctx, performer_id, reason)), fmt)
+        show(ForgetResult(performer_id, likeness.forget(ctx, performer_id, reason)), fmt)
 
 
 def register(app: typer.Typer) -> None:
+    """`scan` and `finding list|confirm|dismiss`."""
+
     @app.command("scan")
     @handle_errors
     def scan(
@@ -224,7 +243,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="Ray cluster to join (default: a private local instance)."),
         ] = None,
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Find enrolled performers' faces and voices in media; record findings for review."""
         from reelproof.adapters import likeness as models
@@ -268,7 +287,7 @@ def register(app: typer.Typer) -> None:
                 )
         finally:
             executor.close()
-        _emit(ScanResult(report), fmt)
+        show(ScanResult(report), fmt)
 
     finding = typer.Typer(
         help="A person's review of likeness and voice matches.", no_args_is_help=True
@@ -281,13 +300,13 @@ def register(app: typer.Typer) -> None:
         production: Annotated[str | None, typer.Option(help="Only this production's.")] = None,
         performer: Annotated[str | None, typer.Option(help="Only this performer's.")] = None,
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Likeness findings with their review state."""
         ctx = Context.open(db)
         with ctx.read() as conn:
             rows = likeness.list_findings(conn, production, performer)
-        _emit(FindingsResult(rows), fmt)
+        show(FindingsResult(rows), fmt)
 
     def _review(verdict: str) -> Any:
         @handle_errors
@@ -295,10 +314,10 @@ def register(app: typer.Typer) -> None:
             finding_id: Annotated[str, typer.Argument(metavar="ID")],
             reason: Annotated[str, typer.Option("--reason", help="Why (logged).")],
             db: DbOpt = None,
-            fmt: FormatOpt = OutputFormat.text,
+            fmt: OutOpt = "text",
         ) -> None:
             ctx = Context.open(db)
-            _emit(FindingsResult([likeness.review(ctx, finding_id, verdict, reason)]), fmt)
+            show(FindingsResult([likeness.review(ctx, finding_id, verdict, reason)]), fmt)
 
         return review
 

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
+from rich.console import Console
+from rich.text import Text
 
 from reelproof.adapters import httpd, trust
 from reelproof.adapters import signer as signing
@@ -14,14 +15,14 @@ from reelproof.adapters import witness as witnessing
 from reelproof.interfaces.cli import witness_cmds
 from reelproof.interfaces.cli.common import (
     DbOpt,
-    FormatOpt,
-    OutputFormat,
-    console,
-    emit_json,
+    OutOpt,
+    Shown,
     err_console,
     fail,
     handle_errors,
+    plain_lines,
 )
+from reelproof.interfaces.cli.common import show as show_result
 from reelproof.services import auditlog
 from reelproof.services.context import Context, iso, utc_now
 from reelproof.verify import (
@@ -88,6 +89,7 @@ _UNAUTHENTICATED = (
 
 
 def register(app: typer.Typer) -> None:
+    """`log …` and `witness …`."""
     log = typer.Typer(
         help="The audit log: entries, proofs, verification, offline bundle.", no_args_is_help=True
     )
@@ -100,37 +102,37 @@ def register(app: typer.Typer) -> None:
         start: Annotated[int, typer.Option("--from", help="First entry index.")] = 0,
         limit: Annotated[int | None, typer.Option(help="At most this many entries.")] = None,
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """List log entries: what changed, who did it, when."""
         entries = auditlog.show(Context.open(db), start, limit)
-        if fmt is OutputFormat.json:
-            emit_json(entries)
-            return
-        if entries:
-            console.print(
-                f"{'index':>6}  {'time (UTC)':19}  {'actor':<16} {'what':<22} subject",
-                style="bold",
-                highlight=False,
-            )
-        for e in entries:
-            subj = dict(e.get("subject", {}))
-            what = f"{subj.pop('kind', '')} {subj.pop('id', '')}".strip()
-            what += "".join(f" {k}={v}" for k, v in subj.items())
-            console.print(
-                f"{e['index']:>6}  {e['time'][:19]}  {e['actor']:<16} {e['kind']:<22} {what}",
-                markup=False,  # actors and subject ids are user text
-            )
+
+        def draw(c: Console) -> None:
+            if entries:
+                c.print(
+                    Text(f"{'index':>6}  {'time (UTC)':19}  {'actor':<16} {'what':<22} subject"),
+                    style="bold",
+                )
+            for e in entries:
+                subj = dict(e.get("subject", {}))
+                what = f"{subj.pop('kind', '')} {subj.pop('id', '')}".strip()
+                what += "".join(f" {k}={v}" for k, v in subj.items())
+                c.print(
+                    Text(
+                        f"{e['index']:>6}  {e['time'][:19]}  {e['actor']:<16} {e['kind']:<22} "
+                        f"{what}"
+                    )
+                )
+
+        show_result(Shown(entries, draw), fmt)
 
     @log.command("checkpoint")
     @handle_errors
-    def checkpoint(db: DbOpt = None, fmt: FormatOpt = OutputFormat.text) -> None:
+    def checkpoint(db: DbOpt = None, fmt: OutOpt = "text") -> None:
         """Print the latest signed checkpoint (C2SP tlog-checkpoint, signed note)."""
         note, cp = auditlog.checkpoint(Context.open(db))
-        if fmt is OutputFormat.json:
-            emit_json({"origin": cp.origin, "size": cp.size, "root": cp.root.hex(), "note": note})
-        else:
-            typer.echo(note, nl=False)
+        data = {"origin": cp.origin, "size": cp.size, "root": cp.root.hex(), "note": note}
+        show_result(Shown(data, lambda c: c.out(note, end="", highlight=False)), fmt)
 
     @log.command("prove")
     @handle_errors
@@ -140,7 +142,7 @@ def register(app: typer.Typer) -> None:
         start: Annotated[int | None, typer.Option("--from", help="Consistency: old size.")] = None,
         to: Annotated[int | None, typer.Option("--to", help="Consistency: new size.")] = None,
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Inclusion proof (--index N [--size M]) or consistency proof (--from A --to B)."""
         ctx = Context.open(db)
@@ -151,17 +153,18 @@ def register(app: typer.Typer) -> None:
             data = auditlog.prove_consistency(ctx, start, to).to_json()
         else:
             fail("give either --index N [--size M] or --from A [--to B]")
-        if fmt is OutputFormat.json:
-            emit_json(data)
-            return
-        for key, value in data.items():
-            if key == "proof":
-                console.print(f"{key}:")
-                for h in value:
-                    console.print(f"  {h}")
-            elif key != "entry":
-                console.print(f"{key}: {value}", markup=False)
-        console.print("[green]proof verified[/]")
+
+        def draw(c: Console) -> None:
+            for key, value in data.items():
+                if key == "proof":
+                    c.print(f"{key}:")
+                    for h in value:
+                        c.print(Text(f"  {h}"))
+                elif key != "entry":
+                    c.print(Text(f"{key}: {value}"))
+            c.print(Text("proof verified", "green"))
+
+        show_result(Shown(data, draw), fmt)
 
     @log.command("verify")
     @handle_errors
@@ -172,42 +175,41 @@ def register(app: typer.Typer) -> None:
         witness: WitnessOpt = None,
         witness_quorum: QuorumOpt = None,
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Recompute every entry, tree node, checkpoint and recorded row; authenticate the log."""
         report = auditlog.verify(
             Context.open(db), vkey, _since(since), witness or (), witness_quorum
         )
-        if fmt is OutputFormat.json:
-            emit_json(report.to_json())
-        else:
+
+        def draw(c: Console) -> None:
             for check in report.checks:
-                console.print(f"  checked  {check}", highlight=False, markup=False)
+                c.print(Text(f"  checked  {check}"))
             for p in report.problems:
-                console.print(
-                    f"[red]FAIL[/] {escape(p.what)}: {escape(p.message)}", highlight=False
-                )
+                c.print(Text.assemble(("FAIL", "red"), f" {p.what}: {p.message}"))
             if report.problems:
-                console.print(
-                    f"[red]audit log verification failed[/]: {len(report.problems)} problem(s)"
+                c.print(
+                    Text.assemble(
+                        ("audit log verification failed", "red"),
+                        f": {len(report.problems)} problem(s)",
+                    )
                 )
             elif not report.authenticated:
-                console.print(f"[yellow]{escape(_UNAUTHENTICATED)}[/]", highlight=False)
+                c.print(Text(_UNAUTHENTICATED, "yellow"))
             else:
-                console.print("[green]audit log verified[/]")
+                c.print(Text("audit log verified", "green"))
+
+        show_result(Shown(report.to_json(), draw), fmt)
         _save(save, report.note, report.ok)
         if not report.ok:
             raise typer.Exit(1)
 
     @log.command("key")
     @handle_errors
-    def key(db: DbOpt = None, fmt: FormatOpt = OutputFormat.text) -> None:
+    def key(db: DbOpt = None, fmt: OutOpt = "text") -> None:
         """Print the verifier key to hand to auditors (they pin it with `log trust add`)."""
         vkey, from_key = auditlog.verifier_key(Context.open(db))
-        if fmt is OutputFormat.json:
-            emit_json({"vkey": vkey, "from_signing_key": from_key})
-            return
-        typer.echo(vkey)
+        show_result(Shown({"vkey": vkey, "from_signing_key": from_key}, plain_lines(vkey)), fmt)
         if not from_key:
             err_console.print(
                 "note: no signing key here; this is the store's own copy of the key. Hand out "
@@ -227,21 +229,18 @@ def register(app: typer.Typer) -> None:
         url: Annotated[str, typer.Argument(help="The witness's URL, e.g. http://host:port.")],
         vkey: Annotated[str, typer.Argument(help="Its cosigning key (or a file holding it).")],
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Submit every new checkpoint to this witness and keep its cosignature."""
         path = Path(vkey)
         text = path.read_text(encoding="utf-8") if path.is_file() else vkey
         targets = witnessing.add_target(Context.open(db).store, url, text)
-        if fmt is OutputFormat.json:
-            emit_json([t.to_json() for t in targets])
-            return
-        for t in targets:
-            console.print(f"witness {t.key.vkey()} at {t.url}", highlight=False, markup=False)
+        lines = [f"witness {t.key.vkey()} at {t.url}" for t in targets]
+        show_result(Shown([t.to_json() for t in targets], plain_lines(*lines)), fmt)
 
     @witnesses_app.command("sync")
     @handle_errors
-    def witness_sync(db: DbOpt = None, fmt: FormatOpt = OutputFormat.text) -> None:
+    def witness_sync(db: DbOpt = None, fmt: OutOpt = "text") -> None:
         """Submit the latest checkpoint to every configured witness now (e.g. after an outage)."""
         ctx = Context.open(db)
         with ctx.read() as conn:
@@ -249,13 +248,13 @@ def register(app: typer.Typer) -> None:
         if not targets:
             fail("no witnesses configured; add one with `reelproof log witness add URL VKEY`")
         problems = witnessing.submit_latest(ctx.store, targets)
-        if fmt is OutputFormat.json:
-            emit_json({"witnesses": len(targets), "problems": problems})
-        else:
+
+        def draw(c: Console) -> None:
             for problem in problems:
-                console.print(f"[red]FAIL[/] {escape(problem)}", highlight=False)
-            done = len(targets) - len(problems)
-            console.print(f"{done} of {len(targets)} witnesses cosigned", highlight=False)
+                c.print(Text.assemble(("FAIL", "red"), f" {problem}"))
+            c.print(Text(f"{len(targets) - len(problems)} of {len(targets)} witnesses cosigned"))
+
+        show_result(Shown({"witnesses": len(targets), "problems": problems}, draw), fmt)
         if problems:
             raise typer.Exit(1)
 
@@ -286,12 +285,12 @@ def register(app: typer.Typer) -> None:
     def signer_use(
         url: Annotated[str, typer.Argument(help="The signer's URL, e.g. http://host:port.")],
         db: DbOpt = None,
+        fmt: OutOpt = "text",
     ) -> None:
         """Writers without the key append entries and ask this signer for the checkpoint."""
         signing.use(Context.open(db).store, url)
-        console.print(
-            f"writers without the key now ask {url} to sign", highlight=False, markup=False
-        )
+        lines = plain_lines(f"writers without the key now ask {url} to sign")
+        show_result(Shown({"signer": url}, lines), fmt)
 
     @log.command("rotate-key")
     @handle_errors
@@ -300,20 +299,17 @@ def register(app: typer.Typer) -> None:
             Path, typer.Option(help="The new key file (created 0600 if it does not exist).")
         ],
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Hand the log to a new key: the latest checkpoint is signed by both and names it."""
         old, new = auditlog.rotate_key(Context.open(db), new_key)
-        if fmt is OutputFormat.json:
-            emit_json({"old": old, "new": new})
-            return
-        for line in (
+        lines = plain_lines(
             f"old key  {old}",
             f"new key  {new}",
             f"point REELPROOF_LOG_KEY at {new_key} for every writer or signer from now on; "
             "hand the new key out (verifiers who pinned the old one follow it)",
-        ):
-            console.print(line, highlight=False, markup=False)
+        )
+        show_result(Shown({"old": old, "new": new}, lines), fmt)
 
     trust_app = typer.Typer(
         help="Your pinned log keys: the only keys `log verify` trusts.", no_args_is_help=True
@@ -324,33 +320,25 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def trust_add(
         vkey: Annotated[str, typer.Argument(help="A verifier key, or a file holding one.")],
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Pin a log's verifier key, obtained from the operator through a separate channel."""
         path, results = trust.add(vkey)
-        if fmt is OutputFormat.json:
-            emit_json(
-                {
-                    "trust_list": str(path),
-                    "keys": [{"vkey": k.vkey(), "added": n} for k, n in results],
-                }
-            )
-            return
-        for k, new in results:
-            state = "pinned" if new else "already pinned"
-            console.print(f"{state}: {k.vkey()} in {path}", highlight=False, markup=False)
+        data = {
+            "trust_list": str(path),
+            "keys": [{"vkey": k.vkey(), "added": n} for k, n in results],
+        }
+        lines = [f"{'pinned' if n else 'already pinned'}: {k.vkey()} in {path}" for k, n in results]
+        show_result(Shown(data, plain_lines(*lines)), fmt)
 
     @trust_app.command("list")
     @handle_errors
-    def trust_list(fmt: FormatOpt = OutputFormat.text) -> None:
+    def trust_list(fmt: OutOpt = "text") -> None:
         """Show the pinned keys and where the trust list is."""
         path, keys = trust.trusted()
-        if fmt is OutputFormat.json:
-            emit_json({"trust_list": str(path), "keys": [k.vkey() for k in keys]})
-            return
-        console.print(f"trust list {path}: {len(keys)} key(s)", highlight=False, markup=False)
-        for k in keys:
-            console.print(f"  {k.vkey()}", highlight=False, markup=False)
+        data = {"trust_list": str(path), "keys": [k.vkey() for k in keys]}
+        lines = [f"trust list {path}: {len(keys)} key(s)", *(f"  {k.vkey()}" for k in keys)]
+        show_result(Shown(data, plain_lines(*lines)), fmt)
 
     @log.command("export")
     @handle_errors
@@ -363,18 +351,15 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--all-checkpoints", help="Include every older checkpoint.")
         ] = False,
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Write an offline bundle: entries, checkpoints, proofs and the public key."""
         info = auditlog.export(Context.open(db), out, None if all_checkpoints else checkpoints)
-        if fmt is OutputFormat.json:
-            emit_json(info)
-        else:
-            console.print(
-                f"wrote {info['size']} entries and {info['checkpoints']} checkpoints to "
-                f"{info['out']}; check it with `reelproof log verify-bundle {info['out']}`",
-                markup=False,
-            )
+        line = (
+            f"wrote {info['size']} entries and {info['checkpoints']} checkpoints to "
+            f"{info['out']}; check it with `reelproof log verify-bundle {info['out']}`"
+        )
+        show_result(Shown(info, plain_lines(line)), fmt)
 
     @log.command("verify-bundle")
     def verify_bundle_cmd(
@@ -384,7 +369,7 @@ def register(app: typer.Typer) -> None:
         save: SaveOpt = None,
         witness: WitnessOpt = None,
         witness_quorum: QuorumOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Check an exported bundle offline: no database needed."""
         try:
@@ -398,25 +383,20 @@ def register(app: typer.Typer) -> None:
         except BundleInputError as exc:
             fail(f"{bundle}: {exc}", 2)
         except VerificationError as exc:
-            if fmt is OutputFormat.json:
-                emit_json({"ok": False, "status": "failed", "problem": str(exc)})
-            else:
-                console.print(f"[red]FAIL[/] {escape(str(exc))}", highlight=False)
+            failed = Text.assemble(("FAIL", "red"), f" {exc}")
+            data = {"ok": False, "status": "failed", "problem": str(exc)}
+            show_result(Shown(data, lambda c: c.print(failed)), fmt)
             raise typer.Exit(1) from None
-        if fmt is OutputFormat.json:
-            emit_json(
-                {
-                    "ok": report.authenticated,
-                    "status": report.status.lower(),
-                    "authenticated": report.authenticated,
-                    "origin": report.origin,
-                    "size": report.size,
-                    "root": report.root.hex(),
-                    "checks": list(report.checks),
-                }
-            )
-        else:
-            typer.echo(report.summary())
+        data = {
+            "ok": report.authenticated,
+            "status": report.status.lower(),
+            "authenticated": report.authenticated,
+            "origin": report.origin,
+            "size": report.size,
+            "root": report.root.hex(),
+            "checks": list(report.checks),
+        }
+        show_result(Shown(data, plain_lines(report.summary())), fmt)
         _save(save, report.note, report.authenticated)
         if not report.authenticated:
             raise typer.Exit(1)

@@ -26,9 +26,11 @@ class LazyGroup(TyperGroup):
     _loaded: dict[str, TyperGroup] = {}  # noqa: RUF012 - one per process, shared on purpose
 
     def list_commands(self, ctx: Context) -> list[str]:
+        """Every command in the table's order, without importing any."""
         return list(COMMANDS)
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        """A placeholder while listing help; the real command to run it."""
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
@@ -98,6 +100,7 @@ def _register() -> None:
 
 
 def run() -> None:
+    """The console script: runs the app and ends quietly when the reader closes the pipe."""
     try:
         try:
             app()

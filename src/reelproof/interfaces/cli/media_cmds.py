@@ -8,25 +8,13 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from reelproof.adapters.config import config_path, load_config
 from reelproof.adapters.devca import make_dev_ca
 from reelproof.core.provenance import ProvenanceReport
-from reelproof.interfaces.cli.common import (
-    DbOpt,
-    FormatOpt,
-    OutOpt,
-    OutputFormat,
-    Shown,
-    console,
-    emit_json,
-    err_console,
-    handle_errors,
-    show,
-)
+from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, err_console, handle_errors, show
 from reelproof.services import assets as assetsvc
 from reelproof.services.context import Context
 from reelproof.services.documents import readable_name
@@ -110,6 +98,8 @@ def _fail_on_choice(value: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
+    """`inspect`, `asset add|list`, `sign` and `keys dev-ca`."""
+
     @app.command()
     @handle_errors
     def inspect(
@@ -162,61 +152,66 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option(help="The files are part of a delivery (final deliverable).")
         ] = False,
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Register files by SHA-256 (streamed), with their provenance; flags what doesn't fit."""
         ctx = Context.open(db)
         ctx.store.require_ready()
         listing = assetsvc.walk(files)
         for _path, why in listing.problems:  # listed, never silently skipped
-            err_console.print(f"[yellow]not registered:[/] {escape(why)}", highlight=False)
+            err_console.print(Text.assemble(("not registered:", "yellow"), f" {why}"))
         paths = listing.files
-        results = with_progress(
-            assetsvc.add_assets(
-                ctx, paths, production, declaration, load_config().provenance(), delivery=delivery
-            ),
-            len(paths),
-            "registering",
-            fmt is OutputFormat.text,
-        )
-        out = []
-        for res in results:
-            if fmt is OutputFormat.json:
-                out.append(res.to_json())
-                continue
-            r = res.report
-            console.print(
-                f"{res.status:10} {r.path}  {r.classification.value}  "
-                f"C2PA {r.c2pa_state.value}" + (f"  → {res.linked}" if res.linked else ""),
-                highlight=False,
+        results = list(
+            with_progress(
+                assetsvc.add_assets(
+                    ctx,
+                    paths,
+                    production,
+                    declaration,
+                    load_config().provenance(),
+                    delivery=delivery,
+                ),
+                len(paths),
+                "registering",
+                True,
             )
-            for flag in res.flags:
-                console.print(f"  [yellow]flag:[/] {flag}", highlight=False)
-        if fmt is OutputFormat.json:
-            emit_json(out)
+        )
+
+        def draw(c: Console) -> None:
+            for res in results:
+                r = res.report
+                linked = f"  → {res.linked}" if res.linked else ""
+                c.print(
+                    Text(
+                        f"{res.status:10} {readable_name(r.path)}  {r.classification.value}  "
+                        f"C2PA {r.c2pa_state.value}{linked}"
+                    )
+                )
+                _draw_flags(c, res.flags)
+
+        show(Shown([res.to_json() for res in results], draw), fmt)
 
     @asset.command("list")
     @handle_errors
     def asset_list(
         production: Annotated[str, typer.Argument(help="Production id.")],
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Registered assets of a production, their declarations and flags."""
         ctx = Context.open(db)
         with ctx.read() as conn:
             rows = assetsvc.production_assets(conn, production)
-        if fmt is OutputFormat.json:
-            emit_json(rows)
-            return
-        for a in rows:
-            decls = ", ".join(a["declarations"]) or "no declaration"
-            console.print(
-                f"{a['sha256'][:16]}…  {a['classification']:<12} {a['path']}  ({decls})",
-                highlight=False,
-            )
-            for flag in a["flags"]:
-                console.print(f"  [yellow]flag:[/] {flag}", highlight=False)
+
+        def draw(c: Console) -> None:
+            for a in rows:
+                decls = ", ".join(a["declarations"]) or "no declaration"
+                c.print(
+                    Text(f"{a['sha256'][:16]}…  {a['classification']:<12} {a['path']}  ({decls})")
+                )
+                _draw_flags(c, a["flags"])
+
+        show(Shown(rows, draw), fmt)
 
     @app.command()
     @handle_errors
@@ -230,7 +225,7 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="IPTC digital source type of the asset.")
         ] = "trainedAlgorithmicMedia",
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Write a C2PA manifest for a cleared synthetic asset (refused for uses not cleared)."""
         ctx = Context.open(db)
@@ -239,19 +234,19 @@ def register(app: typer.Typer) -> None:
         result = assetsvc.sign(
             ctx, file, target, declaration, load_config(), source_type=source_type
         )
-        if fmt is OutputFormat.json:
-            emit_json(
-                {
-                    "out": str(result.out),
-                    "declaration": result.declaration,
-                    "assertion": result.assertion,
-                    "inspect": result.report.to_json(),
-                    "log_index": result.log_index,
-                }
-            )
-            return
-        console.print(Text(f"signed {readable_name(result.out)} for {result.declaration}"))
-        print_report(console, result.report)
+        data = {
+            "out": str(result.out),
+            "declaration": result.declaration,
+            "assertion": result.assertion,
+            "inspect": result.report.to_json(),
+            "log_index": result.log_index,
+        }
+
+        def draw(c: Console) -> None:
+            c.print(Text(f"signed {readable_name(result.out)} for {result.declaration}"))
+            print_report(c, result.report)
+
+        show(Shown(data, draw), fmt)
 
     keys = typer.Typer(help="Signing keys.", no_args_is_help=True)
     app.add_typer(keys, name="keys")
@@ -266,7 +261,7 @@ def register(app: typer.Typer) -> None:
         configure: Annotated[
             bool, typer.Option(help="Also write .reelproof/config.toml to use it.")
         ] = True,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Make a DEVELOPMENT CA and signing certificate to try `sign` (never for real media)."""
         ca = make_dev_ca(out, alg)
@@ -296,15 +291,23 @@ def register(app: typer.Typer) -> None:
             "alg": ca.alg,
             "config": str(cfg) if written else None,
         }
-        if fmt is OutputFormat.json:
-            emit_json(info)
-            return
-        console.print(
-            "[yellow]Development CA: for trying reelproof out only, never for real media.[/]"
-        )
-        for k in ("root", "chain", "key"):
-            console.print(f"  {k:6} {info[k]}", highlight=False)
-        if written:
-            console.print(f"  configured in {cfg}", highlight=False)
-        elif configure:
-            console.print(f"  {cfg} exists: add its [signing] section yourself", highlight=False)
+
+        def draw(c: Console) -> None:
+            c.print(
+                Text(
+                    "Development CA: for trying reelproof out only, never for real media.", "yellow"
+                )
+            )
+            for k in ("root", "chain", "key"):
+                c.print(Text(f"  {k:6} {info[k]}"))
+            if written:
+                c.print(Text(f"  configured in {cfg}"))
+            elif configure:
+                c.print(Text(f"  {cfg} exists: add its [signing] section yourself"))
+
+        show(Shown(info, draw), fmt)
+
+
+def _draw_flags(c: Console, flags: Iterable[str]) -> None:
+    for flag in flags:
+        c.print(Text.assemble(("  flag:", "yellow"), f" {flag}"))

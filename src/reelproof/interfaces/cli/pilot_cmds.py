@@ -16,14 +16,7 @@ from rich.text import Text
 
 from reelproof.core import pilots as core
 from reelproof.core.json_types import JsonObject
-from reelproof.interfaces.cli.common import (
-    DbOpt,
-    FormatOpt,
-    OutOpt,
-    OutputFormat,
-    handle_errors,
-    show,
-)
+from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, handle_errors, plain_lines, show
 from reelproof.interfaces.cli.demo_cmd import run_and_show
 from reelproof.interfaces.formats import Data
 from reelproof.interfaces.formats.text import make_console, table
@@ -43,9 +36,11 @@ class MetricsShown:
     metrics: pilots.PilotMetrics
 
     def to_data(self) -> Data:
+        """The metrics' own data: scripts compare arms by the same keys the report uses."""
         return self.metrics.to_data()
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
+        """A summary table, then satisfaction by arm and role (small groups withheld)."""
         console = make_console(out, color)
         m = self.metrics
         console.print(Text(f"{m.title} ({m.period[0]} to {m.period[1]}), {m.uses} uses", "bold"))
@@ -93,9 +88,11 @@ class FilesShown:
     files: Sequence[pilot_report.ReportFiles]
 
     def to_data(self) -> Data:
+        """One entry per report: its HTML and PDF paths and the data behind its charts."""
         return [f.to_data() for f in self.files]
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
+        """Each report's paths, or why its PDF could not be written."""
         console = make_console(out, color)
         for f in self.files:
             console.print(Text(f"{f.report:18} {f.html}"))
@@ -109,9 +106,11 @@ class FeedbackShown:
     result: feedback.FeedbackResult
 
     def to_data(self) -> Data:
+        """Rules by friction; comments only when the reader is a standards owner."""
         return self.result.to_data()
 
     def render_text(self, out: IO[str], *, color: bool) -> None:
+        """The friction table, then comments (owners only) and what to do next."""
         console = make_console(out, color)
         r = self.result
         rows = [
@@ -156,22 +155,6 @@ class FeedbackShown:
             console.print(Text(step, "dim"))
 
 
-@dataclass
-class DataShown:
-    """A small result whose text is one line per entry of `lines`."""
-
-    data: JsonObject
-    lines: list[str]
-
-    def to_data(self) -> Data:
-        return self.data
-
-    def render_text(self, out: IO[str], *, color: bool) -> None:
-        console = make_console(out, color)
-        for line in self.lines:
-            console.print(Text(line))
-
-
 def _ctx(db: str | None) -> Context:
     ctx = Context.open(db)
     ctx.store.require_ready()
@@ -179,6 +162,7 @@ def _ctx(db: str | None) -> Context:
 
 
 def register(app: typer.Typer) -> None:
+    """`pilot list|metrics|report|creators|demo`, `survey import`, `contribution add|shares`."""
     pilot = typer.Typer(help="Pilot programmes: metrics and reports.", no_args_is_help=True)
     app.add_typer(pilot, name="pilot")
     survey = typer.Typer(help="Satisfaction surveys: import responses.", no_args_is_help=True)
@@ -194,8 +178,9 @@ def register(app: typer.Typer) -> None:
         """Every stored pilot programme."""
         found = pilots.programmes(_ctx(db))
         show(
-            DataShown(
-                {"pilots": [p.content() for p in found]}, [f"{p.id}: {p.spec.title}" for p in found]
+            Shown(
+                {"pilots": [p.content() for p in found]},
+                plain_lines(*(f"{p.id}: {p.spec.title}" for p in found)),
             ),
             fmt,
         )
@@ -246,10 +231,10 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def demo(
         folder: Annotated[Path | None, typer.Argument(help="An empty folder.")] = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Two pilot and two comparison productions, surveys, contributions and the reports."""
-        run_and_show(folder, pilot=True, fmt=fmt)
+        run_and_show(folder, fmt, pilot=True)
 
     @survey.command("import")
     @handle_errors
@@ -263,13 +248,13 @@ def register(app: typer.Typer) -> None:
         done = surveys.import_csv(_ctx(db), file, survey_id)
         data = done.to_data()
         show(
-            DataShown(
+            Shown(
                 data,
-                [
+                plain_lines(
                     f"{done.file}: {data['responses']} responses to {survey_id} "
                     f"({data['created']} new, {data['revised']} revised), "
                     "stored under pseudonyms"
-                ],
+                ),
             ),
             fmt,
         )
@@ -310,14 +295,16 @@ def register(app: typer.Typer) -> None:
         }
         stored = contributions.record(_ctx(db), doc)
         show(
-            DataShown(
+            Shown(
                 {
                     "id": stored.key,
                     "status": stored.status,
                     "revision": stored.revision,
                     "log_index": stored.log_index,
                 },
-                [f"{stored.status} Contribution {stored.key} (revision {stored.revision})"],
+                plain_lines(
+                    f"{stored.status} Contribution {stored.key} (revision {stored.revision})"
+                ),
             ),
             fmt,
         )
@@ -332,7 +319,7 @@ def register(app: typer.Typer) -> None:
             f"{d}: human {v['human']:g}%, AI {v['ai']:g}% ({v['records']:g} records)"
             for d, v in view.departments.items()
         ]
-        show(DataShown(view.to_data(), lines or ["no contribution records"]), fmt)
+        show(Shown(view.to_data(), plain_lines(*(lines or ["no contribution records"]))), fmt)
 
 
 def register_feedback(std: typer.Typer) -> None:

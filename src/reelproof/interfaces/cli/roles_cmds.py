@@ -5,17 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
+from rich.console import Console
+from rich.text import Text
 
-from reelproof.interfaces.cli.common import (
-    DbOpt,
-    FormatOpt,
-    OutputFormat,
-    console,
-    emit_json,
-    handle_errors,
-)
+from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, handle_errors, show
+from reelproof.interfaces.formats.text import table
 from reelproof.services import roles
 from reelproof.services.context import Context
 
@@ -27,6 +21,7 @@ ProductionOpt = Annotated[
 
 
 def register(app: typer.Typer) -> None:
+    """`role grant`, `role revoke` and `role list`."""
     role = typer.Typer(
         help="Roles: who may approve, audit, publish standards… (logged records in the store).",
         no_args_is_help=True,
@@ -44,7 +39,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--for", help="performer role: the performer whose records they see."),
         ] = None,
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Give WHO the ROLE (you must be an admin); logged in the audit log."""
         ctx = Context.open(db)
@@ -52,15 +47,11 @@ def register(app: typer.Typer) -> None:
             g = roles.grant(
                 unit, role_name, who, production=production, for_performer=for_performer
             )
-        if fmt is OutputFormat.json:
-            emit_json(g.to_json())
-            return
-        where = f" for production {escape(g.production)}" if g.production else ""
-        console.print(
-            f"{escape(g.who)} holds the {g.role} role{where} [dim](audit log entry "
-            f"{g.log_index})[/]",
-            highlight=False,
+        where = f" for production {g.production}" if g.production else ""
+        line = Text.assemble(
+            f"{g.who} holds the {g.role} role{where} ", (f"(audit log entry {g.log_index})", "dim")
         )
+        show(Shown(g.to_json(), lambda c: c.print(line)), fmt)
 
     @role.command("revoke")
     @handle_errors
@@ -69,45 +60,47 @@ def register(app: typer.Typer) -> None:
         who: WhoArg,
         production: ProductionOpt = None,
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Take ROLE away from WHO (you must be an admin); logged in the audit log."""
         ctx = Context.open(db)
         with ctx.write() as unit:
             indexes = roles.revoke(unit, role_name, who, production=production)
-        if fmt is OutputFormat.json:
-            emit_json({"role": role_name, "who": who, "log_indexes": indexes})
-            return
-        console.print(
-            f"{escape(who)} no longer holds the {role_name} role [dim](audit log entry "
-            f"{', '.join(map(str, indexes))})[/]",
-            highlight=False,
+        line = Text.assemble(
+            f"{who} no longer holds the {role_name} role ",
+            (f"(audit log entry {', '.join(map(str, indexes))})", "dim"),
         )
+        data = {"role": role_name, "who": who, "log_indexes": indexes}
+        show(Shown(data, lambda c: c.print(line)), fmt)
 
     @role.command("list")
     @handle_errors
     def list_(
         who: Annotated[str | None, typer.Option("--who", help="Only this person's.")] = None,
         db: DbOpt = None,
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Every role held now, with who granted it and when."""
         ctx = Context.open(db)
         with ctx.read() as conn:
             rows = [g.to_json() for g in roles.listing(conn, who)]
-        if fmt is OutputFormat.json:
-            emit_json(rows)
-            return
-        table = Table(title="Roles")
-        for col in ("role", "who", "production", "for", "granted by", "at"):
-            table.add_column(col, overflow="fold")
-        for r in rows:
-            table.add_row(
-                r["role"],
-                escape(r["who"]),
-                escape(r["production"] or "all"),
-                escape(r["for_performer"] or ""),
-                escape(r["granted_by"]),
-                r["granted_at"],
+
+        def draw(c: Console) -> None:
+            table(
+                c,
+                "Roles",
+                ("role", "who", "production", "for", "granted by", "at"),
+                [
+                    (
+                        r["role"],
+                        r["who"],
+                        r["production"] or "all",
+                        r["for_performer"] or "",
+                        r["granted_by"],
+                        r["granted_at"],
+                    )
+                    for r in rows
+                ],
             )
-        console.print(table)
+
+        show(Shown(rows, draw), fmt)

@@ -6,22 +6,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
+from rich.console import Console
+from rich.text import Text
 
 from reelproof.adapters import httpd
 from reelproof.adapters.witness import Witness, serve
-from reelproof.interfaces.cli.common import (
-    FormatOpt,
-    OutputFormat,
-    console,
-    emit_json,
-    handle_errors,
-)
+from reelproof.interfaces.cli.common import OutOpt, Shown, handle_errors, show
 
 DirOpt = Annotated[Path, typer.Option("--dir", help="The witness's folder (key and records).")]
 
 
 def register(app: typer.Typer) -> None:
+    """`witness init`, `witness serve` and `witness cosign`."""
     witness = typer.Typer(
         help="A witness: cosigns a log's checkpoints only if consistent with what it saw.",
         no_args_is_help=True,
@@ -37,17 +33,18 @@ def register(app: typer.Typer) -> None:
             typer.Option("--log", help="A log's verifier key (or file) to follow; repeatable."),
         ] = None,
         folder: DirOpt = Path("witness"),
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Create the witness's key (0600) and folder (0700); prints its key to hand out."""
         w = Witness.init(folder, name, logs or [])
         vkey = w.public.vkey()
         (folder / "witness.vkey").write_text(vkey + "\n", encoding="utf-8")
-        if fmt is OutputFormat.json:
-            emit_json({"dir": str(folder), "vkey": vkey, "logs": sorted(w.logs)})
-            return
-        console.print(f"witness  {vkey}", highlight=False, markup=False)
-        console.print(f"follows  {len(w.logs)} log(s); folder {folder}", highlight=False)
+
+        def draw(c: Console) -> None:
+            c.print(Text(f"witness  {vkey}"))
+            c.print(Text(f"follows  {len(w.logs)} log(s); folder {folder}"))
+
+        show(Shown({"dir": str(folder), "vkey": vkey, "logs": sorted(w.logs)}, draw), fmt)
 
     @witness.command("serve")
     @handle_errors
@@ -65,13 +62,11 @@ def register(app: typer.Typer) -> None:
     def cosign_cmd(
         bundle: Annotated[Path, typer.Argument(help="A bundle written by `log export`.")],
         folder: DirOpt = Path("witness"),
-        fmt: FormatOpt = OutputFormat.text,
+        fmt: OutOpt = "text",
     ) -> None:
         """Offline: verify a bundle, check it against this witness's record, cosign it."""
         line = Witness.open(folder).cosign_bundle(bundle)
-        if fmt is OutputFormat.json:
-            emit_json({"bundle": str(bundle), "cosignature": line.strip()})
-            return
-        console.print(
-            f"cosigned {escape(str(bundle))}/checkpoint: {escape(line.strip())}", highlight=False
-        )
+        cosignature = line.strip()
+        shown = Text(f"cosigned {bundle}/checkpoint: {cosignature}")
+        data = {"bundle": str(bundle), "cosignature": cosignature}
+        show(Shown(data, lambda c: c.print(shown)), fmt)

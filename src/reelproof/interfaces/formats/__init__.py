@@ -48,13 +48,15 @@ class Issue:
 class Gate(Result, Protocol):
     """A result that passes or fails on a list of issues (`check`, `inspect`)."""
 
-    def gate_name(self) -> str: ...
+    def gate_name(self) -> str:
+        """The gate's name, as the JUnit suite and the SARIF run property."""
 
     def subjects(self) -> Iterable[str]:
         """Everything checked (a JUnit test case each), including those with no issue."""
         ...
 
-    def issues(self) -> Iterable[Issue]: ...
+    def issues(self) -> Iterable[Issue]:
+        """Every issue found, errors and warnings alike."""
 
 
 class Format(Protocol):
@@ -62,9 +64,11 @@ class Format(Protocol):
 
     name: str
 
-    def supports(self, result: Result) -> bool: ...
+    def supports(self, result: Result) -> bool:
+        """Whether this format can show `result` (JUnit needs a Gate)."""
 
-    def render(self, result: Result, out: IO[str], *, color: bool) -> None: ...
+    def render(self, result: Result, out: IO[str], *, color: bool) -> None:
+        """Write `result` to `out`; `color` only matters to formats for people."""
 
 
 BUILT_IN = ("text", "json", "yaml", "junit", "sarif")

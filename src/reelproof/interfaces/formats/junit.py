@@ -13,6 +13,7 @@ name = "junit"
 
 
 def supports(result: Result) -> bool:
+    """Only gates have test cases to report."""
     return isinstance(result, Gate)
 
 
@@ -22,6 +23,7 @@ def _line(issue: Issue) -> str:
 
 
 def render(result: Result, out: IO[str], *, color: bool) -> None:
+    """One suite per gate; a failure per subject with a blocking issue."""
     assert isinstance(result, Gate)
     by_subject: dict[str, list[Issue]] = defaultdict(list)
     for issue in result.issues():

@@ -17,10 +17,12 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def supports(result: Result) -> bool:
+    """Only gates have findings for code-scanning tools."""
     return isinstance(result, Gate)
 
 
 def render(result: Result, out: IO[str], *, color: bool) -> None:
+    """One SARIF run: a rule per check id, a result per issue."""
     assert isinstance(result, Gate)
     issues = list(result.issues())
     rules = sorted({i.rule for i in issues})

@@ -20,10 +20,12 @@ name = "text"
 
 
 def supports(result: Result) -> bool:
+    """Every result draws itself as text."""
     return True
 
 
 def render(result: Result, out: IO[str], *, color: bool) -> None:
+    """The result draws itself: only it knows what a person needs first."""
     result.render_text(out, color=color)
 
 
