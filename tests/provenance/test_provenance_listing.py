@@ -3,11 +3,13 @@ files), and a failure recorded on an ingredient is cleared only by the same asse
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 import pytest
 
+import reelproof
 from reelproof.adapters.c2pa_reader import _ingredient_report
 from reelproof.core.provenance import C2paState
 from tests.helpers import cli_json
@@ -58,3 +60,19 @@ def test_ingredient_failure_cleared_only_by_the_same_assertion(
     )
     assert (report.state is not C2paState.INVALID) is cleared
     assert ("assertion.hashedURI.mismatch" in report.codes) is not cleared
+
+
+def test_a_relative_path_is_read_from_the_callers_folder_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The validator workers stay warm between calls; each keeps the folder it started in."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "frame.png").write_bytes(png_bytes(rgb=(len(folder.name), 0, 0)))
+    monkeypatch.chdir(first)
+    reelproof.inspect("frame.png")  # starts (or reuses) the workers here
+    monkeypatch.chdir(second)
+    (report,) = reelproof.inspect("frame.png")
+    assert report.c2pa_state == "no_manifest", report.reasons
+    assert report.sha256 == hashlib.sha256((second / "frame.png").read_bytes()).hexdigest()

@@ -683,7 +683,8 @@ class _ValidatorPool:
         if not worker.jobs:
             worker.deadline = time.monotonic() + self._limit(size)
         worker.jobs.append((job, size))
-        line = json.dumps({"job": job, "path": str(path), "settings": self._settings})
+        # Absolute: a warm worker keeps the folder it was started in, not the caller's now.
+        line = json.dumps({"job": job, "path": os.path.abspath(path), "settings": self._settings})
         try:
             assert worker.proc.stdin is not None
             worker.proc.stdin.write(line.encode("utf-8") + b"\n")
