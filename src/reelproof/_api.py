@@ -435,6 +435,25 @@ class Store:
             tuple(f"{p.what}: {p.message}" for p in r.problems),
         )
 
+    def pilot_metrics(self, pilot: str) -> JsonObject:
+        """Every metric of a pilot programme, pilot against comparison, as `reelproof pilot
+        metrics --format json` gives it: each mean with its 95% interval, or `too_few`."""
+        from reelproof.services import pilots  # numpy only when a pilot is measured
+
+        return pilots.metrics(self._ctx, pilot).to_data()
+
+    def import_survey(self, path: str | Path, survey: str) -> JsonObject:
+        """Store a CSV of survey responses under pseudonyms (all rows or none)."""
+        from reelproof.services import surveys
+
+        return surveys.import_csv(self._ctx, Path(path), survey).to_data()
+
+    def standards_feedback(self, pack: str | None = None) -> JsonObject:
+        """Friction per rule, most first; survey comments only for a standards owner."""
+        from reelproof.services import feedback
+
+        return feedback.feedback(self._ctx, pack).to_data()
+
     def close(self) -> None:
         """Release the database connections."""
         self._ctx.store.dispose()

@@ -103,9 +103,19 @@ def test_uncleared_shot_blocks_in_every_format_then_clears(
     rules = {i["rule"] for i in json.loads(out)["issues"] if i["level"] == "error"}
     assert code == 1 and rules == {"disclosure-missing"}  # EU and KR labels at release
 
+    recorded = cli(
+        "contribution", "add", "sh042", "--production", P, "--subject", "asset",
+        "--ref", "sh042 stadium fall", "--department", "vfx", "--declaration", "vfx-stadium-fall",
+        "--human", "vfx artist:Ana Silva:60", "--ai", "ExampleDouble:40", db=db,
+    )  # fmt: skip
+    assert recorded.exit_code == 0, recorded.output
     shown = cli_json("disclose", P, "--out", str(tmp_path / "disc"), db=db)
     assert {lb["territory"] for lb in shown["labels"]} == {"EU", "KR"}
     assert any("Generated with AI" in line for line in shown["credits"])
+    assert shown["credits"][-1] == (
+        "asset sh042 stadium fall (vfx): vfx artist: Ana Silva; with AI tools ExampleDouble "
+        "under declaration vfx-stadium-fall"
+    )
     page = (tmp_path / "disc" / "disclosure.html").read_text()
     assert "Digital double of Jane Doe" in page
     manifest = json.loads((tmp_path / "disc" / "master-manifest.json").read_text())

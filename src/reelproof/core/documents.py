@@ -403,6 +403,40 @@ class SyntheticPerformer(_Strict):
     recognizable_feature_of: Id | None = None
 
 
+class Work(_Strict):
+    """Hours and money (in the production's currency) one piece of work took or would take."""
+
+    hours: Amount
+    cost: Amount | None = None
+
+
+class Effort(_Strict):
+    """The production's estimate of a use without AI and what it took with it: the efficiency a
+    pilot programme measures. `department` groups it (default: the declaration's stage)."""
+
+    estimate_without_ai: Work
+    actual_with_ai: Work
+    department: Id | None = None
+
+    @model_validator(mode="after")
+    def _costs_given_together(self) -> Effort:
+        if (self.estimate_without_ai.cost is None) != (self.actual_with_ai.cost is None):
+            raise ValueError(
+                "give cost in both estimate_without_ai and actual_with_ai, or in neither; "
+                "a saving needs both sides"
+            )
+        return self
+
+
+class EffortRecordSpec(Effort):
+    """Effort recorded after the fact, for a use or one asset of it, without editing the
+    declaration (an edit would put an approved use back into review)."""
+
+    production: Id
+    declaration: Id
+    asset: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
 class AIUseDeclarationSpec(_Strict):
     """The declared AI use: the facts every rule pack decides on."""
 
@@ -426,6 +460,9 @@ class AIUseDeclarationSpec(_Strict):
     talent: list[Talent] = []
     synthetic_performer: SyntheticPerformer = SyntheticPerformer()
     territories: list[Territory] = []
+    # Optional, for pilot programmes; left out of the stored content when absent, so a
+    # declaration without it is byte for byte what it was before pilots existed.
+    effort: Effort | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # --- Approval -----------------------------------------------------------------------------
@@ -439,6 +476,171 @@ class ApprovalSpec(_Strict):
     by: str
     at: dt.date
     conditions: str | None = None
+
+
+# --- Pilot programmes, surveys, contributions (docs/pilots.md) ------------------------------
+
+Metric = Literal["hours_saved", "cost_saved", "cycle_time", "rework", "satisfaction"]
+SurveyRole = Literal[
+    "writer",
+    "director",
+    "performer",
+    "vfx",
+    "editor",
+    "producer",
+    "sound",
+    "art",
+    "crew",
+    "other",
+]
+PSEUDONYM_PATTERN = r"^p-[0-9a-f]{16}$"
+Share = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+
+
+class Period(_Strict):
+    """The days a pilot runs: what falls inside is measured."""
+
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"to {self.end} is before from {self.start}")
+        return self
+
+
+class PilotProgrammeSpec(_Strict):
+    """Which productions try which standards versions, against which comparison productions,
+    measured on which metrics: the frame every pilot metric is computed in."""
+
+    title: str
+    period: Period
+    productions: Annotated[list[Id], Field(min_length=1)]
+    comparison: list[Id] = []
+    standards: dict[Id, str] = {}
+    metrics: list[Metric] = ["hours_saved", "cost_saved", "cycle_time", "rework", "satisfaction"]
+    targets: dict[Metric, StrictFloat] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PilotProgrammeSpec:
+        both = sorted(set(self.productions) & set(self.comparison))
+        if both:
+            raise ValueError(
+                f"{', '.join(both)} is both in the pilot and a comparison production; "
+                "a production is in one arm only"
+            )
+        unmeasured = sorted(set(self.targets) - set(self.metrics))
+        if unmeasured:
+            raise ValueError(f"targets name {', '.join(unmeasured)}, which is not in metrics")
+        return self
+
+
+class LikertScale(_Strict):
+    """The answers a Likert question allows, from `min` (worst) to `max` (best)."""
+
+    min: Annotated[int, Field(ge=0)] = 1
+    max: Annotated[int, Field(le=10)] = 5
+    low: str = "strongly disagree"
+    high: str = "strongly agree"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LikertScale:
+        if self.max <= self.min:
+            raise ValueError(f"max {self.max} must be above min {self.min}")
+        return self
+
+
+class SurveyQuestion(_Strict):
+    """One question: a Likert scale or free text; `rules` are the rule ids it asks about."""
+
+    id: Id
+    text: str
+    type: Literal["likert", "free_text"]
+    scale: LikertScale | None = None
+    rules: list[str] = []
+
+    @model_validator(mode="after")
+    def _scale_for_likert(self) -> SurveyQuestion:
+        if self.type == "free_text" and self.scale is not None:
+            raise ValueError(f"question {self.id!r} is free text; it takes no scale")
+        return self
+
+    @property
+    def likert(self) -> LikertScale:
+        """The question's scale (the default 1-5 when none is given)."""
+        return self.scale or LikertScale()
+
+
+class SatisfactionSurveySpec(_Strict):
+    """A creative-satisfaction survey sent to roles; its results are shown only for groups of
+    at least five respondents."""
+
+    title: str
+    pilot: Id | None = None
+    roles: Annotated[list[SurveyRole], Field(min_length=1)]
+    questions: Annotated[list[SurveyQuestion], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_questions(self) -> SatisfactionSurveySpec:
+        ids = [q.id for q in self.questions]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"question id {', '.join(twice)} is given twice")
+        return self
+
+
+class SurveyResponseSpec(_Strict):
+    """One respondent's answers, under a pseudonym (never a name): `p-` and 16 hex digits."""
+
+    survey: Id
+    respondent: Annotated[str, Field(pattern=PSEUDONYM_PATTERN)]
+    role: SurveyRole
+    production: Id
+    answers: dict[Id, int | str]
+    submitted_at: dt.date | None = None
+
+
+class HumanPart(_Strict):
+    """A person's part in an element, scene or asset, by role, as they would be credited."""
+
+    role: str
+    name: str
+    did: str = ""
+    share: Share
+
+
+class AIPart(_Strict):
+    """An AI tool's part in an element, scene or asset."""
+
+    tool: str
+    did: str = ""
+    share: Share
+
+
+class ContributionSpec(_Strict):
+    """Who did what on one element, scene or asset: the human roles and the AI tools, and the
+    declaration the AI work falls under. Shares are percentages of the work and add to 100."""
+
+    production: Id
+    subject: Literal["element", "scene", "asset"]
+    ref: str
+    department: Id
+    declaration: Id | None = None
+    humans: list[HumanPart] = []
+    ai: list[AIPart] = []
+
+    @model_validator(mode="after")
+    def _shares_add_up(self) -> ContributionSpec:
+        shares = [p.share for p in self.humans] + [p.share for p in self.ai]
+        if not shares:
+            raise ValueError("name at least one human or AI contribution")
+        total = sum(shares)
+        if abs(total - 100) > 0.01:
+            raise ValueError(f"shares add to {total:g}; they are percentages and must add to 100")
+        if self.ai and self.declaration is None:
+            raise ValueError("AI work needs the declaration it falls under (declaration: ID)")
+        return self
 
 
 # --- StandardsPack ------------------------------------------------------------------------
@@ -690,6 +892,46 @@ class StandardsPackTests(_Envelope):
     spec: StandardsPackTestsSpec
 
 
+class PilotProgramme(_Envelope):
+    """A pilot of the standards: pilot and comparison productions, period, metrics, targets."""
+
+    kind: Literal["PilotProgramme"]
+    metadata: Metadata
+    spec: PilotProgrammeSpec
+
+
+class EffortRecord(_Envelope):
+    """A use's (or one asset's) effort without and with AI, applied after the declaration."""
+
+    kind: Literal["EffortRecord"]
+    metadata: Metadata
+    spec: EffortRecordSpec
+
+
+class SatisfactionSurvey(_Envelope):
+    """A survey of creative satisfaction, per role."""
+
+    kind: Literal["SatisfactionSurvey"]
+    metadata: Metadata
+    spec: SatisfactionSurveySpec
+
+
+class SurveyResponse(_Envelope):
+    """One pseudonymous respondent's answers to a survey."""
+
+    kind: Literal["SurveyResponse"]
+    metadata: Metadata
+    spec: SurveyResponseSpec
+
+
+class Contribution(_Envelope):
+    """A creator's record of who did what, human and AI, on one element, scene or asset."""
+
+    kind: Literal["Contribution"]
+    metadata: Metadata
+    spec: ContributionSpec
+
+
 AnyDocument = (
     Production
     | Performer
@@ -699,6 +941,11 @@ AnyDocument = (
     | Approval
     | StandardsPack
     | StandardsPackTests
+    | PilotProgramme
+    | EffortRecord
+    | SatisfactionSurvey
+    | SurveyResponse
+    | Contribution
 )
 KINDS: dict[str, type[_Envelope]] = {
     "Production": Production,
@@ -709,6 +956,11 @@ KINDS: dict[str, type[_Envelope]] = {
     "Approval": Approval,
     "StandardsPack": StandardsPack,
     "StandardsPackTests": StandardsPackTests,
+    "PilotProgramme": PilotProgramme,
+    "EffortRecord": EffortRecord,
+    "SatisfactionSurvey": SatisfactionSurvey,
+    "SurveyResponse": SurveyResponse,
+    "Contribution": Contribution,
 }
 _ADAPTER: TypeAdapter[AnyDocument] = TypeAdapter(
     Annotated[AnyDocument, Field(discriminator="kind")]
@@ -776,12 +1028,14 @@ class RawDocument:
 
 
 def doc_key(doc: AnyDocument) -> str:
-    """The key a document is stored under: declarations are per production; each version of a
-    standards pack is its own document."""
+    """The key a document is stored under: declarations, effort and contribution records are
+    per production; each version of a standards pack is its own document."""
     if isinstance(doc, AIUseDeclaration):
         return doc.key
     if isinstance(doc, StandardsPack):
         return f"{doc.id}@{doc.spec.version}"
+    if isinstance(doc, Contribution | EffortRecord):
+        return f"{doc.spec.production}/{doc.id}"
     return doc.id
 
 

@@ -20,7 +20,7 @@ from reelproof.core.delivery import AI_MATERIAL
 from reelproof.core.documents import AIUseDeclaration, Production
 from reelproof.core.errors import ReelproofError
 from reelproof.core.json_types import JsonObject
-from reelproof.services import assets, decisions, delivery, registry
+from reelproof.services import assets, contributions, decisions, delivery, registry
 from reelproof.services.context import Context
 
 MASTER_SOURCE_TYPE = "compositeWithTrainedAlgorithmicMedia"
@@ -125,8 +125,15 @@ def disclose(
         production = require(conn, "Production", production_id)
         assert isinstance(production, Production)
         uses, ingredients, medium = gather(conn, production, ctx.clock().date())
+        # Who did what on the disclosed AI material, as its creators recorded it.
+        disclosed = {u.key for u in uses}
+        recorded = [
+            c
+            for c in contributions.listing(conn, production_id)
+            if c.spec.declaration and f"{production_id}/{c.spec.declaration}" in disclosed
+        ]
     labels = words.territory_labels(uses, packs.load_label_table())
-    credit_lines = words.credits(medium, uses)
+    credit_lines = words.credits(medium, uses) + contributions.credit_lines(recorded)
     out.mkdir(parents=True, exist_ok=True)
     files = {
         "credits": _write(out / "credits.txt", "\n".join(credit_lines) + "\n"),

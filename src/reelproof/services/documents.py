@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from reelproof.adapters.store import documents as rows
+from reelproof.adapters.store.db import Connection
 from reelproof.adapters.store.documents import StoredDocument
 from reelproof.adapters.store.log import canonical
 from reelproof.core.documents import (
@@ -18,13 +19,19 @@ from reelproof.core.documents import (
     AIUseDeclaration,
     AnyDocument,
     Approval,
+    Contribution,
+    EffortRecord,
     Path_,
+    PilotProgramme,
     RawDocument,
+    SatisfactionSurvey,
+    SurveyResponse,
     doc_key,
     read_raw,
     validate,
 )
-from reelproof.core.errors import DocumentError
+from reelproof.core.errors import DocumentError, NotFoundError
+from reelproof.core.surveys import response_problem
 from reelproof.services import approvals, decisions
 from reelproof.services.context import Context, Unit
 from reelproof.services.decisions import StoredDecision
@@ -37,6 +44,11 @@ APPLY_KINDS = (
     "DigitalReplica",
     "AIUseDeclaration",
     "Approval",
+    "PilotProgramme",
+    "EffortRecord",
+    "SatisfactionSurvey",
+    "SurveyResponse",
+    "Contribution",
 )
 
 
@@ -176,11 +188,38 @@ def _references(doc: AnyDocument) -> list[tuple[str, str, Path_]]:
         if feature is not None:
             path: Path_ = ("spec", "synthetic_performer", "recognizable_feature_of")
             refs.append(("Performer", feature, path))
+    refs.extend(_pilot_references(doc))
     if doc.kind in ("Consent", "DigitalReplica"):
         refs.append(("Performer", spec.performer, ("spec", "performer")))
     if doc.kind == "DigitalReplica":
         refs.append(("Consent", spec.created_under, ("spec", "created_under")))
     return refs
+
+
+def _pilot_references(doc: AnyDocument) -> list[tuple[str, str, Path_]]:
+    """What pilot programmes, surveys, responses and contribution records name."""
+    if isinstance(doc, PilotProgramme):
+        return [
+            ("Production", p, ("spec", arm, i))
+            for arm in ("productions", "comparison")
+            for i, p in enumerate(getattr(doc.spec, arm))
+        ]
+    if isinstance(doc, SatisfactionSurvey) and doc.spec.pilot is not None:
+        return [("PilotProgramme", doc.spec.pilot, ("spec", "pilot"))]
+    if isinstance(doc, SurveyResponse):
+        return [
+            ("SatisfactionSurvey", doc.spec.survey, ("spec", "survey")),
+            ("Production", doc.spec.production, ("spec", "production")),
+        ]
+    if isinstance(doc, Contribution | EffortRecord):
+        refs: list[tuple[str, str, Path_]] = [
+            ("Production", doc.spec.production, ("spec", "production"))
+        ]
+        if doc.spec.declaration is not None:
+            key = f"{doc.spec.production}/{doc.spec.declaration}"
+            refs.append(("AIUseDeclaration", key, ("spec", "declaration")))
+        return refs
+    return []
 
 
 def _check_references(unit: Unit, files: Sequence[ParsedFile]) -> None:
@@ -202,6 +241,32 @@ def _check_references(unit: Unit, files: Sequence[ParsedFile]) -> None:
                         f"{d.kind} {d.id!r} refers to {kind} {key!r}, which is not in the "
                         "store or this apply; apply it first",
                     )
+
+
+def survey_of(
+    conn: Connection, survey_id: str, present: Sequence[AnyDocument] = ()
+) -> SatisfactionSurvey:
+    """The survey, from this apply or the store."""
+    for doc in present:
+        if isinstance(doc, SatisfactionSurvey) and doc.id == survey_id:
+            return doc
+    found = rows.latest(conn, "SatisfactionSurvey", survey_id)
+    if not isinstance(found, SatisfactionSurvey):
+        raise NotFoundError(f"no SatisfactionSurvey with id {survey_id!r} in the store")
+    return found
+
+
+def _check_responses(conn: Connection, files: Sequence[ParsedFile]) -> None:
+    """Every SurveyResponse answers its survey's questions, within their scales."""
+    present = [d for f in files for d, _raw in f.documents]
+    for f in files:
+        for doc, raw in f.documents:
+            if isinstance(doc, SurveyResponse):
+                survey = survey_of(conn, doc.spec.survey, present)
+                problem = response_problem(survey.spec, doc.spec)
+                if problem is not None:
+                    key, text = problem
+                    raise DocumentError(f.name, raw.line_of(key.split(".")), key, text)
 
 
 def apply_documents(
@@ -229,6 +294,7 @@ def apply_in(
     """`apply_documents` inside a transaction the caller holds (`decide FILE` decides in it)."""
     result = result or ApplyResult([f.name for f in files])
     _check_references(unit, files)
+    _check_responses(unit.conn, files)
     for f in files:
         for doc, _raw in f.documents:
             if not isinstance(doc, Approval):
@@ -257,6 +323,10 @@ def normalise_kind(kind: str) -> str:
     aliases.update({"declaration": "AIUseDeclaration", "declarations": "AIUseDeclaration"})
     aliases.update({"replica": "DigitalReplica", "replicas": "DigitalReplica"})
     aliases.update({"pack": "StandardsPack", "packs": "StandardsPack"})
+    aliases.update({"pilot": "PilotProgramme", "pilots": "PilotProgramme"})
+    aliases.update({"survey": "SatisfactionSurvey", "surveys": "SatisfactionSurvey"})
+    aliases.update({"response": "SurveyResponse", "responses": "SurveyResponse"})
+    aliases.update({"contributions": "Contribution", "efforts": "EffortRecord"})
     found = aliases.get(kind.lower())
     if found is None:
         raise DocumentError(

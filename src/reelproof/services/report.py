@@ -205,16 +205,7 @@ def build(ctx: Context, production_id: str, out: Path) -> ReportOutcome:
         encoding="utf-8",
     )
     html = _html(production, drawn, checks, note, vkey, len(proofs), checkpoint.size, today)
-    html_path = out / "report.html"
-    html_path.write_text(html, encoding="utf-8")
-    pdf_path: Path | None = out / "report.pdf"
-    problem = None
-    try:
-        from weasyprint import HTML
-
-        HTML(string=html, base_url=str(out)).write_pdf(str(pdf_path))
-    except (ImportError, OSError) as exc:  # WeasyPrint or its system libraries missing
-        pdf_path, problem = None, f"no PDF: WeasyPrint is unavailable here ({exc})"
+    html_path, pdf_path, problem = publish(out, "report", html)
     return ReportOutcome(
         production_id,
         html_path,
@@ -227,7 +218,40 @@ def build(ctx: Context, production_id: str, out: Path) -> ReportOutcome:
     )
 
 
-def _table(chart: Chart) -> str:
+def publish(out: Path, stem: str, html: str) -> tuple[Path, Path | None, str | None]:
+    """Write `stem`.html and, through WeasyPrint, `stem`.pdf; (html, pdf or None, why not)."""
+    out.mkdir(parents=True, exist_ok=True)
+    html_path = out / f"{stem}.html"
+    html_path.write_text(html, encoding="utf-8")
+    pdf_path: Path | None = out / f"{stem}.pdf"
+    problem = None
+    try:
+        from weasyprint import HTML
+
+        HTML(string=html, base_url=str(out)).write_pdf(str(pdf_path))
+    except (ImportError, OSError) as exc:  # WeasyPrint or its system libraries missing
+        pdf_path, problem = None, f"no PDF: WeasyPrint is unavailable here ({exc})"
+    return html_path, pdf_path, problem
+
+
+STYLE = (
+    "<style>body{font:14px/1.45 sans-serif;max-width:52em;margin:2em auto}"
+    "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;"
+    "padding:2px 8px;text-align:right}pre{white-space:pre-wrap;background:#f6f6f6;"
+    "padding:.6em;font-size:12px}svg{max-width:100%;height:auto}</style>"
+)
+
+
+def page(title: str, body: str) -> str:
+    """A whole HTML page in the reports' style; `title` is escaped, `body` is HTML already."""
+    return (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>{escape(title)}</title>"
+        f"{STYLE}<h1>{escape(title)}</h1>{body}</html>\n"
+    )
+
+
+def chart_table(chart: Chart) -> str:
+    """The chart's numbers as a table under it, so the figure's data can be read and copied."""
     head = "".join(f"<th>{escape(s)}</th>" for s in chart.series)
     body = "".join(
         f"<tr><td>{escape(cat)}</td>"
@@ -260,16 +284,10 @@ def _html(
         else "No delivery check has been run yet."
     )
     sections = "".join(
-        f"<section><h2>{escape(c.title)}</h2>{c.svg}{_table(c)}</section>" for c in drawn
+        f"<section><h2>{escape(c.title)}</h2>{c.svg}{chart_table(c)}</section>" for c in drawn
     )
-    return (
-        "<!doctype html><html lang=en><meta charset=utf-8>"
-        f"<title>AI compliance report: {escape(production.spec.title)}</title>"
-        "<style>body{font:14px/1.45 sans-serif;max-width:52em;margin:2em auto}"
-        "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;"
-        "padding:2px 8px;text-align:right}pre{white-space:pre-wrap;background:#f6f6f6;"
-        "padding:.6em;font-size:12px}svg{max-width:100%;height:auto}</style>"
-        f"<h1>AI compliance report: {escape(production.spec.title)}</h1>"
+    return page(
+        f"AI compliance report: {production.spec.title}",
         f"<p>{escape(production.spec.studio)} · territories "
         f"{escape(', '.join(production.spec.territories))} · as of {today.isoformat()}</p>"
         f"<p>{status}</p>{sections}"
@@ -281,5 +299,5 @@ def _html(
         "<code>python -m reelproof.verify</code> primitives (verify_note, parse_checkpoint, "
         "leaf_hash, verify_inclusion) need only the standard library and cryptography.</p>"
         f"<pre>{escape(note)}</pre><p>Log key (compare with yours): "
-        f"<code>{escape(vkey)}</code></p></section></html>\n"
+        f"<code>{escape(vkey)}</code></p></section>",
     )

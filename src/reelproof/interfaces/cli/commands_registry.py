@@ -42,7 +42,7 @@ COMMANDS: dict[str, Entry] = {
         "roles_cmds", "Roles: who may approve, audit, publish standards (logged records)."
     ),
     "standards": Entry(
-        "standards_cmds", "Standards packs: list, show, test, diff, impact, publish."
+        "standards_cmds", "Standards packs: list, show, test, diff, impact, publish, feedback."
     ),
     "consent": Entry("talent_cmds", "Consents: list, show, revoke, sweep expiries."),
     "performer": Entry("talent_cmds", "Performers: every use of their likeness and voice."),
@@ -65,6 +65,9 @@ COMMANDS: dict[str, Entry] = {
     "report": Entry(
         "delivery_cmds", "The production's compliance report: HTML and PDF, with charts."
     ),
+    "pilot": Entry("pilot_cmds", "Pilot programmes: metrics, reports, the pilot demo."),
+    "survey": Entry("pilot_cmds", "Surveys: import responses from CSV, under pseudonyms."),
+    "contribution": Entry("pilot_cmds", "Contribution records: who did what, human and AI."),
     "log": Entry("log_cmds", "The audit log: entries, proofs, verification, offline bundle."),
     "witness": Entry(
         "log_cmds", "A witness: cosigns a log's checkpoints only if consistent with what it saw."

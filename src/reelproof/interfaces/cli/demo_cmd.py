@@ -1,4 +1,4 @@
-"""`reelproof demo`."""
+"""`reelproof demo` (and `demo --pilot`, the pilot programme's demo)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from reelproof.interfaces.cli.common import OutOpt, handle_errors, show
 from reelproof.interfaces.formats import Data
 from reelproof.interfaces.formats.text import make_console
 from reelproof.services.demo import DemoStep, run_demo
+from reelproof.services.pilot_demo import PILOT_ID, run_pilot_demo
 
 
 def _command_name() -> str:
@@ -37,8 +38,9 @@ class DemoRun:
     """The demo as a result that runs while it is shown: a person sees each step as it
     finishes, a script gets every step in one document at the end."""
 
-    def __init__(self, folder: Path, steps: Iterator[DemoStep]) -> None:
+    def __init__(self, folder: Path, steps: Iterator[DemoStep], *, pilot: bool = False) -> None:
         self.folder = folder
+        self.pilot = pilot
         self._pending = steps
         self.steps: list[DemoStep] = []
 
@@ -60,6 +62,12 @@ class DemoRun:
             "steps": [{"title": s.title, "ok": s.ok, **s.data} for s in self.steps],
         }
 
+    def _explore(self) -> str:
+        me = _command_name()
+        if self.pilot:
+            return f"{me} pilot metrics {PILOT_ID} && {me} standards feedback"
+        return f"{me} status && {me} performer show jane-doe"
+
     def render_text(self, out: IO[str], *, color: bool) -> None:
         """Each step as it finishes, then where to look next."""
         c = make_console(out, color)
@@ -71,14 +79,23 @@ class DemoRun:
         if not self.ok:
             c.print(Text("The demo found problems (see above).", "red"))
             return
-        me = _command_name()
         report = next((s.data["report"] for s in self.steps if "report" in s.data), None)
         c.print(
             Text(
                 f"\nDone. The report is at {report}\n"
-                f"Explore it: cd {self.folder} && {me} status && {me} performer show jane-doe"
+                f"Explore it: cd {self.folder} && {self._explore()}"
             )
         )
+
+
+def run_and_show(folder: Path | None, fmt: str, *, pilot: bool = False) -> None:
+    """Run the demo (or the pilot demo) in `folder`, or a fresh one; exit 1 if a step failed."""
+    if folder is None:
+        folder = _fresh_folder(Path("reelproof-pilot-demo" if pilot else "reelproof-demo"))
+    run = DemoRun(folder, (run_pilot_demo if pilot else run_demo)(folder), pilot=pilot)
+    show(run, fmt)
+    if not run.ok:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
@@ -94,12 +111,13 @@ def register(app: typer.Typer) -> None:
                 "./reelproof-demo folder)."
             ),
         ] = None,
+        pilot: Annotated[
+            bool,
+            typer.Option(
+                "--pilot", help="A pilot programme instead: 2 pilot, 2 comparison productions."
+            ),
+        ] = False,
         fmt: OutOpt = "text",
     ) -> None:
         """Run the whole flow on an example production, in a folder of its own."""
-        if folder is None:
-            folder = _fresh_folder(Path("reelproof-demo"))
-        run = DemoRun(folder, run_demo(folder))
-        show(run, fmt)
-        if not run.ok:
-            raise typer.Exit(1)
+        run_and_show(folder, fmt, pilot=pilot)

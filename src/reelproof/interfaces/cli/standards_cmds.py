@@ -15,6 +15,7 @@ from reelproof.adapters.packs import available_pack_files, load_pack_file
 from reelproof.core.standards import CompiledPack, diff_packs
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, fail, handle_errors, plain_lines
 from reelproof.interfaces.cli.common import show as show_result
+from reelproof.interfaces.cli.pilot_cmds import register_feedback
 from reelproof.interfaces.formats.json import dumps
 from reelproof.interfaces.formats.text import table
 from reelproof.services import decisions
@@ -42,11 +43,13 @@ def _packs_for_test(target: str | None, db: str | None) -> list[CompiledPack]:
 
 
 def register(app: typer.Typer) -> None:
-    """`standards list|show|test|diff|impact|publish`."""
+    """`standards list|show|test|diff|impact|publish|feedback`."""
     std = typer.Typer(
-        help="Standards packs: list, show, test, diff, impact, publish.", no_args_is_help=True
+        help="Standards packs: list, show, test, diff, impact, publish, feedback.",
+        no_args_is_help=True,
     )
     app.add_typer(std, name="standards")
+    register_feedback(std)
 
     @std.command("list")
     @handle_errors
