@@ -398,11 +398,19 @@ class Store:
             r = approvals.record(unit, ref, verdict, by, note=note, conditions=conditions)
         return Answer(r.approval_id, r.declaration, r.verdict, r.outcome, r.status, r.log_index)
 
-    def grant_role(self, role: str, who: str, *, production: str | None = None) -> None:
-        """Let `who` act in `role` (approver, auditor…), for one production or every one; the
+    def grant_role(
+        self,
+        role: str,
+        who: str,
+        *,
+        production: str | None = None,
+        for_performer: str | None = None,
+    ) -> None:
+        """Let `who` act in `role` (approver, auditor…), for one production or every one; a
+        performer role (the performer, their agent or estate) names `for_performer`. The
         acting identity must be an admin (`init` makes its user the first)."""
         with self._ctx.write() as unit:
-            roles.grant(unit, role, who, production=production)
+            roles.grant(unit, role, who, production=production, for_performer=for_performer)
 
     def consents(self, performer: str | None = None) -> list[ConsentStatus]:
         """Every consent (or one performer's) as it stands today."""
