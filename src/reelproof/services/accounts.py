@@ -22,7 +22,7 @@ SESSION_HOURS = 12
 MIN_PASSWORD = 12
 SCOPES = ("read", "write")
 NAME = re.compile(r"^[A-Za-z0-9._@+-]{1,200}$")
-EVENTS = ("approval_requested", "consent_revoked", "consent_expired")
+EVENTS = ("approval_requested", "consent_revoked")
 
 
 @dataclass(frozen=True)
