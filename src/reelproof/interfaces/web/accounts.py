@@ -52,7 +52,7 @@ class Me(BaseModel):
 
 
 @router.get("/api/health", tags=["server"])
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """The server answers (no database work): what a proxy or load balancer polls."""
     return {"status": "ok", "version": reelproof.__version__}
 
