@@ -531,8 +531,15 @@ class Store:
         parsed = docsvc.parse_sources([docsvc.SourceFile(name, text)])
         out: list[Decision] = []
         with self._ctx.rehearse() as unit:
-            result = docsvc.apply_in(unit, parsed)
-            for d in result.decisions:
+            made = docsvc.apply_in(unit, parsed).decisions
+            decided = {d.declaration for d in made}
+            for f in parsed:  # a declaration stored unchanged is decided as it stands
+                for doc, _raw in f.documents:
+                    key = doc_key(doc)
+                    if doc.kind == "AIUseDeclaration" and key not in decided:
+                        made.append(decisions.decide_stored(unit, key, "preview"))
+                        decided.add(key)
+            for d in made:
                 out.append(_decision(d, decisions.status_of(unit.conn, d.declaration, unit.today)))
         return out
 
