@@ -24,11 +24,13 @@ from reelproof.core.detectors import Detection, Detector, Media
 from reelproof.core.documents import AIUseDeclarationSpec, Output, Talent, doc_key
 from reelproof.core.errors import ConflictError, DocumentError, NotFoundError, ReelproofError
 from reelproof.core.json_types import JsonMapping, JsonObject
+from reelproof.core.standards import diff_packs
 from reelproof.services import (
     accounts,
     approvals,
     auditlog,
     decisions,
+    delivery,
     notifications,
     registry,
     roles,
@@ -39,7 +41,7 @@ from reelproof.services import documents as docsvc
 from reelproof.services.assets import DetectorRun
 from reelproof.services.context import Context
 from reelproof.services.init import init_store
-from reelproof.services.standards import pack_summary
+from reelproof.services.standards import find_pack, pack_summary
 
 _log = logging.getLogger("reelproof")
 
@@ -543,6 +545,17 @@ class Store:
                 out.append(_decision(d, decisions.status_of(unit.conn, d.declaration, unit.today)))
         return out
 
+    def assets(self, production: str) -> list[JsonObject]:
+        """The production's registered media: path, SHA-256, AI classification, the
+        declarations each is linked to and what flags it (unreviewed findings…)."""
+        with self._ctx.read() as conn:
+            return assetsvc.production_assets(conn, production)
+
+    def delivery_checks(self, production: str) -> list[JsonObject]:
+        """Every recorded delivery check of the production, oldest first: verdict, files,
+        errors and warnings, counts by rule, the timeline's digest and the log index."""
+        return list(delivery.checks_of(self._ctx, production))
+
     def roles(self, who: str | None = None) -> list[RoleHeld]:
         """The roles held now (everyone's, or `who`'s)."""
         with self._ctx.read() as conn:
@@ -572,6 +585,20 @@ class Store:
         """Every stored standards pack version: id, version, dates, rule counts."""
         with self._ctx.read() as conn:
             return [pack_summary(p) for p in decisions.stored_packs(conn)]
+
+    def pack(self, ref: str) -> JsonObject:
+        """One stored pack (`id`, newest version, or `id@version`): its summary and every
+        rule with its condition, tier, message, source and verification level."""
+        with self._ctx.read() as conn:
+            p = find_pack(conn, ref)
+        rules = [c.rule.model_dump(mode="json", exclude_defaults=True) for c in p.rules]
+        return {**pack_summary(p), "rules": rules}
+
+    def pack_diff(self, old: str, new: str) -> JsonObject:
+        """What changed between two stored pack versions: rules added, removed, changed."""
+        with self._ctx.read() as conn:
+            a, b = find_pack(conn, old), find_pack(conn, new)
+        return diff_packs(a, b).to_json()
 
     def log_entries(self, start: int = 0, limit: int | None = None) -> list[JsonObject]:
         """Audit-log entries from `start` (at most `limit`), as they were hashed."""

@@ -33,6 +33,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("put", "/api/v1/me/notifications"): EVERYONE,
     ("get", "/api/v1/productions"): EVERYONE,  # each sees only what they may read
     ("get", "/api/v1/productions/{production}/declarations"): READERS,
+    ("get", "/api/v1/productions/{production}/assets"): READERS,
+    ("get", "/api/v1/productions/{production}/checks"): READERS,
     ("post", "/api/v1/documents"): DECLARERS,
     ("post", "/api/v1/preview"): DECLARERS,
     ("get", DECL): READERS,
@@ -49,6 +51,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("get", "/api/v1/log/verify"): LOG_READERS,
     ("get", "/api/v1/log/bundle"): LOG_READERS,
     ("get", "/api/v1/standards"): EVERYONE,
+    ("get", "/api/v1/standards/{pack}"): EVERYONE,
+    ("get", "/api/v1/standards/{pack}/diff/{other}"): EVERYONE,
 }
 PUBLIC = {("get", "/api/health")}
 
@@ -57,6 +61,8 @@ PARAMS = {
     "declaration": WAITING,
     "performer": PERFORMER,
     "consent": CONSENT,
+    "pack": "netflix-genai",
+    "other": "netflix-genai",
 }
 DECLARATION = json.dumps(
     {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -307,3 +308,49 @@ def test_the_cli_creates_the_first_admin(db_url: str) -> None:
     weak = ["user", "add", "weak", "--password-stdin", "--db", db_url]
     short = runner.invoke(cli_app, weak, input="short\n")
     assert short.exit_code == 2 and "at least 12" in short.output
+
+
+def test_the_production_page_shows_assets_and_delivery_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo's production: registered media, a blocked check, then a clear one."""
+    from fastapi.testclient import TestClient
+
+    from reelproof.interfaces.web.app import create_app
+    from reelproof.services.demo import run_demo
+
+    folder = tmp_path / "demo"
+    for _step in run_demo(folder):
+        pass
+    monkeypatch.setenv("REELPROOF_LOG_KEY", str(folder / ".reelproof" / "log-signing.key"))
+    url = f"sqlite:///{folder / '.reelproof' / 'reelproof.db'}"
+    with reelproof.Store(url) as store:  # the demo's init made this OS user its admin
+        store.add_user("ada", PASSWORD, admin=True)
+    app = create_app(url)
+    client = TestClient(app, base_url="https://testserver")
+    client.post("/login", data={"name": "ada", "password": PASSWORD})
+    checks = client.get(f"/api/v1/productions/{PRODUCTION}/checks").json()
+    assert [c["verdict"] for c in checks] == ["blocked", "clear"]
+    assets = client.get(f"/api/v1/productions/{PRODUCTION}/assets").json()
+    assert assets and all(a["sha256"] for a in assets)
+    page = client.get(f"/productions/{PRODUCTION}").text
+    assert "Delivery checks" in page and "blocked" in page and ">clear<" in page
+    assert assets[0]["path"] in page
+    app.state.store.close()
+
+
+def test_the_standards_pages_show_rules_and_what_changed(site: Site) -> None:
+    browser = site.login("sam-standards")
+    packs = browser.get("/api/v1/standards").json()
+    netflix = next(p for p in packs if p["id"] == "netflix-genai")
+    ref = f"netflix-genai@{netflix['version']}"
+    shown = browser.get(f"/api/v1/standards/{ref}").json()
+    assert len(shown["rules"]) == netflix["rules"]
+    nfx1 = next(r for r in shown["rules"] if r["id"] == "NFX-1")
+    assert nfx1["outcome"] == "written_approval" and nfx1["verification"] == "V"
+    page = browser.get(f"/standards/{ref}").text
+    assert "NFX-1" in page and "When:" in page
+    same = browser.get(f"/api/v1/standards/{ref}/diff/{ref}").json()
+    assert same["added"] == same["removed"] == same["changed"] == []
+    unknown = browser.get("/api/v1/standards/no-such-pack")
+    assert unknown.status_code == 404 and "no standards pack" in unknown.json()["error"]

@@ -76,6 +76,20 @@ def api_declarations(request: Request, who: Who, production: str) -> list[dict[s
     return [asdict(s) for s in auth.store_for(request, who).statuses(production)]
 
 
+@router.get("/api/v1/productions/{production}/assets", tags=["productions"])
+def api_assets(request: Request, who: Who, production: str) -> list[dict[str, Any]]:
+    """The production's registered media, with classification, links and flags."""
+    auth.require(who.reads(production), f"{who.user} may not read production {production}")
+    return auth.store_for(request, who).assets(production)
+
+
+@router.get("/api/v1/productions/{production}/checks", tags=["productions"])
+def api_checks(request: Request, who: Who, production: str) -> list[dict[str, Any]]:
+    """Every recorded delivery check of the production, oldest first."""
+    auth.require(who.reads(production), f"{who.user} may not read production {production}")
+    return auth.store_for(request, who).delivery_checks(production)
+
+
 @router.post("/api/v1/documents", tags=["declarations"])
 def api_apply(request: Request, who: Who, body: Documents) -> list[dict[str, Any]]:
     """Store documents (declarations, productions, consents…) all or nothing, and return
@@ -198,6 +212,8 @@ def production_page(request: Request, who: Who, production: str) -> HTMLResponse
         rows=rows,
         counts=_counts(rows),
         can_declare=who.declares(production),
+        assets=store.assets(production),
+        checks=list(reversed(store.delivery_checks(production))),
     )
 
 

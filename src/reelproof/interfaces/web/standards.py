@@ -1,4 +1,5 @@
-"""The standards: every stored pack version, its dates and rule counts."""
+"""The standards: every stored pack version, a pack's rules, what changed between two
+versions. Anyone logged in may read them: the rules are no secret."""
 
 from __future__ import annotations
 
@@ -24,3 +25,25 @@ def api_standards(request: Request, who: Who) -> list[dict[str, Any]]:
 def standards_page(request: Request, who: Who) -> HTMLResponse:
     packs = auth.store_for(request, who).standards()
     return page(request, "standards.html", who, packs=packs)
+
+
+@router.get("/api/v1/standards/{pack}", tags=["standards"])
+def api_pack(request: Request, who: Who, pack: str) -> dict[str, Any]:
+    """One pack (`id` or `id@version`) with every rule, its source and verification."""
+    return auth.store_for(request, who).pack(pack)
+
+
+@router.get("/api/v1/standards/{pack}/diff/{other}", tags=["standards"])
+def api_pack_diff(request: Request, who: Who, pack: str, other: str) -> dict[str, Any]:
+    """What changed from `pack` to `other` (both `id@version`)."""
+    return auth.store_for(request, who).pack_diff(pack, other)
+
+
+@router.get("/standards/{pack}", response_class=HTMLResponse, include_in_schema=False)
+def pack_page(request: Request, who: Who, pack: str) -> HTMLResponse:
+    store = auth.store_for(request, who)
+    shown = store.pack(pack)
+    versions = [p["version"] for p in store.standards() if p["id"] == shown["id"]]
+    compare = request.query_params.get("compare")
+    diff = store.pack_diff(f"{shown['id']}@{compare}", pack) if compare else None
+    return page(request, "pack.html", who, pack=shown, versions=versions, diff=diff)
