@@ -581,6 +581,13 @@ class Store:
                 )
         return view
 
+    def forget_biometrics(self, performer: str, *, reason: str) -> list[str]:
+        """Delete every biometric reference of the performer (their right to erasure);
+        logged with the reason. Returns the ids deleted (none when none was enrolled)."""
+        from reelproof.services import likeness  # the scan machinery loads only for this
+
+        return likeness.forget(self._ctx, performer, reason)
+
     def standards(self) -> list[JsonObject]:
         """Every stored standards pack version: id, version, dates, rule counts."""
         with self._ctx.read() as conn:

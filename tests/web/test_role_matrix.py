@@ -45,6 +45,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("get", "/api/v1/performers/{performer}"): PERFORMER_SIDE,
     ("get", "/api/v1/performers/{performer}/consents"): PERFORMER_SIDE,
     ("post", "/api/v1/consents/{consent}/revoke"): SPEAKS_FOR,
+    ("post", "/api/v1/performers/{performer}/biometrics/forget"): SPEAKS_FOR,
     ("get", "/api/v1/log/entries"): LOG_READERS,
     ("get", "/api/v1/log/checkpoint"): LOG_READERS,
     ("get", "/api/v1/log/key"): LOG_READERS,
@@ -87,6 +88,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", DECL + "/approve"): {"note": "matrix"},
     ("post", DECL + "/reject"): {"note": "matrix"},
     ("post", "/api/v1/consents/{consent}/revoke"): {"note": "matrix"},
+    ("post", "/api/v1/performers/{performer}/biometrics/forget"): {"reason": "matrix"},
 }
 
 

@@ -1,5 +1,6 @@
 """The performer's portal: every use of my likeness and voice, my consents and what I am
-owed, revoking a consent (the uses it covered go back to review), my biometric references.
+owed, revoking a consent (the uses it covered go back to review), my biometric references
+and their deletion.
 A performer, agent or estate sees only the records of the performers they hold the role for.
 """
 
@@ -69,6 +70,39 @@ def api_revoke(request: Request, who: Who, consent: str, body: RevokeRequest) ->
     """Withdraw a consent (the performer, their agent or estate, or an admin): every use it
     covered is decided again and goes back to review."""
     return asdict(_revoke(request, who, consent, body.note, body.at))
+
+
+class ForgetRequest(BaseModel):
+    """Why the biometric references are deleted (kept in the audit log)."""
+
+    reason: str
+
+
+def _forget(
+    request: Request, who: auth.Principal, performer: str, reason: str, csrf: str | None = None
+) -> list[str]:
+    auth.require(who.speaks_for(performer), f"{who.user} does not act for {performer}")
+    return auth.writing(request, who, csrf).forget_biometrics(performer, reason=reason)
+
+
+@router.post("/api/v1/performers/{performer}/biometrics/forget", tags=["talent"])
+def api_forget(
+    request: Request, who: Who, performer: str, body: ForgetRequest
+) -> dict[str, list[str]]:
+    """Delete the performer's biometric references (the performer's people or an admin)."""
+    return {"deleted": _forget(request, who, performer, body.reason)}
+
+
+@router.post("/performers/{performer}/biometrics/forget", include_in_schema=False)
+def forget_form(
+    request: Request,
+    who: Who,
+    performer: str,
+    reason: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    _forget(request, who, performer, reason, csrf)
+    return RedirectResponse(f"/performers/{performer}", status_code=303)
 
 
 @router.get("/portal", include_in_schema=False)
