@@ -354,3 +354,13 @@ def test_the_standards_pages_show_rules_and_what_changed(site: Site) -> None:
     assert same["added"] == same["removed"] == same["changed"] == []
     unknown = browser.get("/api/v1/standards/no-such-pack")
     assert unknown.status_code == 404 and "no standards pack" in unknown.json()["error"]
+
+
+def test_out_of_range_log_positions_are_refused_not_crashed(site: Site) -> None:
+    """Found by schemathesis: an index past 64 bits overflowed the database driver."""
+    auditor = site.token("otto-auditor")
+    for query in ("start=99999999999999999999", "limit=-1", "limit=100000"):
+        r = site.client.get(f"/api/v1/log/entries?{query}", headers=auditor)
+        assert r.status_code == 422, (query, r.text)
+    page = site.login("otto-auditor").get("/log?start=99999999999999999999")
+    assert page.status_code == 422

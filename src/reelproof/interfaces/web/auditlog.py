@@ -11,7 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from reelproof.interfaces.web import auth
@@ -20,6 +20,7 @@ from reelproof.interfaces.web.pages import page
 router = APIRouter()
 Who = Annotated[auth.Principal, Depends(auth.current)]
 PAGE = 50
+MAX_INDEX = 2**62  # log indexes are 64-bit integers in the database
 
 
 def _reader(who: auth.Principal) -> None:
@@ -27,10 +28,15 @@ def _reader(who: auth.Principal) -> None:
 
 
 @router.get("/api/v1/log/entries", tags=["audit log"])
-def api_entries(request: Request, who: Who, start: int = 0, limit: int = PAGE) -> list[Any]:
+def api_entries(
+    request: Request,
+    who: Who,
+    start: Annotated[int, Query(ge=0, le=MAX_INDEX)] = 0,
+    limit: Annotated[int, Query(ge=0, le=1000)] = PAGE,
+) -> list[Any]:
     """Entries from `start` (at most `limit`, up to 1000), as they were hashed."""
     _reader(who)
-    return auth.store_for(request, who).log_entries(max(start, 0), max(min(limit, 1000), 0))
+    return auth.store_for(request, who).log_entries(start, limit)
 
 
 @router.get("/api/v1/log/checkpoint", tags=["audit log"])
@@ -80,7 +86,9 @@ def api_bundle(request: Request, who: Who) -> Response:
 
 
 @router.get("/log", response_class=HTMLResponse, include_in_schema=False)
-def log_page(request: Request, who: Who, start: int | None = None) -> HTMLResponse:
+def log_page(
+    request: Request, who: Who, start: Annotated[int | None, Query(ge=0, le=MAX_INDEX)] = None
+) -> HTMLResponse:
     _reader(who)
     store = auth.store_for(request, who)
     checkpoint = store.checkpoint()
