@@ -10,6 +10,12 @@ PY=${PYTHON:-python3}
 PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 "${PIP[@]}" --upgrade pip
+# The browser tests (tests/web) drive Debian's chromium through Playwright's
+# executable_path: Playwright's own browser download is never used.
+if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+    || echo "chromium not installed: the browser tests will skip outside CI"
+fi
 if [ "${REELPROOF_NO_LIKENESS:-0}" = 1 ]; then
   "${PIP[@]}" -e '.[dev,timelines,web,report]'
 else

@@ -288,6 +288,12 @@ CLI_ALLOWED = {
     "reelproof.services.roles": "role grant/revoke/list",
     "reelproof.services.standards": "standards list/show/test/diff/impact/publish",
     "reelproof.services.talent": "consent/replica/performer views and cascades",
+    "reelproof.services.contributions": "contribution add|shares",
+    "reelproof.services.feedback": "standards feedback",
+    "reelproof.services.pilot_demo": "demo --pilot",
+    "reelproof.services.pilot_report": "pilot report, creators",
+    "reelproof.services.pilots": "pilot list|metrics",
+    "reelproof.services.surveys": "survey import",
     # Local tools that are no use case: files, servers and keys on this machine.
     "reelproof.adapters.config": "the configuration file's provenance and signing settings",
     "reelproof.adapters.devca": "keys dev-ca writes a development CA",
@@ -304,6 +310,7 @@ CLI_ALLOWED = {
     "reelproof.core.documents": "the outcome order of --fail-on; doc keys of a file",
     "reelproof.core.provenance": "a provenance report's type",
     "reelproof.core.standards": "pack diffs",
+    "reelproof.core.pilots": "the arm names and minimum group size pilot metrics show",
 }
 
 

@@ -7,33 +7,56 @@ may rely on is in `reelproof.__all__`; every other module is internal (docs/api.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import get_args
+
+from pydantic import BaseModel
 
 from reelproof.adapters.config import load_config
 from reelproof.adapters.store import documents as stored_docs
 from reelproof.core.detectors import Detection, Detector, Media
-from reelproof.core.documents import doc_key
+from reelproof.core.documents import AIUseDeclarationSpec, Output, Talent, doc_key
 from reelproof.core.errors import ConflictError, DocumentError, NotFoundError, ReelproofError
 from reelproof.core.json_types import JsonMapping, JsonObject
-from reelproof.services import approvals, auditlog, decisions, registry, roles, talent
+from reelproof.core.standards import diff_packs
+from reelproof.services import (
+    accounts,
+    approvals,
+    auditlog,
+    decisions,
+    delivery,
+    notifications,
+    registry,
+    roles,
+    talent,
+)
 from reelproof.services import assets as assetsvc
 from reelproof.services import documents as docsvc
 from reelproof.services.assets import DetectorRun
 from reelproof.services.context import Context
 from reelproof.services.init import init_store
+from reelproof.services.standards import find_pack, pack_summary
+
+_log = logging.getLogger("reelproof")
 
 __all__ = [
+    "NOTIFICATION_EVENTS",
+    "ROLES",
     "Answer",
+    "ApiToken",
     "AppliedDocument",
     "ApplyResult",
     "ConflictError",
     "ConsentStatus",
     "Decision",
+    "DeclarationStatus",
     "Detection",
     "Detector",
     "DetectorRun",
@@ -47,8 +70,10 @@ __all__ = [
     "ReelproofError",
     "Revision",
     "Revocation",
+    "RoleHeld",
     "Rule",
     "Store",
+    "declaration_choices",
     "detect",
     "inspect",
     "open_store",
@@ -254,6 +279,41 @@ def _revision(row: stored_docs.DocumentRow, content: JsonObject) -> Revision:
     )
 
 
+ROLES: tuple[str, ...] = roles.ROLES
+NOTIFICATION_EVENTS: tuple[str, ...] = accounts.EVENTS
+
+
+@dataclass(frozen=True)
+class DeclarationStatus:
+    """Where one declaration stands, for a dashboard or a queue: no re-deciding on read."""
+
+    declaration: str  # production/id
+    production: str
+    outcome: str | None  # None: not decided yet
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RoleHeld:
+    """A role someone holds now; `production` None means every production, `for_performer`
+    names whose records a performer, agent or estate sees."""
+
+    role: str
+    who: str
+    production: str | None
+    for_performer: str | None
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A live API token: whose it is and what it may do (`read`, `write`)."""
+
+    token_id: str
+    user: str
+    scopes: tuple[str, ...]
+
+
 class Store:
     """One reelproof store: SQLite file or PostgreSQL database, with its audit log.
 
@@ -263,6 +323,15 @@ class Store:
 
     def __init__(self, url: str | None = None, *, actor: str | None = None) -> None:
         self._ctx = Context.open(url, actor=actor)
+        self._owner = True
+
+    def as_actor(self, who: str) -> Store:
+        """The same store (same connections and log key) acting as `who`: a server opens the
+        store once and acts for each request's user. Closing it leaves the store open."""
+        other = Store.__new__(Store)
+        other._ctx = dataclasses.replace(self._ctx, actor=who)
+        other._owner = False
+        return other
 
     @property
     def url(self) -> str:
@@ -312,6 +381,15 @@ class Store:
         if rest and out:  # re-decided by a change (a consent, a production) in this apply
             last = out[-1]
             out[-1] = ApplyResult(last.file, last.documents, last.decisions + rest)
+        for _d, public in made:
+            if public.status == "awaiting_approval":
+                self._notify(
+                    "approval_requested",
+                    notifications.approvers_of(self._ctx, public.production),
+                    f"[reelproof] approval requested: {public.declaration}",
+                    f"{public.declaration} was decided '{public.outcome}' and waits for a "
+                    f"written approval.\n\n{public.status_reason}\n",
+                )
         return out
 
     def decide(self, declaration: str) -> Decision:
@@ -380,11 +458,19 @@ class Store:
             key = decisions.resolve_declaration(conn, declaration) if declaration else None
             return approvals.approvals_listing(conn, key)
 
-    def grant_role(self, role: str, who: str, *, production: str | None = None) -> None:
-        """Let `who` act in `role` (approver, auditor…), for one production or every one; the
+    def grant_role(
+        self,
+        role: str,
+        who: str,
+        *,
+        production: str | None = None,
+        for_performer: str | None = None,
+    ) -> None:
+        """Let `who` act in `role` (approver, auditor…), for one production or every one; a
+        performer role (the performer, their agent or estate) names `for_performer`. The
         acting identity must be an admin (`init` makes its user the first)."""
         with self._ctx.write() as unit:
-            roles.grant(unit, role, who, production=production)
+            roles.grant(unit, role, who, production=production, for_performer=for_performer)
 
     def consents(self, performer: str | None = None) -> list[ConsentStatus]:
         """Every consent (or one performer's) as it stands today."""
@@ -415,6 +501,18 @@ class Store:
         read the consent."""
         when = at or self._ctx.clock().date()
         result = talent.revoke_consent(self._ctx, consent, when, note)
+        with self._ctx.read() as conn:
+            performer = talent.consent_record(conn, consent).performer
+        people = set(notifications.speakers_for(self._ctx, performer))
+        for key in result.needs_review:
+            people.update(notifications.approvers_of(self._ctx, key.split("/", 1)[0]))
+        self._notify(
+            "consent_revoked",
+            sorted(people),
+            f"[reelproof] consent {consent} revoked",
+            f"The consent {consent} of {performer} was revoked (effective {when}).\n"
+            + "".join(f"  back to review: {k}\n" for k in result.needs_review),
+        )
         return Revocation(
             consent,
             result.event_log_index,
@@ -454,9 +552,207 @@ class Store:
 
         return feedback.feedback(self._ctx, pack).to_data()
 
+    # --- reading, for dashboards and the web app ----------------------------------------
+
+    def documents_in(self, text: str, name: str = "<text>") -> list[tuple[str, str, str | None]]:
+        """(kind, key, production) of each document in the text, parsed and checked but not
+        stored: what a server checks a user's rights against before `apply_text`."""
+        out: list[tuple[str, str, str | None]] = []
+        for f in docsvc.parse_sources([docsvc.SourceFile(name, text)]):
+            for doc, _raw in f.documents:
+                production = getattr(doc.metadata, "production", None)
+                if doc.kind == "Production":
+                    production = doc.id
+                out.append((doc.kind, doc_key(doc), production))
+        return out
+
+    def productions(self) -> list[JsonObject]:
+        """Every production: its id and its spec as applied."""
+        with self._ctx.read() as conn:
+            return [
+                {"id": doc.id, **doc.spec.model_dump(mode="json")}
+                for doc, _row in stored_docs.list_documents(conn, "Production")
+            ]
+
+    def statuses(self, production: str | None = None) -> list[DeclarationStatus]:
+        """Where every declaration (of one production, or all) stands, as stored: a read
+        never re-decides, so an auditor's view changes nothing."""
+        talent.sweep_on_read(self._ctx)
+        today = self._ctx.clock().date()
+        with self._ctx.read() as conn:
+            out = []
+            for key in decisions.declarations_touching(conn, production=production):
+                st = decisions.status_of(conn, key, today)
+                out.append(
+                    DeclarationStatus(
+                        key,
+                        key.split("/", 1)[0],
+                        st.decision.outcome if st.decision else None,
+                        st.status,
+                        st.reason,
+                    )
+                )
+        return out
+
+    def decision(self, declaration: str) -> Decision | None:
+        """The stored current decision of a declaration, without deciding again (None when
+        it was never decided)."""
+        with self._ctx.read() as conn:
+            key = decisions.resolve_declaration(conn, declaration)
+            stored = decisions.latest_decision(conn, key)
+            if stored is None:
+                return None
+            return _decision(stored, decisions.status_of(conn, key, self._ctx.clock().date()))
+
+    def preview(self, text: str, name: str = "<form>") -> list[Decision]:
+        """What storing these documents would decide, decided exactly as `apply_text` would,
+        in a transaction that is rolled back: nothing is stored or logged."""
+        parsed = docsvc.parse_sources([docsvc.SourceFile(name, text)])
+        out: list[Decision] = []
+        with self._ctx.rehearse() as unit:
+            made = docsvc.apply_in(unit, parsed).decisions
+            decided = {d.declaration for d in made}
+            for f in parsed:  # a declaration stored unchanged is decided as it stands
+                for doc, _raw in f.documents:
+                    key = doc_key(doc)
+                    if doc.kind == "AIUseDeclaration" and key not in decided:
+                        made.append(decisions.decide_stored(unit, key, "preview"))
+                        decided.add(key)
+            for d in made:
+                out.append(_decision(d, decisions.status_of(unit.conn, d.declaration, unit.today)))
+        return out
+
+    def assets(self, production: str) -> list[JsonObject]:
+        """The production's registered media: path, SHA-256, AI classification, the
+        declarations each is linked to and what flags it (unreviewed findings…)."""
+        with self._ctx.read() as conn:
+            return assetsvc.production_assets(conn, production)
+
+    def delivery_checks(self, production: str) -> list[JsonObject]:
+        """Every recorded delivery check of the production, oldest first: verdict, files,
+        errors and warnings, counts by rule, the timeline's digest and the log index."""
+        return list(delivery.checks_of(self._ctx, production))
+
+    def roles(self, who: str | None = None) -> list[RoleHeld]:
+        """The roles held now (everyone's, or `who`'s)."""
+        with self._ctx.read() as conn:
+            return [
+                RoleHeld(g.role, g.who, g.production or None, g.for_performer or None)
+                for g in roles.listing(conn, who)
+            ]
+
+    def performer(self, performer: str) -> JsonObject:
+        """Every use of a performer's likeness and voice, their consents, what they are owed
+        and their biometric references (listed, never their content). Showing the
+        references is an audit-log entry: every read of biometric data is logged."""
+        talent.sweep_on_read(self._ctx)
+        with self._ctx.read() as conn:
+            view = talent.performer_view(conn, performer, self._ctx.clock().date())
+        refs = view.get("biometrics") or []
+        if refs:
+            with self._ctx.write() as unit:
+                unit.log.append(
+                    "biometric.read",
+                    {"kind": "Performer", "id": performer},
+                    {"refs": [r.get("ref_id") for r in refs], "purpose": "performer view"},
+                )
+        return view
+
+    def forget_biometrics(self, performer: str, *, reason: str) -> list[str]:
+        """Delete every biometric reference of the performer (their right to erasure);
+        logged with the reason. Returns the ids deleted (none when none was enrolled)."""
+        from reelproof.services import likeness  # the scan machinery loads only for this
+
+        return likeness.forget(self._ctx, performer, reason)
+
+    def standards(self) -> list[JsonObject]:
+        """Every stored standards pack version: id, version, dates, rule counts."""
+        with self._ctx.read() as conn:
+            return [pack_summary(p) for p in decisions.stored_packs(conn)]
+
+    def pack(self, ref: str) -> JsonObject:
+        """One stored pack (`id`, newest version, or `id@version`): its summary and every
+        rule with its condition, tier, message, source and verification level."""
+        with self._ctx.read() as conn:
+            p = find_pack(conn, ref)
+        rules = [c.rule.model_dump(mode="json", exclude_defaults=True) for c in p.rules]
+        return {**pack_summary(p), "rules": rules}
+
+    def pack_diff(self, old: str, new: str) -> JsonObject:
+        """What changed between two stored pack versions: rules added, removed, changed."""
+        with self._ctx.read() as conn:
+            a, b = find_pack(conn, old), find_pack(conn, new)
+        return diff_packs(a, b).to_json()
+
+    def log_entries(self, start: int = 0, limit: int | None = None) -> list[JsonObject]:
+        """Audit-log entries from `start` (at most `limit`), as they were hashed."""
+        return auditlog.show(self._ctx, start, limit)
+
+    def checkpoint(self) -> str:
+        """The latest signed checkpoint note (checked against the store's key first)."""
+        note, _cp = auditlog.checkpoint(self._ctx)
+        return note
+
+    def log_key(self) -> str:
+        """The verifier key of the store's audit log, to hand to an auditor out of band."""
+        key, _trusted = auditlog.verifier_key(self._ctx)
+        return key
+
+    def export_log(self, out: str | Path, older_checkpoints: int | None = 100) -> JsonObject:
+        """Write the offline bundle (entries, checkpoints, proofs) into the empty folder
+        `out`, for `reelproof.verify` on a machine that holds only the public key."""
+        return auditlog.export(self._ctx, Path(out), older_checkpoints)
+
+    # --- accounts --------------------------------------------------------------------------
+
+    def add_user(self, name: str, password: str, *, email: str = "", admin: bool = False) -> int:
+        """Create a local account (argon2id hash); with `admin` it holds the admin role. The
+        acting identity must be an admin (the one who ran `init` is). Returns the log index."""
+        with self._ctx.write() as unit:
+            return accounts.add_user(unit, name, password, email, admin=admin)
+
+    def users(self) -> list[tuple[str, str]]:
+        """Every account's name and e-mail address."""
+        return accounts.user_names(self._ctx)
+
+    def login(self, name: str, password: str) -> str | None:
+        """A new session id when the password is right (None otherwise); keep it secret."""
+        return accounts.login(self._ctx, name, password)
+
+    def session_user(self, session: str) -> str | None:
+        """Whose live session this is, or None."""
+        return accounts.session_user(self._ctx, session)
+
+    def logout(self, session: str) -> None:
+        """End a session."""
+        accounts.logout(self._ctx, session)
+
+    def create_token(self, user: str, scopes: Sequence[str] = ("read",)) -> tuple[str, str]:
+        """(token id, secret): an API token for `user`; the secret is shown only now."""
+        with self._ctx.write() as unit:
+            return accounts.create_token(unit, user, tuple(scopes))
+
+    def token(self, secret: str) -> ApiToken | None:
+        """What a presented API token may do, or None when unknown or revoked."""
+        info = accounts.token_info(self._ctx, secret)
+        return None if info is None else ApiToken(info.token_id, info.user, info.scopes)
+
+    def notification_preferences(self, user: str) -> dict[str, bool]:
+        """Which notifications `user` receives by e-mail (every event, default on)."""
+        return accounts.preferences(self._ctx, user)
+
+    def set_notification_preferences(self, user: str, choices: Mapping[str, bool]) -> None:
+        """Record which notifications `user` receives."""
+        accounts.set_preferences(self._ctx, user, dict(choices))
+
+    def _notify(self, event: str, people: Sequence[str], subject: str, body: str) -> None:
+        for problem in notifications.notify(self._ctx, event, people, subject, body):
+            _log.warning("%s", problem)
+
     def close(self) -> None:
-        """Release the database connections."""
-        self._ctx.store.dispose()
+        """Release the database connections (not those of the store this one acts for)."""
+        if self._owner:
+            self._ctx.store.dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -500,3 +796,27 @@ def inspect(*paths: str | Path) -> list[Provenance]:
         )
         for r in assetsvc.inspect(files, settings)
     ]
+
+
+def declaration_choices() -> dict[str, tuple[str, ...]]:
+    """The allowed values of a declaration's enumerated fields (`stage`, `output.element`,
+    `talent.use`…), read from the document model, so that a form offers exactly what
+    validation accepts."""
+    fields: dict[str, tuple[type[BaseModel], str]] = {
+        "stage": (AIUseDeclarationSpec, "stage"),
+        "phase": (AIUseDeclarationSpec, "phase"),
+        "media": (AIUseDeclarationSpec, "media"),
+        "output.element": (Output, "element"),
+        "output.prominence": (Output, "prominence"),
+        "talent.use": (Talent, "use"),
+        "talent.replica_type": (Talent, "replica_type"),
+        "talent.alteration": (Talent, "alteration"),
+    }
+    out = {}
+    for name, (model, attr) in fields.items():
+        annotation = model.model_fields[attr].annotation
+        values = [a for a in get_args(annotation) if isinstance(a, str)]
+        if not values:  # Optional[Literal[...]]: one level down
+            values = [v for a in get_args(annotation) for v in get_args(a) if isinstance(v, str)]
+        out[name] = tuple(values)
+    return out

@@ -174,7 +174,7 @@ def _ping_when_idle(engine: Engine) -> None:
 
 # The newest migration; a test checks it against the migration scripts. Knowing it here
 # lets every command check the store without importing Alembic (a third of `decide ID`).
-SCHEMA_HEAD = "0003_likeness"
+SCHEMA_HEAD = "0004_accounts"
 
 
 def _alembic_config() -> Any:  # alembic.config.Config, imported only to migrate
@@ -331,6 +331,13 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction."""
+        with self._connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def unlogged(self) -> Iterator[Connection]:
+        """A transaction for rows outside the audit log (web sessions, token use): it takes
+        no log lock, so a login never waits behind a long logged write."""
         with self._connect() as conn, conn.begin():
             yield conn
 

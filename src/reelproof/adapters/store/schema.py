@@ -228,6 +228,48 @@ likeness_findings = Table(
 )
 Index("ix_likeness_findings_sha", likeness_findings.c.sha256)
 
+# Web accounts. Not recorded rows: a password hash or a session must never reach the log
+# (the log says that a user or token was created, and by whom, as a plain entry).
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("password_hash", Text, nullable=False),  # argon2id, with its own salt and cost
+    Column("email", String(320), nullable=False),  # "" when none
+    Column("created_at", String(40), nullable=False),
+    Column("created_by", String(200), nullable=False),
+)
+
+# Bearer tokens for scripts: only the SHA-256 of the token is stored.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_id", String(40), primary_key=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("user_name", String(200), nullable=False),
+    Column("scopes", String(200), nullable=False),  # space-separated: read write
+    Column("created_at", String(40), nullable=False),
+    Column("revoked", Integer, nullable=False),
+)
+
+# Browser sessions: the SHA-256 of the cookie's value, its user and when it ends.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("user_name", String(200), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+)
+
+# Which notifications a person receives, one row per (user, event) they chose.
+notification_prefs = Table(
+    "notification_prefs",
+    metadata,
+    Column("user_name", String(200), primary_key=True),
+    Column("event", String(40), primary_key=True),
+    Column("enabled", Integer, nullable=False),
+)
+
 # Tables whose rows are recorded in the audit log (verify walks these).
 RECORDED = {
     t.name: t

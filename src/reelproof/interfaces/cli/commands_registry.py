@@ -72,4 +72,6 @@ COMMANDS: dict[str, Entry] = {
     "witness": Entry(
         "log_cmds", "A witness: cosigns a log's checkpoints only if consistent with what it saw."
     ),
+    "serve": Entry("web_cmds", "The web app and REST API (uvicorn), over this store."),
+    "user": Entry("web_cmds", "Accounts for the web app: `user add NAME [--admin]`."),
 }

@@ -14,8 +14,8 @@ from typing import IO, Annotated
 import typer
 from rich.text import Text
 
+from reelproof import JsonObject
 from reelproof.core import pilots as core
-from reelproof.core.json_types import JsonObject
 from reelproof.interfaces.cli.common import DbOpt, OutOpt, Shown, handle_errors, plain_lines, show
 from reelproof.interfaces.cli.demo_cmd import run_and_show
 from reelproof.interfaces.formats import Data
