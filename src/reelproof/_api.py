@@ -546,6 +546,68 @@ class Store:
 
         return surveys.import_csv(self._ctx, Path(path), survey).to_data()
 
+    def surveys(self) -> list[JsonObject]:
+        """Every stored SatisfactionSurvey: id and spec (title, roles, questions), what a
+        form needs to ask exactly what the survey defines."""
+        with self._ctx.read() as conn:
+            return [
+                {"id": doc.id, **doc.spec.model_dump(mode="json")}
+                for doc, _row in stored_docs.list_documents(conn, "SatisfactionSurvey")
+            ]
+
+    def answer_survey(
+        self, survey: str, *, role: str, production: str, answers: Mapping[str, str]
+    ) -> AppliedDocument:
+        """Store the acting person's answers (text per question id; blank means unanswered)
+        under their pseudonym, as `survey import` stores a CSV row; a second answer to the
+        same survey is a ConflictError. The returned id holds the pseudonym, never a name."""
+        from reelproof.services import surveys
+
+        d = surveys.submit(self._ctx, survey, self.actor, role, production, answers)
+        return AppliedDocument(d.kind, d.key, d.revision, d.status, d.log_index)
+
+    def add_contribution(
+        self,
+        record_id: str,
+        *,
+        production: str,
+        ref: str,
+        department: str,
+        subject: str = "element",
+        declaration: str | None = None,
+        humans: Sequence[Mapping[str, str | float]] = (),
+        ai: Sequence[Mapping[str, str | float]] = (),
+    ) -> AppliedDocument:
+        """Record who did what on one element, scene or asset, as `contribution add` does:
+        `humans` hold role, name, share (and did), `ai` tool, share (and did); shares add
+        to 100, and AI work names its declaration."""
+        from reelproof.services import contributions
+
+        spec: JsonObject = {
+            "production": production,
+            "subject": subject,
+            "ref": ref,
+            "department": department,
+            "declaration": declaration,
+            "humans": [dict(h) for h in humans],
+            "ai": [dict(a) for a in ai],
+        }
+        d = contributions.record(self._ctx, contributions.document(record_id, spec))
+        return AppliedDocument(d.kind, d.key, d.revision, d.status, d.log_index)
+
+    def contributions(self, production: str | None = None) -> JsonObject:
+        """The contribution records (of one production, or all), their credit lines and the
+        human and AI share per department, as `contribution shares --format json` has it."""
+        from reelproof.services import contributions
+
+        with self._ctx.read() as conn:
+            records = contributions.listing(conn, production)
+        return {
+            **contributions.shares(records, production).to_data(),
+            "items": [{"id": c.id, **c.spec.model_dump(mode="json")} for c in records],
+            "credits": contributions.credit_lines(records),
+        }
+
     def standards_feedback(self, pack: str | None = None) -> JsonObject:
         """Friction per rule, most first; survey comments only for a standards owner."""
         from reelproof.services import feedback

@@ -19,6 +19,21 @@ PRODUCTION = "stranger-tides-s1"
 WAITING = "vfx-stadium-fall"  # awaits written approval in the example
 CONSENT = "jane-doe-stadium-double"  # covers WAITING
 PERFORMER = "jane-doe"
+SURVEY = "craft"
+SURVEY_TEXT = f"""apiVersion: reelproof/v1
+kind: SatisfactionSurvey
+metadata: {{id: {SURVEY}}}
+spec:
+  title: How did the standards feel?
+  roles: [writer, vfx, editor]
+  questions:
+    - {{id: control, type: likert, text: I kept creative control.}}
+    - id: again
+      type: likert
+      scale: {{min: 1, max: 7, low: never again, high: certainly}}
+      text: I would work this way again.
+    - {{id: notes, type: free_text, text: Which rule got in the way?}}
+"""
 # user -> (role, production, for_performer); "olive-outsider" holds no role at all.
 PEOPLE: dict[str, tuple[str, str | None, str | None] | None] = {
     "ada-admin": ("admin", None, None),
@@ -40,6 +55,7 @@ def seed(url: str) -> None:
     """Init the store, apply the example, create every account and grant its role."""
     with reelproof.open_store(url, create=True) as store:
         store.apply_text(example_text(), "stranger-tides.yaml")
+        store.apply_text(SURVEY_TEXT, "survey.yaml")
         for name, role in PEOPLE.items():
             store.add_user(name, PASSWORD, email=f"{name}@studio.example")
             if role is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.web.conftest import CONSENT, PEOPLE, PERFORMER, PRODUCTION, WAITING, Site
+from tests.web.conftest import CONSENT, PEOPLE, PERFORMER, PRODUCTION, SURVEY, WAITING, Site
 
 EVERYONE = frozenset(PEOPLE)
 READERS = frozenset({"ada-admin", "max-member", "ana-approver", "otto-auditor", "sam-standards"})
@@ -54,6 +54,10 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("get", "/api/v1/standards"): EVERYONE,
     ("get", "/api/v1/standards/{pack}"): EVERYONE,
     ("get", "/api/v1/standards/{pack}/diff/{other}"): EVERYONE,
+    ("get", "/api/v1/surveys"): EVERYONE,
+    ("post", "/api/v1/surveys/{survey}/responses"): READERS,  # who works on the production
+    ("get", "/api/v1/productions/{production}/contributions"): READERS,
+    ("post", "/api/v1/productions/{production}/contributions"): DECLARERS,
 }
 PUBLIC = {("get", "/api/health")}
 
@@ -64,6 +68,7 @@ PARAMS = {
     "consent": CONSENT,
     "pack": "netflix-genai",
     "other": "netflix-genai",
+    "survey": SURVEY,
 }
 DECLARATION = json.dumps(
     {
@@ -89,6 +94,17 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", DECL + "/reject"): {"note": "matrix"},
     ("post", "/api/v1/consents/{consent}/revoke"): {"note": "matrix"},
     ("post", "/api/v1/performers/{performer}/biometrics/forget"): {"reason": "matrix"},
+    ("post", "/api/v1/surveys/{survey}/responses"): {
+        "role": "vfx",
+        "production": PRODUCTION,
+        "answers": {"control": 4},
+    },
+    ("post", "/api/v1/productions/{production}/contributions"): {
+        "id": "matrix-c",
+        "ref": "shot 12",
+        "department": "vfx",
+        "humans": [{"role": "compositor", "name": "Ann", "share": 100}],
+    },
 }
 
 

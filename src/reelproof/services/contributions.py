@@ -28,7 +28,7 @@ WGA_NOTE = (
 LITERARY = ("script", "script_text", "screenplay", "teleplay", "dialogue")
 
 
-def parse_part(text: str, *, human: bool) -> JsonObject:
+def parse_part(text: str, *, human: bool, source: str = COMMAND_LINE) -> JsonObject:
     """`ROLE:NAME:SHARE[:WHAT]` (human) or `TOOL:SHARE[:WHAT]` (AI), as typed on the command
     line; a name or tool holding `:` cannot be given this way (use a YAML file)."""
     fields = text.split(":", 3 if human else 2)
@@ -36,16 +36,26 @@ def parse_part(text: str, *, human: bool) -> JsonObject:
     if len(fields) < len(names) - 1:
         form = "ROLE:NAME:SHARE[:WHAT]" if human else "TOOL:SHARE[:WHAT]"
         raise DocumentError(
-            COMMAND_LINE, None, "--human" if human else "--ai", f"{text!r}; expected {form}"
+            source, None, "--human" if human else "--ai", f"{text!r}; expected {form}"
         )
     part: JsonObject = dict(zip(names, (f.strip() for f in fields), strict=False))
     try:
         part["share"] = float(part["share"])
     except ValueError:
         raise DocumentError(
-            COMMAND_LINE, None, "share", f"{part['share']!r} is not a percentage"
+            source, None, "share", f"{part['share']!r} is not a percentage"
         ) from None
     return part
+
+
+def document(record_id: str, spec: JsonObject) -> JsonObject:
+    """The Contribution document of `contribution add`'s options or the web form's fields."""
+    return {
+        "apiVersion": "reelproof/v1",
+        "kind": "Contribution",
+        "metadata": {"id": record_id},
+        "spec": spec,
+    }
 
 
 def record(ctx: Context, data: JsonObject) -> StoredDocument:

@@ -11,16 +11,18 @@ recompute the pseudonym, which is why results are shown only for groups of five 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import hmac
 import io
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from reelproof.adapters.store import meta
 from reelproof.adapters.store.db import Connection
-from reelproof.adapters.store.documents import StoredDocument
+from reelproof.adapters.store.documents import StoredDocument, latest
 from reelproof.core.documents import (
     AnyDocument,
     RawDocument,
@@ -28,7 +30,7 @@ from reelproof.core.documents import (
     SurveyResponse,
     validate,
 )
-from reelproof.core.errors import DocumentError
+from reelproof.core.errors import ConflictError, DocumentError
 from reelproof.core.json_types import JsonObject
 from reelproof.core.surveys import response_problem
 from reelproof.services import documents as docsvc
@@ -36,6 +38,7 @@ from reelproof.services.context import Context
 
 PSEUDONYM_KEY = "survey_pseudonym_key"
 FIXED_COLUMNS = ("respondent", "role", "production")
+FORM = "<survey form>"
 
 
 def pseudonym(secret: bytes, survey: str, respondent: str) -> str:
@@ -98,6 +101,33 @@ def _checked(raw: RawDocument, survey: SatisfactionSurvey) -> AnyDocument:
     return doc
 
 
+def _row(
+    today: dt.date,
+    survey: SatisfactionSurvey,
+    alias: str,
+    role: str | None,
+    production: str | None,
+    cells: Mapping[str, str],
+) -> RawDocument:
+    """One respondent's answers as a SurveyResponse, whether a CSV row or a web form gave
+    them: blank answers are left out, Likert answers read as whole numbers."""
+    answers = {q: _cell(survey, q, t.strip()) for q, t in cells.items() if t.strip()}
+    data: JsonObject = {
+        "apiVersion": "reelproof/v1",
+        "kind": "SurveyResponse",
+        "metadata": {"id": f"{survey.id}.{alias}"},
+        "spec": {
+            "survey": survey.id,
+            "respondent": alias,
+            "role": (role or "").strip(),
+            "production": (production or "").strip(),
+            "answers": answers,
+            "submitted_at": today.isoformat(),
+        },
+    }
+    return RawDocument(FORM, 0, 1, data, {})
+
+
 def import_csv(ctx: Context, path: Path, survey_id: str) -> ImportResult:
     """Store one SurveyResponse per CSV row; any bad row stores nothing and names its line and
     column. Columns: respondent, role, production, then one per question id."""
@@ -136,25 +166,36 @@ def import_csv(ctx: Context, path: Path, survey_id: str) -> ImportResult:
                     source.name, line, "respondent", f"the same respondent as line {seen[alias]}"
                 )
             seen[alias] = line
-            cells = {q: (row.get(q) or "").strip() for q in questions}
-            answers = {q: _cell(survey, q, text) for q, text in cells.items() if text}
-            data = {
-                "apiVersion": "reelproof/v1",
-                "kind": "SurveyResponse",
-                "metadata": {"id": f"{survey_id}.{alias}"},
-                "spec": {
-                    "survey": survey_id,
-                    "respondent": alias,
-                    "role": (row.get("role") or "").strip(),
-                    "production": (row.get("production") or "").strip(),
-                    "answers": answers,
-                    "submitted_at": unit.today.isoformat(),
-                },
-            }
-            raw = RawDocument(source.name, len(docs), line, data, {})
+            cells = {q: row.get(q) or "" for q in questions}
+            raw = _row(unit.today, survey, alias, row.get("role"), row.get("production"), cells)
+            raw = RawDocument(source.name, len(docs), line, raw.data, {})
             docs.append((_checked(raw, survey), raw))
         if not docs:
             raise DocumentError(source.name, None, None, "no responses in the file")
         parsed = [docsvc.ParsedFile(source.name, docs)]
         result = docsvc.apply_in(unit, parsed)
     return ImportResult(source.name, survey_id, result.documents)
+
+
+def submit(
+    ctx: Context,
+    survey_id: str,
+    respondent: str,
+    role: str,
+    production: str,
+    cells: Mapping[str, str],
+) -> StoredDocument:
+    """Store one person's answers from the web form, exactly as `import_csv` stores a row.
+    The pseudonym is the same for the same person and survey, so a second answer is refused
+    (ConflictError) instead of silently replacing the first."""
+    with ctx.write() as unit:
+        survey = docsvc.survey_of(unit.conn, survey_id)
+        unknown = sorted(set(cells) - {q.id for q in survey.spec.questions})
+        if unknown:
+            raise DocumentError(FORM, None, unknown[0], "the survey has no such question")
+        alias = pseudonym(_secret(unit.conn), survey_id, respondent)
+        if latest(unit.conn, "SurveyResponse", f"{survey_id}.{alias}") is not None:
+            raise ConflictError(f"you have already answered the survey {survey_id}")
+        raw = _row(unit.today, survey, alias, role, production, cells)
+        parsed = [docsvc.ParsedFile(FORM, [(_checked(raw, survey), raw)])]
+        return docsvc.apply_in(unit, parsed).documents[0]

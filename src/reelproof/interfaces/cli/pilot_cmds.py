@@ -287,13 +287,7 @@ def register(app: typer.Typer) -> None:
             "humans": [contributions.parse_part(h, human=True) for h in human or []],
             "ai": [contributions.parse_part(a, human=False) for a in ai or []],
         }
-        doc = {
-            "apiVersion": "reelproof/v1",
-            "kind": "Contribution",
-            "metadata": {"id": record_id},
-            "spec": spec,
-        }
-        stored = contributions.record(_ctx(db), doc)
+        stored = contributions.record(_ctx(db), contributions.document(record_id, spec))
         show(
             Shown(
                 {

@@ -16,7 +16,15 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import reelproof
-from reelproof.interfaces.web import accounts, auditlog, auth, productions, standards, talent
+from reelproof.interfaces.web import (
+    accounts,
+    auditlog,
+    auth,
+    pilots,
+    productions,
+    standards,
+    talent,
+)
 from reelproof.interfaces.web.pages import page
 
 _log = logging.getLogger("reelproof.web")
@@ -71,7 +79,7 @@ def create_app(url: str | None = None) -> FastAPI:
     app.state.templates = templates()
     app.state.login_limit = auth.RateLimit()
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
-    for module in (accounts, productions, talent, auditlog, standards):
+    for module in (accounts, productions, talent, auditlog, standards, pilots):
         app.include_router(module.router)
 
     @app.middleware("http")

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 import reelproof
-from reelproof.interfaces.web import auth
+from reelproof.interfaces.web import auth, pilots
 from reelproof.interfaces.web.pages import page
 
 router = APIRouter()
@@ -216,6 +216,10 @@ def production_page(request: Request, who: Who, production: str) -> HTMLResponse
         can_declare=who.declares(production),
         assets=store.assets(production),
         checks=list(reversed(store.delivery_checks(production))),
+        contributions=store.contributions(production),
+        subjects=pilots.SUBJECTS,
+        human_rows=range(pilots.HUMAN_ROWS),
+        ai_rows=range(pilots.AI_ROWS),
     )
 
 
