@@ -86,17 +86,7 @@ def test_face_swap_is_a_blocking_finding_until_consented(store: str, tmp_path: P
     swap = clip(
         tmp_path / "swap.mp4", [(photo(HOST), 3.0), (photo(SWAPPED), 1.0), (photo(HOST), 2.0)]
     )
-    added = cli(
-        "asset",
-        "add",
-        str(swap),
-        "--production",
-        "harbour-s1",
-        "--declaration",
-        "crowd-2",
-        db=store,
-    )
-    assert added.exit_code == 0, added.output
+    _register(store, swap)
     report = cli_json("scan", str(swap), "--production", "harbour-s1", db=store)
     [scanned] = report["files"]
     [match] = [m for m in scanned["matches"] if m["performer"] == "ana-lima"]
@@ -134,6 +124,13 @@ def test_face_swap_is_a_blocking_finding_until_consented(store: str, tmp_path: P
     covered = cli_json("scan", str(clean), "--production", "harbour-s1", db=store)
     verdict = covered["files"][0]["matches"][0]["verdicts"]["harbour-s1"]
     assert not verdict["finding"] and "ana-lima-double" in verdict["reason"]
+
+
+def _register(db: str, media: Path) -> None:
+    """Register a clip as an asset of the crowd-extension use, as a VFX vendor would."""
+    args = ["asset", "add", str(media), "--production", "harbour-s1", "--declaration", "crowd-2"]
+    added = cli(*args, db=db)
+    assert added.exit_code == 0, added.output
 
 
 def _blocking(db: str, sha: str) -> dict[str, list[dict[str, object]]]:
@@ -212,17 +209,7 @@ def test_scanned_swap_blocks_the_delivery_check_and_a_rescan_resumes(
     delivery = tmp_path / "delivery"
     delivery.mkdir()
     swap = clip(delivery / "swap.mp4", [(photo(HOST), 2.0), (photo(SWAPPED), 1.0)])
-    added = cli(
-        "asset",
-        "add",
-        str(swap),
-        "--production",
-        "harbour-s1",
-        "--declaration",
-        "crowd-2",
-        db=store,
-    )
-    assert added.exit_code == 0, added.output
+    _register(store, swap)
     first = cli_json("scan", str(delivery), "--production", "harbour-s1", db=store)
     assert [f["cached"] for f in first["files"]] == [False] and len(first["findings"]) == 1
     reads = [e for e in cli_json("log", "show", db=store) if e["kind"] == "biometric.read"]
